@@ -1,0 +1,139 @@
+//! The command line: argument parsing and wiring of the library's stages.
+//! Nothing here computes; it reads arguments, calls `check`, and renders.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::check;
+use crate::diagnostics::{self, Diagnostic, Lang, Severity};
+
+/// kaohe (考核): write performance-assessment schemes as text, check them, evaluate them.
+#[derive(Debug, Parser)]
+#[command(name = "kaohe", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+    /// Language of messages: `en` or `zh` (default: from the locale).
+    #[arg(long, global = true, value_enum)]
+    pub lang: Option<LangArg>,
+    /// When to use colour.
+    #[arg(long, global = true, value_enum, default_value_t = ColorArg::Auto)]
+    pub color: ColorArg,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check scheme files and report every problem (exit 1 on errors).
+    Check {
+        /// Scheme files (`rules/*.kh`).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Folder that extended schemes must lie in (default: each file's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+}
+
+/// `--lang`
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    /// English.
+    En,
+    /// Chinese.
+    Zh,
+}
+
+/// `--color`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// Colour when writing to a terminal and `NO_COLOR` is unset.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// `--format`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics drawn for people.
+    Text,
+    /// One JSON document, for editors and CI.
+    Json,
+}
+
+/// Runs the command; returns the process exit code.
+pub fn run(cli: Cli) -> i32 {
+    let lang = match cli.lang {
+        Some(LangArg::En) => Lang::En,
+        Some(LangArg::Zh) => Lang::Zh,
+        None => Lang::from_env(),
+    };
+    match cli.command {
+        Command::Check { files, format, root } => run_check(&files, format, root.as_deref(), lang, cli.color),
+    }
+}
+
+fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, lang: Lang, color: ColorArg) -> i32 {
+    let mut all: Vec<Diagnostic> = Vec::new();
+    let mut clean = Vec::new();
+    for file in files {
+        let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        let checked = check::check_path(file, &root);
+        if !checked.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            clean.push(file.display().to_string());
+        }
+        all.extend(checked.diagnostics);
+    }
+    let errors = all.iter().filter(|d| d.severity == Severity::Error).count();
+    let warnings = all.len() - errors;
+    match format {
+        Format::Json => {
+            let doc = serde_json::json!({
+                "diagnostics": all.iter().map(|d| diagnostics::to_json(d, lang)).collect::<Vec<_>>(),
+                "errors": errors,
+                "warnings": warnings,
+            });
+            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        }
+        Format::Text => {
+            let stderr = std::io::stderr();
+            let colored = match color {
+                ColorArg::Always => true,
+                ColorArg::Never => false,
+                ColorArg::Auto => stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let width = terminal_width();
+            let mut out = stderr.lock();
+            for d in &all {
+                let _ = write!(out, "{}", diagnostics::render(d, lang, colored, width));
+                let _ = writeln!(out);
+            }
+            let summary = match (lang, errors, warnings) {
+                (Lang::En, 0, 0) => format!("checked {} file(s): no problems", files.len()),
+                (Lang::En, e, w) => format!("checked {} file(s): {e} error(s), {w} warning(s)", files.len()),
+                (Lang::Zh, 0, 0) => format!("已检查 {} 个文件:没有问题", files.len()),
+                (Lang::Zh, e, w) => format!("已检查 {} 个文件:{e} 个错误,{w} 个警告", files.len()),
+            };
+            let _ = writeln!(out, "{summary}");
+        }
+    }
+    i32::from(errors > 0)
+}
+
+/// The terminal's width, `COLUMNS`, or 100 when neither is known.
+fn terminal_width() -> usize {
+    if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(std::io::stderr()) {
+        return usize::from(w).max(40);
+    }
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}

@@ -1,0 +1,22 @@
+//! kaohe (考核): a language and interpreter for performance-assessment schemes.
+//!
+//! | stage | module | in → out |
+//! |---|---|---|
+//! | source | [`source`] | path → [`source::SourceFile`] |
+//! | syntax | [`syntax`] | text → [`ast::File`] (pest grammar, recovery, spans) |
+//! | check | [`check`] | AST (+ extended schemes) → [`model::Scheme`] |
+//! | eval | (next) | model + data → results |
+//! | report | (next) | results → terminal, CSV, JSON |
+//!
+//! Diagnostics from every stage are [`diagnostics::Diagnostic`] values,
+//! rendered only by the CLI.
+
+pub mod ast;
+pub mod check;
+pub mod cli;
+pub mod date;
+pub mod diagnostics;
+pub mod model;
+pub mod source;
+pub mod suggest;
+pub mod syntax;

@@ -1,0 +1,269 @@
+//! The delimiter pass: brackets and strings, before the grammar sees the text.
+//!
+//! A missing `}` makes a PEG parser fail at the end of the file, far from the
+//! mistake. This pass finds unbalanced brackets and unterminated strings first
+//! and uses indentation to point at the line where a block was most likely
+//! meant to close, the way a reader would. It also bounds nesting depth, so no
+//! input can drive the recursive parser, lowering or checker deep enough to
+//! exhaust the stack.
+
+use std::sync::Arc;
+
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
+use crate::source::{SourceFile, Span};
+use crate::text;
+
+/// Deepest bracket nesting accepted; real schemes stay below 12.
+pub const MAX_DEPTH: usize = 40;
+
+#[derive(Clone, Copy)]
+struct Open {
+    ch: char,
+    offset: usize,
+    indent: usize,
+    line: usize,
+    /// First later line indented no deeper than this block's opening line.
+    dedent: Option<usize>,
+}
+
+/// Checks brackets and strings; returns errors (and indentation warnings).
+pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let text = &*file.text;
+    let mut stack: Vec<Open> = Vec::new();
+    // Closed blocks that a later line was dedented out of: if braces end up
+    // unbalanced, the first of these is where a `}` most likely went missing.
+    let mut suspects: Vec<Open> = Vec::new();
+    // Shown only when the brackets balance: otherwise they repeat the error.
+    let mut warnings: Vec<Diagnostic> = Vec::new();
+    let mut line = 0usize;
+    let mut line_start = true;
+    let mut indent = 0usize;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c == '\n' {
+            line += 1;
+            line_start = true;
+            indent = 0;
+            continue;
+        }
+        if line_start {
+            match c {
+                ' ' | '\r' => {
+                    indent += 1;
+                    continue;
+                }
+                '\t' => {
+                    indent += 4;
+                    continue;
+                }
+                '\u{3000}' => {
+                    indent += 2;
+                    continue;
+                }
+                _ => {
+                    line_start = false;
+                    if !is_close(c) && c != '#' {
+                        if let Some(top) = stack.iter_mut().rev().find(|o| is_brace(o.ch)) {
+                            if top.dedent.is_none() && line > top.line && indent <= top.indent {
+                                top.dedent = Some(i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        match c {
+            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+            '"' | '“' => {
+                let close = if c == '"' { '"' } else { '”' };
+                let mut closed = false;
+                while let Some(&(_, d)) = chars.peek() {
+                    if d == '\n' {
+                        break;
+                    }
+                    chars.next();
+                    if d == '\\' && c == '"' {
+                        chars.next_if(|&(_, c)| c != '\n');
+                    } else if d == close {
+                        closed = true;
+                        break;
+                    }
+                }
+                if !closed {
+                    let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
+                    let end = if text[..end].ends_with('\r') { end - 1 } else { end };
+                    diags.push(
+                        Diagnostic::error(&codes::SYNTAX_UNTERMINATED_STRING, file, text!("unterminated string", "字符串缺少结束引号"))
+                            .with_label(
+                                Span::new(i, end),
+                                text!("this string is not closed before the end of the line", "此字符串到行尾仍未结束"),
+                            )
+                            .with_help(text!(
+                                "add the closing `{close}`; a string cannot span lines",
+                                "补上结束引号 `{close}`;字符串不能跨行"
+                            )),
+                    );
+                }
+            }
+            c if is_open(c) => {
+                if stack.len() >= MAX_DEPTH {
+                    diags.push(
+                        Diagnostic::error(
+                            &codes::SYNTAX_TOO_DEEP,
+                            file,
+                            text!("brackets nest more than {MAX_DEPTH} levels deep", "括号嵌套超过 {MAX_DEPTH} 层"),
+                        )
+                        .with_label(Span::new(i, i + c.len_utf8()), text!("too deep here", "此处嵌套过深"))
+                        .with_help(text!("split the formula into parameters or sub-indicators", "把公式拆成参数或下级指标")),
+                    );
+                    return diags;
+                }
+                stack.push(Open { ch: c, offset: i, indent, line, dedent: None });
+            }
+            c if is_close(c) => {
+                let here = Span::new(i, i + c.len_utf8());
+                match stack.pop() {
+                    None => diags.push(
+                        Diagnostic::error(&codes::SYNTAX_UNMATCHED_CLOSE, file, text!("`{c}` closes nothing", "`{c}` 没有对应的开括号"))
+                            .with_label(here, text!("no open bracket to close here", "此处没有需要闭合的括号"))
+                            .with_help(text!("remove it, or add the opening bracket it belongs to", "删除它,或补上对应的开括号")),
+                    ),
+                    Some(open) if partner(open.ch) != Some(ascii_close(c)) => {
+                        let want = partner(open.ch).unwrap_or('}');
+                        let opened = open.ch;
+                        diags.push(
+                            Diagnostic::error(
+                                &codes::SYNTAX_MISMATCHED,
+                                file,
+                                text!("`{opened}` is closed by `{c}`", "`{opened}` 被 `{c}` 闭合"),
+                            )
+                            .with_label(here, text!("expected `{want}` here", "此处应为 `{want}`"))
+                            .with_note(Span::new(open.offset, open.offset + opened.len_utf8()), text!("opened here", "在此打开"))
+                            .with_help(text!("close `{opened}` with `{want}`", "用 `{want}` 闭合 `{opened}`")),
+                        );
+                    }
+                    Some(open) => {
+                        if open.dedent.is_some() {
+                            suspects.push(open);
+                        }
+                        if is_brace(c) && line > open.line && first_on_line(text, i) {
+                            let col = indent;
+                            if col != open.indent {
+                                warnings.push(
+                                    Diagnostic::warning(
+                                        &codes::SYNTAX_INDENTATION,
+                                        file,
+                                        text!(
+                                            "this `}}` is indented differently from the line that opened its block",
+                                            "此 `}}` 与其块的起始行缩进不一致"
+                                        ),
+                                    )
+                                    .with_label(here, {
+                                        let opened_line = open.line + 1;
+                                        text!("closes the block opened on line {opened_line}", "闭合第 {opened_line} 行打开的块")
+                                    })
+                                    .with_note(
+                                        Span::new(open.offset, open.offset + c.len_utf8()),
+                                        text!("this block", "此块"),
+                                    )
+                                    .with_help(text!(
+                                        "if this `}}` belongs to another block, a brace is missing or extra nearby; `kaohe fmt` re-indents the file",
+                                        "若此 `}}` 属于另一个块,附近缺少或多了括号;`kaohe fmt` 可重新缩进"
+                                    )),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    let unclosed_brace = stack.iter().any(|o| is_brace(o.ch));
+    for open in stack.iter().rev() {
+        if let (true, Some(suspect), true) = (is_brace(open.ch), suspects.first(), unclosed_brace) {
+            let at = suspect.dedent.unwrap_or(suspect.offset);
+            let end = text[at..].find(['\n', '\r']).map_or(text.len(), |n| at + n);
+            let line_no = file.line_col(suspect.offset).0;
+            diags.push(
+                Diagnostic::error(
+                    &codes::SYNTAX_UNCLOSED,
+                    file,
+                    text!("the block opened on line {line_no} is probably not closed", "第 {line_no} 行打开的块可能没有闭合"),
+                )
+                .with_label(Span::new(suspect.offset, suspect.offset + suspect.ch.len_utf8()), text!("this block", "此块"))
+                .with_note(
+                    Span::new(at, end),
+                    text!(
+                        "a `}}` is probably missing before this line: it is indented like the block's first line",
+                        "此行之前可能缺少 `}}`:它与块的首行缩进相同"
+                    ),
+                )
+                .with_note(
+                    Span::new(open.offset, open.offset + open.ch.len_utf8()),
+                    text!("so this `{{` is still open at the end of the file", "因此这个 `{{` 到文件结尾仍未闭合"),
+                )
+                .with_help(text!("add `}}` at the end of the block", "在块的末尾补上 `}}`")),
+            );
+            break;
+        }
+        let want = partner(open.ch).unwrap_or('}');
+        let opened = open.ch;
+        let mut d = Diagnostic::error(&codes::SYNTAX_UNCLOSED, file, text!("`{opened}` is never closed", "`{opened}` 没有闭合"))
+            .with_label(Span::new(open.offset, open.offset + opened.len_utf8()), text!("opened here", "在此打开"));
+        if let Some(at) = open.dedent {
+            let end = text[at..].find(['\n', '\r']).map_or(text.len(), |n| at + n);
+            d = d.with_note(
+                Span::new(at, end),
+                text!(
+                    "a `{want}` is probably missing before this line: it is indented like the block's first line",
+                    "此行之前可能缺少 `{want}`:它与块的首行缩进相同"
+                ),
+            );
+        }
+        diags.push(d.with_help(text!("add the matching `{want}`", "补上对应的 `{want}`")));
+    }
+    if !diags.has_errors() {
+        for warning in warnings {
+            diags.push(warning);
+        }
+    }
+    diags
+}
+
+fn is_open(c: char) -> bool {
+    matches!(c, '{' | '(' | '[' | '｛' | '（' | '【')
+}
+
+fn is_close(c: char) -> bool {
+    matches!(c, '}' | ')' | ']' | '｝' | '）' | '】')
+}
+
+fn is_brace(c: char) -> bool {
+    matches!(c, '{' | '}' | '｛' | '｝')
+}
+
+/// The closing bracket of an opening one; ASCII and full-width close each other.
+fn partner(open: char) -> Option<char> {
+    match open {
+        '{' | '｛' => Some('}'),
+        '(' | '（' => Some(')'),
+        '[' | '【' => Some(']'),
+        _ => None,
+    }
+}
+
+fn ascii_close(c: char) -> char {
+    match c {
+        '｝' => '}',
+        '）' => ')',
+        '】' => ']',
+        c => c,
+    }
+}
+
+fn first_on_line(text: &str, at: usize) -> bool {
+    let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
+    text[start..at].chars().all(|c| matches!(c, ' ' | '\t' | '\u{3000}' | '\r'))
+}

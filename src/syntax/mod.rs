@@ -1,0 +1,313 @@
+//! `syntax`: scheme text → [`ast::File`], with every syntax error of the file.
+//!
+//! Three steps: the delimiter pass ([`delimiters`]) checks brackets and
+//! strings; the pest grammar (`grammar/kaohe.pest`) parses with recovery, so
+//! a broken line becomes a `bad_item` / `bad_clause` instead of ending the
+//! parse; lowering ([`lower`]) builds the AST and re-parses each broken piece
+//! with the strict rule for its place to say what was expected there, in
+//! words from [`rule_name`] — never a pest rule name.
+
+pub mod delimiters;
+mod lower;
+pub mod rule_name;
+
+use std::sync::Arc;
+
+use pest::Parser;
+use pest::error::{ErrorVariant, InputLocation};
+
+use crate::ast;
+use crate::diagnostics::{Diagnostic, Diagnostics, Text, codes};
+use crate::source::{SourceFile, Span};
+use crate::suggest::did_you_mean;
+use crate::text;
+
+pub use parser::{Rule, SchemeParser};
+
+mod parser {
+    #![expect(missing_docs, reason = "pest generates a variant per rule; the grammar documents them")]
+    /// The pest parser generated from `grammar/kaohe.pest`.
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/kaohe.pest"]
+    pub struct SchemeParser;
+}
+
+/// Parses one file; the AST holds every part that could be read.
+pub fn parse(file: &Arc<SourceFile>) -> (ast::File, Diagnostics) {
+    let mut diags = delimiters::check(file);
+    if diags.has_errors() {
+        return (ast::File::default(), diags);
+    }
+    match SchemeParser::parse(Rule::file, &file.text) {
+        Ok(mut pairs) => {
+            let (tree, found) = match pairs.next() {
+                Some(pair) => lower::lower_file(pair, file),
+                None => (ast::File::default(), Diagnostics::new()),
+            };
+            diags.extend(found);
+            (tree, diags)
+        }
+        Err(error) => {
+            diags.push(pest_error(file, &error, 0));
+            (ast::File::default(), diags)
+        }
+    }
+}
+
+/// Re-parses the text from `start` with a strict rule and explains its failure.
+fn strict_error(file: &Arc<SourceFile>, rule: Rule, start: usize, fallback: Span) -> Diagnostic {
+    pest::set_error_detail(true);
+    let rest = file.text.get(start..).unwrap_or("");
+    match SchemeParser::parse(rule, rest) {
+        Err(error) => {
+            let found = found_token(&file.text, error_offset(&error, start));
+            if found.span.start == start && found.is_word {
+                let keywords: Vec<String> = clause_keywords(rule)
+                    .iter()
+                    .flat_map(|r| rule_name::rule_name(*r).0.split(" / ").map(|k| k.trim_matches('`').to_string()))
+                    .collect();
+                let expected: Vec<(String, String)> = clause_keywords(rule)
+                    .iter()
+                    .map(|r| rule_name::rule_name(*r))
+                    .map(|(en, zh)| (en.to_string(), zh.to_string()))
+                    .collect();
+                if !keywords.is_empty() {
+                    return unknown_keyword(file, &found, &keywords, &expected);
+                }
+            }
+            pest_error(file, &error, start)
+        }
+        Ok(_) => Diagnostic::error(&codes::SYNTAX_UNEXPECTED, file, text!("this line cannot be read here", "此处无法识别这一行"))
+            .with_label(fallback, text!("not expected at this place", "不应出现在此处"))
+            .with_help(text!(
+                "check that the line belongs in this block and that clauses come in the documented order",
+                "检查此行是否属于这个块,以及子句顺序是否正确"
+            )),
+    }
+}
+
+/// The keywords that can begin a piece parsed by a strict rule.
+fn clause_keywords(rule: Rule) -> &'static [Rule] {
+    use Rule::*;
+    match rule {
+        item_only => &[
+            kw_scheme,
+            kw_extends,
+            kw_units,
+            kw_table,
+            kw_param,
+            kw_indicator,
+            kw_deduct,
+            kw_bonus,
+            kw_veto,
+            kw_grade,
+            kw_rank,
+            kw_test,
+            kw_override,
+            kw_remove,
+        ],
+        header_clause_only => &[kw_source, kw_year, kw_full_marks, kw_round, kw_total, kw_bonus, kw_deduct, kw_note],
+        units_clause_only => &[kw_key, kw_group, kw_label],
+        indicator_clause_only => &[
+            kw_indicator,
+            kw_score,
+            kw_quarterly,
+            kw_monthly,
+            kw_half_yearly,
+            kw_applies,
+            kw_full_marks,
+            kw_floor,
+            kw_deduct,
+            kw_source,
+            kw_note,
+        ],
+        deduction_clause_only => &[kw_each_row, kw_deduct_verb, kw_cap, kw_until_zero, kw_expunge, kw_zero, kw_source, kw_note],
+        bonus_clause_only => &[kw_each_row, kw_add, kw_cap, kw_highest_only, kw_source, kw_note],
+        veto_effect_only => &[kw_grade, kw_total, kw_no_award, kw_source, kw_note],
+        test_clause_only => &[kw_data, kw_expect],
+        _ => &[],
+    }
+}
+
+/// Where a pest error points, in the whole file.
+fn error_offset(error: &pest::error::Error<Rule>, offset: usize) -> usize {
+    offset
+        + match error.location {
+            InputLocation::Pos(p) => p,
+            InputLocation::Span((s, _)) => s,
+        }
+}
+
+/// Turns a pest error into our diagnostic: what was expected, in words.
+fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: usize) -> Diagnostic {
+    let at = error_offset(error, offset);
+    let found = found_token(&file.text, at);
+    let positives = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { message } => {
+            let message = message.clone();
+            return Diagnostic::error(&codes::SYNTAX_TOO_DEEP, file, text!("the parser gave up: {message}", "解析器放弃:{message}"))
+                .with_label(found.span, text!("here", "此处"))
+                .with_help(text!("split the scheme into smaller parts", "把方案拆成较小的部分"));
+        }
+    };
+    let mut expected: Vec<(String, String)> = Vec::new();
+    let mut keywords: Vec<String> = Vec::new();
+    for rule in positives.iter().filter(|r| !matches!(r, Rule::bad_clause | Rule::bad_item | Rule::reserved)) {
+        let (en, zh) = rule_name::rule_name(*rule);
+        if format!("{rule:?}").starts_with("kw_") {
+            keywords.extend(en.split(" / ").map(|k| k.trim_matches('`').to_string()));
+        }
+        let entry = (en.to_string(), zh.to_string());
+        if !expected.contains(&entry) {
+            expected.push(entry);
+        }
+    }
+    // Keywords first, operators last: "expected `扣`" matters more than "or `+`".
+    let is_operator = |(en, _): &(String, String)| {
+        ["`+`", "`-`", "`*`", "`/`", "`>=`", "`<=`", "`!=`", "`=`", "`>`", "`<`"].contains(&en.as_str())
+            || en.contains("`and`")
+            || en.contains("`or`")
+            || en.contains("`in`")
+    };
+    let (operators, mut expected): (Vec<_>, Vec<_>) = expected.into_iter().partition(is_operator);
+    expected.extend(operators);
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            // Only plain punctuation is worth naming; the rest is covered by rule names.
+            let token = token.to_string();
+            if ["{", "}", "(", ")", "[", "]", ",", ":", "=", "=>", "%"].contains(&token.as_str()) {
+                let entry = (format!("`{token}`"), format!("`{token}`"));
+                if !expected.contains(&entry) {
+                    expected.push(entry);
+                }
+            }
+        }
+    }
+    let starts_piece = at == offset;
+    if starts_piece && found.is_word && !keywords.is_empty() {
+        return unknown_keyword(file, &found, &keywords, &expected);
+    }
+    if found.text == "{" && expected.iter().any(|(en, _)| en.contains("`points`")) {
+        expected.insert(0, ("`%`".into(), "`%`".into()));
+    }
+    let list = Text { en: join(&expected, false), zh: join(&expected, true) };
+    let (found_en, found_zh) = (found.en.clone(), found.zh.clone());
+    let (list_en, list_zh) = (list.en.clone(), list.zh.clone());
+    Diagnostic::error(&codes::SYNTAX_UNEXPECTED, file, text!("expected {list_en}, found {found_en}", "此处应为{list_zh},实际为{found_zh}"))
+        .with_label(found.span, text!("expected {list_en} here", "此处应为{list_zh}"))
+        .with_help(hint_for(&expected, &found))
+}
+
+/// The message for a line that starts with a word no clause begins with.
+fn unknown_keyword(file: &Arc<SourceFile>, found: &Found, keywords: &[String], expected: &[(String, String)]) -> Diagnostic {
+    let word = found.text.clone();
+    let list = Text { en: join(expected, false), zh: join(expected, true) };
+    let (list_en, list_zh) = (list.en, list.zh);
+    let prefix = keywords.iter().filter(|k| word.starts_with(k.as_str()) && word.len() > k.len()).max_by_key(|k| k.len());
+    let help = if let Some(keyword) = prefix {
+        text!(
+            "put a space after `{keyword}`: a keyword must stand apart from the name after it",
+            "在 `{keyword}` 后加空格:关键字与其后的名称之间要有空格"
+        )
+    } else if let Some(best) = did_you_mean(&word, keywords.iter().map(String::as_str)) {
+        text!("did you mean `{best}`?", "是否想写 `{best}`?")
+    } else {
+        text!("a line here starts with one of: {list_en}", "此处一行应以下列之一开头:{list_zh}")
+    };
+    Diagnostic::error(
+        &codes::SYNTAX_UNKNOWN_KEYWORD,
+        file,
+        text!("`{word}` does not begin a declaration or clause here", "`{word}` 不能作为此处声明或子句的开头"),
+    )
+    .with_label(found.span, text!("unknown here", "此处无法识别"))
+    .with_help(help)
+}
+
+/// A help line for the common slips.
+fn hint_for(expected: &[(String, String)], found: &Found) -> Text {
+    let wants = |s: &str| expected.iter().any(|(en, _)| en.contains(s));
+    if found.text.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && (found.text.contains('.') || found.text.chars().any(|c| c.is_ascii_alphabetic()))
+    {
+        return text!(
+            "numbers are written like `12` or `3.5`: one decimal point, no letters or exponents",
+            "数字写作 `12` 或 `3.5`:只有一个小数点,不带字母或指数"
+        );
+    }
+    if wants("a weight") || wants("`points`") {
+        return text!(
+            "give the weight right after the name, before `{{`: `30%`, `15 分` or `比重 3`",
+            "在名称之后、`{{` 之前写权重:`30%`、`15 分` 或 `比重 3`"
+        );
+    }
+    if found.text == "}" {
+        return text!("the clause before this `}}` is incomplete", "此 `}}` 之前的子句不完整");
+    }
+    if found.text.is_empty() {
+        return text!("the file ends in the middle of a declaration", "文件在声明中途结束");
+    }
+    text!("check the spelling and the order of the words on this line", "检查此行的拼写和词序")
+}
+
+fn join(items: &[(String, String)], zh: bool) -> String {
+    let words: Vec<&str> = items.iter().map(|(en, z)| if zh { z.as_str() } else { en.as_str() }).collect();
+    const MAX: usize = 8;
+    let shown = &words[..words.len().min(MAX)];
+    let more = words.len().saturating_sub(MAX);
+    let (sep, or) = if zh { ("、", " 或 ") } else { (", ", " or ") };
+    let mut out = match shown {
+        [] => return if zh { "其他内容".into() } else { "something else".into() },
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{}{or}{last}", init.join(sep)),
+    };
+    if more > 0 {
+        out = if zh { format!("{out}(另有 {more} 种)") } else { format!("{out} (or {more} more)") };
+    }
+    out
+}
+
+/// The token at an error position, described for a message.
+struct Found {
+    text: String,
+    en: String,
+    zh: String,
+    span: Span,
+    is_word: bool,
+}
+
+fn found_token(text: &str, at: usize) -> Found {
+    let rest = text.get(at..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return Found {
+            text: String::new(),
+            en: "the end of the file".into(),
+            zh: "文件结尾".into(),
+            span: Span::new(at, at),
+            is_word: false,
+        };
+    };
+    if first == '\n' || first == '\r' {
+        return Found {
+            text: String::new(), en: "the end of the line".into(), zh: "行尾".into(), span: Span::new(at, at), is_word: false
+        };
+    }
+    let word_char = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let len = if first.is_ascii_digit() {
+        rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_')).unwrap_or(rest.len())
+    } else if word_char(first) {
+        rest.find(|c: char| !word_char(c)).unwrap_or(rest.len())
+    } else if rest.starts_with("=>") || rest.starts_with(">=") || rest.starts_with("<=") || rest.starts_with("!=") {
+        2
+    } else {
+        first.len_utf8()
+    };
+    let token = &rest[..len];
+    Found {
+        text: token.to_string(),
+        en: format!("`{token}`"),
+        zh: format!("`{token}`"),
+        span: Span::new(at, at + len),
+        is_word: word_char(first) && !first.is_ascii_digit(),
+    }
+}
