@@ -38,6 +38,9 @@ pub enum Command {
         /// Folder that extended schemes must lie in (default: each file's folder).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Also print how kaohe understood each clean scheme (tree, weights, periods).
+        #[arg(long)]
+        outline: bool,
     },
 }
 
@@ -78,19 +81,18 @@ pub fn run(cli: Cli) -> i32 {
         None => Lang::from_env(),
     };
     match cli.command {
-        Command::Check { files, format, root } => run_check(&files, format, root.as_deref(), lang, cli.color),
+        Command::Check { files, format, root, outline } => run_check(&files, format, root.as_deref(), outline, lang, cli.color),
     }
 }
 
-fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, lang: Lang, color: ColorArg) -> i32 {
+fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bool, lang: Lang, color: ColorArg) -> i32 {
     let mut all: Vec<Diagnostic> = Vec::new();
-    let mut clean = Vec::new();
     for file in files {
         let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
         let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
         let checked = check::check_path(file, &root);
-        if !checked.diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            clean.push(file.display().to_string());
+        if let (true, Some(scheme), Format::Text) = (outline, &checked.scheme, format) {
+            print!("{}", scheme.outline());
         }
         all.extend(checked.diagnostics);
     }

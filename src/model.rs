@@ -664,7 +664,7 @@ pub fn period_index(kind: PeriodKind, text: &str) -> Option<usize> {
     let text = text.trim();
     // A leading year (`2013Q1`, `2013-03`, `2013年第一季度`) is allowed.
     let rest = match text.get(..4) {
-        Some(y) if text.len() > 4 && y.chars().all(|c| c.is_ascii_digit()) => text[4..].trim_start_matches(['-', '/', '年', ' ', '.']),
+        Some(y) if y.chars().all(|c| c.is_ascii_digit()) => text[4..].trim_start_matches(['-', '/', '年', ' ', '.']),
         _ => text,
     };
     let rest = rest.trim_start_matches('第');
@@ -697,6 +697,156 @@ pub fn period_index(kind: PeriodKind, text: &str) -> Option<usize> {
         },
     };
     (1..=kind.per_year()).contains(&n).then(|| n - 1)
+}
+
+impl Scheme {
+    /// A readable outline of how the checker understood the scheme: the
+    /// indicator tree with weights, scales and periods, and the clauses.
+    pub fn outline(&self) -> String {
+        use std::fmt::Write;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{} ({}), full marks {}, round {} {:?}",
+            self.title, self.year, self.full_marks, self.rounding.places, self.rounding.mode
+        );
+        let units = &self.tables[self.units.table];
+        let groups: Vec<&str> = self.units.groups.iter().map(|&g| units.columns[g].name.as_str()).collect();
+        let _ = writeln!(out, "units: {} by {} groups [{}]", units.name, units.columns[self.units.key].name, groups.join(", "));
+        for t in &self.tables {
+            let shape = match t.shape {
+                TableShape::PerUnit => "one row per unit".to_string(),
+                TableShape::PerUnitPeriod { column, .. } => format!("one row per unit and {}", t.columns[column].name),
+                TableShape::Rows => "many rows per unit".to_string(),
+            };
+            let _ = writeln!(out, "table {}: {} columns, {shape}", t.name, t.columns.len());
+        }
+        for p in &self.params {
+            let values: Vec<String> = p
+                .values
+                .iter()
+                .map(|v| match v.from {
+                    Some(d) => format!("{} from {d}", show_value(&v.value)),
+                    None => show_value(&v.value),
+                })
+                .collect();
+            let _ = writeln!(out, "param {} = {}", p.name, values.join("; "));
+        }
+        let mut stack: Vec<(IndicatorId, usize)> = self.roots.iter().rev().map(|&r| (r, 0)).collect();
+        while let Some((id, depth)) = stack.pop() {
+            let i = &self.indicators[id];
+            let weight = match i.weight {
+                Weight::Percent(p) => format!("{}%", (p * Decimal::ONE_HUNDRED).normalize()),
+                Weight::Points(p) => format!("{} points", p.normalize()),
+                Weight::Ratio(r) => format!("ratio {}", r.normalize()),
+            };
+            let mut line = format!(
+                "{}{} {weight} (share {}, factor {}, out of {})",
+                "  ".repeat(depth),
+                i.name,
+                i.share.normalize(),
+                i.factor.normalize(),
+                i.full_marks.normalize()
+            );
+            if let Some(p) = &i.periods {
+                let _ = write!(line, " per {:?}", p.kind);
+                if let Some(w) = &p.weights {
+                    let ws: Vec<String> = w.iter().map(|x| format!("{}%", (x * Decimal::ONE_HUNDRED).normalize())).collect();
+                    let _ = write!(line, " [{}]", ws.join(", "));
+                } else {
+                    line.push_str(" average");
+                }
+            }
+            if i.applies.is_some() {
+                line.push_str(" (some categories)");
+            }
+            if i.score.is_none() && i.children.is_empty() {
+                line.push_str(" (full marks minus deductions)");
+            }
+            let _ = writeln!(out, "{line}");
+            stack.extend(i.children.iter().rev().map(|&c| (c, depth + 1)));
+        }
+        let target = |t: Target| match t {
+            Target::Total => "total".to_string(),
+            Target::Indicator(i) => self.indicators[i].path.join("."),
+        };
+        for d in &self.deductions {
+            let _ = writeln!(
+                out,
+                "deduct {} from {}: {} rule(s){}{}",
+                d.name,
+                target(d.target),
+                d.rules.len(),
+                if d.cap.is_some() { ", capped" } else { "" },
+                if d.expunge.is_empty() { "" } else { ", expungeable" }
+            );
+        }
+        for b in &self.bonuses {
+            let _ = writeln!(
+                out,
+                "bonus {} to {}: {} rule(s){}",
+                b.name,
+                target(b.target),
+                b.rules.len(),
+                if b.cap.is_some() { ", capped" } else { "" }
+            );
+        }
+        for v in &self.vetoes {
+            let _ = writeln!(out, "veto {}: {} effect(s)", v.name, v.effects.len());
+        }
+        let bands: Vec<String> = self
+            .grades
+            .bands
+            .iter()
+            .map(|b| {
+                let mut s = b.name.clone();
+                match &b.condition {
+                    Some(BandCondition::Threshold { value, inclusive }) => {
+                        let _ = write!(s, " {}{}", if *inclusive { ">=" } else { ">" }, value.normalize());
+                    }
+                    Some(BandCondition::When(_)) => s.push_str(" when ..."),
+                    None => {}
+                }
+                if let Some(q) = &b.quota {
+                    match q.amount {
+                        QuotaAmount::Share(x) => {
+                            let _ = write!(s, " quota {}%", (x * Decimal::ONE_HUNDRED).normalize());
+                        }
+                        QuotaAmount::Count(n) => {
+                            let _ = write!(s, " quota {n}");
+                        }
+                    }
+                    if let Some(g) = q.per_group {
+                        let _ = write!(s, " per {}", units.columns[g].name);
+                    }
+                }
+                s
+            })
+            .collect();
+        let _ = writeln!(out, "grades: {}", bands.join(" | "));
+        let _ = writeln!(
+            out,
+            "ranking: {} key(s){}{}",
+            self.ranking.keys.len(),
+            self.ranking.per_group.map(|g| format!(", per {}", units.columns[g].name)).unwrap_or_default(),
+            if self.ranking.dense { ", dense" } else { "" }
+        );
+        for t in &self.tests {
+            let _ = writeln!(out, "test {:?}: {} table(s), {} expectation(s)", t.name, t.data.len(), t.expectations.len());
+        }
+        out
+    }
+}
+
+fn show_value(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.normalize().to_string(),
+        Value::Text(t) => format!("{t:?}"),
+        Value::Date(d) => d.to_string(),
+        Value::Duration(d) => format!("{} days", d.normalize()),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".to_string(),
+    }
 }
 
 #[cfg(test)]

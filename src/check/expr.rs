@@ -374,7 +374,7 @@ impl Checker<'_> {
     /// An indicator by full or partial path (`工作考核.重点工作`).
     pub(super) fn indicator_by_path(&mut self, file: &Arc<SourceFile>, path: &[Name]) -> Option<usize> {
         let names: Vec<&str> = path.iter().map(|n| n.node.as_str()).collect();
-        let Some(last) = path.last() else { return None };
+        let last = path.last()?;
         let matches: Vec<usize> = self
             .indicator_ids
             .get(&last.node)

@@ -340,23 +340,16 @@ impl Checker<'_> {
                 "一级指标权重合计 {got}{cat_zh},应为 {want}"
             ),
         };
-        let node = siblings.iter().find(|(id, _)| *id == members[0]).map(|(_, n)| *n);
+        let first = siblings.iter().find(|(id, _)| *id == members[0]).map(|(_, n)| *n);
         let parent_origin = self.indicators[members[0]].parent.map(|p| self.indicators[p].origin.clone());
-        let (file, span) = match (&parent_origin, node) {
-            (Some(o), _) => (o.file.clone(), o.span),
-            (None, Some(n)) => (n.file.clone(), n.name.span),
-            (None, None) => (self.main.clone(), Span::new(0, 0)),
+        let (file, span, label) = match (&parent_origin, first) {
+            (Some(o), _) => (o.file.clone(), o.span, text!("children of this indicator", "此指标的下级指标")),
+            (None, Some(n)) => (n.weight.file.clone(), n.weight.item.span, text!("weights of the top-level indicators", "一级指标的权重")),
+            (None, None) => (self.main.clone(), Span::new(0, 0), text!("here", "此处")),
         };
-        let mut d = Diagnostic::error(&codes::WEIGHTS_SUM, &file, message).with_label(
-            span,
-            if parent.is_some() {
-                text!("children of this indicator", "此指标的下级指标")
-            } else {
-                text!("first of the top-level indicators", "第一个一级指标")
-            },
-        );
+        let mut d = Diagnostic::error(&codes::WEIGHTS_SUM, &file, message).with_label(span, label);
         for &(id, n) in siblings {
-            if members.contains(&id) && Arc::ptr_eq(&n.weight.file, &file) {
+            if members.contains(&id) && Arc::ptr_eq(&n.weight.file, &file) && n.weight.item.span != span {
                 d = d.with_note(n.weight.item.span, text!("", ""));
             }
         }

@@ -957,16 +957,21 @@ impl Lower<'_> {
     // ---- Expressions ----
 
     fn expr(&self, pair: Pair<'_, Rule>) -> Expr {
+        self.expr_depth(pair).0
+    }
+
+    /// An expression and the depth of its tree (`usize::MAX` once too deep).
+    fn expr_depth(&self, pair: Pair<'_, Rule>) -> (Expr, usize) {
         let at = span(&pair);
         let mut run = 0;
         for p in pair.clone().into_inner() {
             run = if matches!(p.as_rule(), Rule::op_neg | Rule::kw_not) { run + 1 } else { 0 };
             if run > MAX_PREFIX_RUN {
                 self.too_deep(span(&p));
-                return Expr { kind: ExprKind::Error, span: at };
+                return (Expr { kind: ExprKind::Error, span: at }, usize::MAX);
             }
         }
-        let (expr, _) = PRATT
+        PRATT
             .map_primary(|p| self.primary(p))
             .map_prefix(|op, (operand, depth)| {
                 let op_span = span(&op);
@@ -994,8 +999,7 @@ impl Lower<'_> {
                 let whole = lhs.span.to(rhs.span);
                 self.deepen(ExprKind::Binary { op: Spanned::new(bin, op_span), lhs: Box::new(lhs), rhs: Box::new(rhs) }, whole, ld.max(rd))
             })
-            .parse(pair.into_inner());
-        expr
+            .parse(pair.into_inner())
     }
 
     /// Wraps a node one level above its deepest child, or poisons it when too deep.
@@ -1027,11 +1031,24 @@ impl Lower<'_> {
 
     fn primary(&self, pair: Pair<'_, Rule>) -> (Expr, usize) {
         let at = span(&pair);
-        let leaf = |kind| (Expr { kind, span: at }, 1);
+        // Nesting through parentheses, `如果`, `分段` and calls counts toward the
+        // depth limit like operators do, so no input can recurse without bound.
+        let depth = pair
+            .clone()
+            .into_inner()
+            .flat_map(|p| if p.as_rule() == Rule::expr { vec![p] } else { p.into_inner().filter(|q| q.as_rule() == Rule::expr).collect() })
+            .map(|p| nesting(&p))
+            .max()
+            .unwrap_or(0);
+        if depth >= MAX_EXPR_DEPTH {
+            self.too_deep(at);
+            return (Expr { kind: ExprKind::Error, span: at }, usize::MAX);
+        }
+        let leaf = |kind| (Expr { kind, span: at }, depth + 1);
         match pair.as_rule() {
             Rule::paren_expr => {
                 let inner = self.first_expr(pair);
-                (inner, 1)
+                (inner, depth + 1)
             }
             Rule::if_expr => {
                 let mut exprs = pair.into_inner().filter(|p| p.as_rule() == Rule::expr).map(|p| self.expr(p));
@@ -1123,4 +1140,21 @@ impl Lower<'_> {
         let value = exprs.pop().unwrap_or(Expr { kind: ExprKind::Error, span: at });
         Arg { name, value, filter }
     }
+}
+
+/// How deeply the pairs under an expression nest, counted without recursion.
+fn nesting(pair: &Pair<'_, Rule>) -> usize {
+    let mut deepest = 0;
+    let mut stack: Vec<(Pair<'_, Rule>, usize)> = vec![(pair.clone(), 1)];
+    while let Some((p, d)) = stack.pop() {
+        deepest = deepest.max(d);
+        if deepest > MAX_EXPR_DEPTH {
+            return deepest;
+        }
+        for child in p.into_inner() {
+            let step = usize::from(child.as_rule() == Rule::expr);
+            stack.push((child, d + step));
+        }
+    }
+    deepest
 }
