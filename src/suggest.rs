@@ -42,6 +42,19 @@ pub fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The help line for an unknown name: "did you mean `x`?" when a candidate is
+/// close, else `otherwise`.
+pub fn help_or<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    otherwise: crate::diagnostics::Text,
+) -> crate::diagnostics::Text {
+    match did_you_mean(word, candidates) {
+        Some(best) => crate::text!("did you mean `{best}`?", "是否想写 `{best}`?"),
+        None => otherwise,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use crate::ast::{self, BinOp, UnaryOp};
 use crate::diagnostics::{Diagnostic, Text, codes};
 use crate::model::{Across, Aggregate, Builtin, ColumnType, Expr, ExprKind, TableShape, Type, Value};
 use crate::source::{Name, SourceFile, Span};
-use crate::suggest::did_you_mean;
+use crate::suggest::{did_you_mean, help_or};
 use crate::text;
 
 /// Where a formula is evaluated, which decides what its names mean.
@@ -424,13 +424,10 @@ impl Checker<'_> {
         let f = &function.node;
         let Some(&(en_name, _, kind)) = FUNCTIONS.iter().find(|(en, zh, _)| en == f || zh == f) else {
             let names = FUNCTIONS.iter().flat_map(|(en, zh, _)| [*en, *zh]);
-            let help = match did_you_mean(f, names) {
-                Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-                None => {
-                    let list = FUNCTIONS.iter().map(|(en, zh, _)| format!("{en}/{zh}")).collect::<Vec<_>>().join(", ");
-                    text!("kaohe's functions are {list}", "kaohe 的函数有 {list}")
-                }
-            };
+            let help = help_or(f, names, {
+                let list = FUNCTIONS.iter().map(|(en, zh, _)| format!("{en}/{zh}")).collect::<Vec<_>>().join(", ");
+                text!("kaohe's functions are {list}", "kaohe 的函数有 {list}")
+            });
             self.push(
                 Diagnostic::error(&codes::FUNCTION_UNKNOWN, file, text!("`{f}` is not a kaohe function", "`{f}` 不是 kaohe 的函数"))
                     .with_label(function.span, text!("unknown function", "未知函数"))
@@ -782,13 +779,10 @@ impl Checker<'_> {
             return;
         }
         let name = col.name.clone();
-        let help = match did_you_mean(v, values.iter().map(String::as_str)) {
-            Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-            None => {
-                let list = values.join("`, `");
-                text!("`{name}` is one of `{list}`", "`{name}` 的取值为 `{list}`")
-            }
-        };
+        let help = help_or(v, values.iter().map(String::as_str), {
+            let list = values.join("`, `");
+            text!("`{name}` is one of `{list}`", "`{name}` 的取值为 `{list}`")
+        });
         self.push(
             Diagnostic::error(&codes::TYPE_MISMATCH, file, text!("`{name}` never has the value `{v}`", "`{name}` 没有取值 `{v}`"))
                 .with_label(value.span, text!("not one of the listed values", "不在列出的取值中"))

@@ -34,7 +34,7 @@ use crate::ast::{self, HeaderClause, Rounding, RoundingMode};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{self, Column, ColumnType, Param, ParamValue, PolicyRef, Table, TableShape, Units, Value};
 use crate::source::{Name, Origin, SourceFile, Span};
-use crate::suggest::did_you_mean;
+use crate::suggest::help_or;
 use crate::text;
 use merge::{Merged, Tagged};
 
@@ -514,13 +514,10 @@ impl<'a> Checker<'a> {
             let (want_en, want_zh) = (want.0, want.1);
             let help = match (lit, ty) {
                 (L::Number(_), ColumnType::Percent) => text!("write percents with `%`, like `95%`", "百分比要带 `%`,如 `95%`"),
-                (L::Text(t), ColumnType::Enum(values)) => match did_you_mean(t, values.iter().map(String::as_str)) {
-                    Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-                    None => {
-                        let list = values.join("`, `");
-                        text!("the allowed values are `{list}`", "允许的取值为 `{list}`")
-                    }
-                },
+                (L::Text(t), ColumnType::Enum(values)) => help_or(t, values.iter().map(String::as_str), {
+                    let list = values.join("`, `");
+                    text!("the allowed values are `{list}`", "允许的取值为 `{list}`")
+                }),
                 (L::Text(_), ColumnType::Period(_)) => {
                     text!("write periods like `Q1`, `一季度`, `2013-03` or `上半年`", "期间写作 `Q1`、`一季度`、`2013-03` 或 `上半年`")
                 }
@@ -544,10 +541,11 @@ impl<'a> Checker<'a> {
             return Some(id);
         }
         let n = &name.node;
-        let help = match did_you_mean(n, self.table_ids.keys().map(String::as_str)) {
-            Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-            None => text!("declare it: `数据表 {n} {{ ... }}`", "先声明它:`数据表 {n} {{ ... }}`"),
-        };
+        let help = help_or(
+            n,
+            self.table_ids.keys().map(String::as_str),
+            text!("declare it: `数据表 {n} {{ ... }}`", "先声明它:`数据表 {n} {{ ... }}`"),
+        );
         self.push(
             Diagnostic::error(&codes::NAME_UNKNOWN, file, text!("no table is called `{n}`", "没有名为 `{n}` 的数据表"))
                 .with_label(name.span, text!("unknown table", "未知的数据表"))
@@ -568,13 +566,10 @@ impl<'a> Checker<'a> {
 
     fn unknown_column(&mut self, file: &Arc<SourceFile>, table: &str, columns: &[Column], name: &Name) {
         let n = &name.node;
-        let help = match did_you_mean(n, columns.iter().map(|c| c.name.as_str())) {
-            Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-            None => {
-                let list = columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("`, `");
-                text!("the columns of `{table}` are `{list}`", "`{table}` 的列为 `{list}`")
-            }
-        };
+        let help = help_or(n, columns.iter().map(|c| c.name.as_str()), {
+            let list = columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("`, `");
+            text!("the columns of `{table}` are `{list}`", "`{table}` 的列为 `{list}`")
+        });
         self.push(
             Diagnostic::error(&codes::NAME_UNKNOWN, file, text!("table `{table}` has no column `{n}`", "数据表 `{table}` 没有列 `{n}`"))
                 .with_label(name.span, text!("unknown column", "未知的列"))

@@ -20,7 +20,7 @@ use crate::model::{
     Veto, VetoEffect,
 };
 use crate::source::{Name, Origin, SourceFile, Span};
-use crate::suggest::did_you_mean;
+use crate::suggest::help_or;
 use crate::text;
 
 /// A deduction or bonus declaration, seen the same way.
@@ -505,13 +505,10 @@ impl Checker<'_> {
             return None;
         }
         let n = &g.node;
-        let help = match did_you_mean(n, self.grade_names.iter().map(String::as_str)) {
-            Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-            None => {
-                let list = self.grade_names.join("`, `");
-                text!("the grades are `{list}`", "等次有 `{list}`")
-            }
-        };
+        let help = help_or(n, self.grade_names.iter().map(String::as_str), {
+            let list = self.grade_names.join("`, `");
+            text!("the grades are `{list}`", "等次有 `{list}`")
+        });
         self.push(
             Diagnostic::error(&codes::NAME_UNKNOWN, file, text!("no grade is called `{n}`", "没有名为 `{n}` 的等次"))
                 .with_label(g.span, text!("unknown grade", "未知等次"))

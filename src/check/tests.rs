@@ -9,7 +9,7 @@ use crate::ast::{self, ExpectSubject, ExpectValue, Literal};
 use crate::diagnostics::{Diagnostic, codes};
 use crate::model::{self, Adjustment, Expectation, Subject, TestTable, Value, Veto};
 use crate::source::{Origin, SourceFile};
-use crate::suggest::did_you_mean;
+use crate::suggest::help_or;
 use crate::text;
 
 impl Checker<'_> {
@@ -127,10 +127,11 @@ impl Checker<'_> {
         if let Some(units) = units {
             if !units.contains(&e.unit.node) {
                 let u = &e.unit.node;
-                let help = match did_you_mean(u, units.iter().map(String::as_str)) {
-                    Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-                    None => text!("the test's units table lists the units it knows", "测试的考核对象数据列出了它认识的单位"),
-                };
+                let help = help_or(
+                    u,
+                    units.iter().map(String::as_str),
+                    text!("the test's units table lists the units it knows", "测试的考核对象数据列出了它认识的单位"),
+                );
                 self.push(
                     Diagnostic::error(&codes::TEST_EXPECTATION, file, text!("the test has no unit `{u}`", "测试中没有单位 `{u}`"))
                         .with_label(e.unit.span, text!("unknown unit", "未知单位"))
@@ -145,10 +146,7 @@ impl Checker<'_> {
             }
             let (en, zh) = kind;
             let n = &name.node;
-            let help = match did_you_mean(n, list.iter().map(String::as_str)) {
-                Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-                None => text!("name a {en} declared in the scheme", "请使用方案中声明过的{zh}"),
-            };
+            let help = help_or(n, list.iter().map(String::as_str), text!("name a {en} declared in the scheme", "请使用方案中声明过的{zh}"));
             this.push(
                 Diagnostic::error(&codes::NAME_UNKNOWN, file, text!("no {en} is called `{n}`", "没有名为 `{n}` 的{zh}"))
                     .with_label(name.span, text!("unknown {en}", "未知{zh}"))
@@ -222,13 +220,10 @@ impl Checker<'_> {
                 if self.grade_names.contains(g) || self.grade_names.is_empty() {
                     return Some(Value::Text(g.clone()));
                 }
-                let help = match did_you_mean(g, self.grade_names.iter().map(String::as_str)) {
-                    Some(best) => text!("did you mean `{best}`?", "是否想写 `{best}`?"),
-                    None => {
-                        let list = self.grade_names.join("`, `");
-                        text!("the grades are `{list}`", "等次有 `{list}`")
-                    }
-                };
+                let help = help_or(g, self.grade_names.iter().map(String::as_str), {
+                    let list = self.grade_names.join("`, `");
+                    text!("the grades are `{list}`", "等次有 `{list}`")
+                });
                 self.push(
                     Diagnostic::error(&codes::TEST_EXPECTATION, file, text!("no grade is called `{g}`", "没有名为 `{g}` 的等次"))
                         .with_label(v.span, text!("unknown grade", "未知等次"))
