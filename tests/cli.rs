@@ -2,6 +2,7 @@
 
 use std::process::{Command, Output};
 
+#[expect(clippy::expect_used, reason = "a test that cannot start the binary must fail")]
 fn kaohe(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kaohe"))
         .args(args)
