@@ -452,6 +452,8 @@ pub struct Quota {
     pub amount: Spanned<QuotaAmount>,
     /// `每组`: applied within each group; the column if named.
     pub per_group: Option<Option<Name>>,
+    /// Where `每组 ...` is written.
+    pub scope_span: Option<Span>,
 }
 
 /// A quota's size.
@@ -470,6 +472,8 @@ pub struct RankingDecl {
     pub keys: Vec<RankKey>,
     /// `每组` (and its column if named).
     pub per_group: Option<Option<Name>>,
+    /// Where `每组 ...` is written.
+    pub scope_span: Option<Span>,
     /// `密集`
     pub dense: bool,
     /// The whole declaration.

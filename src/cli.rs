@@ -117,7 +117,7 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
             let width = terminal_width();
             let mut out = stderr.lock();
             for d in &all {
-                let _ = write!(out, "{}", diagnostics::render(d, lang, colored, width));
+                let _ = write!(out, "{}", diagnostics::render(d, lang, colored, Some(width)));
                 let _ = writeln!(out);
             }
             let summary = match (lang, errors, warnings) {

@@ -227,11 +227,16 @@ impl Diagnostics {
     }
 }
 
-/// Renders one diagnostic as miette draws it, `width` columns wide.
-pub fn render(diagnostic: &Diagnostic, lang: Lang, color: bool, width: usize) -> String {
+/// Renders one diagnostic as miette draws it, wrapped to `width` columns
+/// (`None`: not wrapped, as in snapshots, so they do not depend on a terminal).
+pub fn render(diagnostic: &Diagnostic, lang: Lang, color: bool, width: Option<usize>) -> String {
     use miette::{GraphicalReportHandler, GraphicalTheme};
     let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_links(false);
+    let handler = GraphicalReportHandler::new_themed(theme).with_links(false);
+    let handler = match width {
+        Some(w) => handler.with_width(w),
+        None => handler.with_width(1000).with_wrap_lines(false),
+    };
     let report = MietteView::new(diagnostic, lang);
     let mut out = String::new();
     if handler.render_report(&mut out, &report).is_err() {
@@ -281,7 +286,36 @@ struct MietteView {
     help: Option<String>,
     severity: miette::Severity,
     labels: Vec<miette::LabeledSpan>,
-    source: Option<miette::NamedSource<Arc<str>>>,
+    source: Option<CharColumns>,
+}
+
+/// The file's text as miette reads it, with columns counted in characters:
+/// miette counts bytes, which puts `等次 {` at column 8 instead of 4.
+struct CharColumns {
+    name: String,
+    text: Arc<str>,
+}
+
+impl miette::SourceCode for CharColumns {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        let start = span.offset().min(self.text.len());
+        let line_start = self.text.get(..start).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
+        let column = self.text.get(line_start..start).map_or(0, |t| t.chars().count());
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            column,
+            inner.line_count(),
+        )))
+    }
 }
 
 impl MietteView {
@@ -310,7 +344,7 @@ impl MietteView {
                 Severity::Warning => miette::Severity::Warning,
             },
             labels,
-            source: d.file.as_ref().map(|f| miette::NamedSource::new(f.name.clone(), f.text.clone()).with_language("kaohe")),
+            source: d.file.as_ref().map(|f| CharColumns { name: f.name.clone(), text: f.text.clone() }),
         }
     }
 }

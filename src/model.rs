@@ -409,6 +409,8 @@ pub struct Quota {
     pub amount: QuotaAmount,
     /// Applied within each group of this units column.
     pub per_group: Option<ColumnId>,
+    /// Where the amount is written.
+    pub span: Span,
 }
 
 /// A quota's size.
@@ -585,8 +587,9 @@ pub enum ExprKind {
         function: Aggregate,
         /// The table.
         table: TableId,
-        /// The column aggregated (`None` for `count`).
-        column: Option<ColumnId>,
+        /// The value aggregated, in the row scope of `table` (`None` for `count`
+        /// of a table): a column, or a formula over the row (`分值 * 权重`).
+        value: Option<Box<Expr>>,
         /// Which rows (row scope).
         filter: Option<Box<Expr>>,
         /// Rows dropped from the top and bottom (trimmed mean).

@@ -8,7 +8,7 @@
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let lower = word.to_lowercase();
     let limit = if word.chars().count() <= 2 { 1 } else { 2 };
-    let mut best: Option<(usize, &'a str)> = None;
+    let mut best: Option<(usize, usize, &'a str)> = None;
     for candidate in candidates {
         if candidate == word {
             continue;
@@ -17,29 +17,39 @@ pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str
             return Some(candidate);
         }
         let d = distance(&lower, &candidate.to_lowercase());
-        if d <= limit && best.is_none_or(|(b, c)| (d, candidate) < (b, c)) {
-            best = Some((d, candidate));
+        // Ties go to the candidate sharing the longest beginning (`指数` → `指标`, not `参数`).
+        let shared = lower.chars().zip(candidate.to_lowercase().chars()).take_while(|(a, b)| a == b).count();
+        if d <= limit && best.is_none_or(|(bd, bs, bc)| (d, std::cmp::Reverse(shared), candidate) < (bd, std::cmp::Reverse(bs), bc)) {
+            best = Some((d, shared, candidate));
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, _, c)| c)
 }
 
-/// Levenshtein distance in characters.
+/// Edit distance in characters, counting a swap of two neighbours as one
+/// edit (`mni` is one edit from `min`): the optimal string alignment distance.
 pub fn distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            let next = (row[j] + 1).min(row[j + 1] + 1).min(prev + cost);
-            prev = row[j + 1];
-            row[j + 1] = next;
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        d[i * width] = i;
+    }
+    for (j, cell) in d.iter_mut().enumerate().take(width) {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = best;
         }
     }
-    row[b.len()]
+    d[a.len() * width + b.len()]
 }
 
 /// The help line for an unknown name: "did you mean `x`?" when a candidate is
@@ -66,5 +76,7 @@ mod tests {
         assert_eq!(did_you_mean("重点工做", ["重点工作", "公众评议"]), Some("重点工作"));
         assert_eq!(did_you_mean("xyz", ["指标"]), None);
         assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(did_you_mean("mni", ["max", "min"]), Some("min"));
+        assert_eq!(did_you_mean("指数", ["参数", "指标"]), Some("指标"));
     }
 }

@@ -96,8 +96,8 @@ impl Checker<'_> {
                         Diagnostic::error(&codes::INDICATOR_CYCLE, file, text!("`总分` cannot be used here", "此处不能使用 `总分`"))
                             .with_label(span, text!("the total is not known yet", "总分此时尚未算出"))
                             .with_help(text!(
-                                "the total is made from the indicators, deductions and bonuses, so it can only be used in grades, vetoes, ranking and caps",
-                                "总分由指标、扣分和加分算出,只能用于等次、一票否决、排名和上限"
+                                "the total is made from the indicators, deductions and bonuses, so it can only be used in grades, vetoes and ranking",
+                                "总分由指标、扣分和加分算出,只能用于等次、一票否决和排名"
                             )),
                     );
                     return err(span);
@@ -251,16 +251,37 @@ impl Checker<'_> {
             self.used_params.insert(id);
             return Expr { kind: ExprKind::Param(id), ty: self.params[id].ty.clone(), span };
         }
-        if let Some(ids) = self.indicator_ids.get(n).cloned() {
+        if let Some(ids) = self.indicator_ids.get(n).cloned().filter(|_| scope.indicators) {
+            let clash: Vec<String> = self
+                .tables
+                .iter()
+                .filter(|t| t.columns.iter().enumerate().any(|(i, c)| c.name == n && i != t.unit_column))
+                .map(|t| t.name.clone())
+                .collect();
+            if let Some(table) = clash.first() {
+                self.push(
+                    Diagnostic::error(
+                        &codes::NAME_AMBIGUOUS,
+                        file,
+                        text!("`{n}` is both an indicator and a column of `{table}`", "`{n}` 既是指标,又是数据表 `{table}` 的列"),
+                    )
+                    .with_label(span, text!("which one?", "是哪一个?"))
+                    .with_help(text!(
+                        "write `{table}.{n}` for the column; to use the indicator's score, rename the indicator or the column",
+                        "若指列,请写 `{table}.{n}`;若指指标得分,请给指标或列改名"
+                    )),
+                );
+                return err(span);
+            }
             if ids.len() == 1 {
                 return self.indicator_expr(file, ids[0], scope, span);
             }
             let paths: Vec<String> = ids.iter().map(|&i| self.indicators[i].path.join(".")).collect();
-            let list = paths.join("`, `");
+            let (list, list_zh) = (paths.join("`, `"), paths.join("`、`"));
             self.push(
                 Diagnostic::error(&codes::NAME_AMBIGUOUS, file, text!("several indicators are called `{n}`", "有多个指标名为 `{n}`"))
                     .with_label(span, text!("which one?", "是哪一个?"))
-                    .with_help(text!("write the full path: `{list}`", "写出完整路径:`{list}`")),
+                    .with_help(text!("write the full path: `{list}`", "写出完整路径:`{list_zh}`")),
             );
             return err(span);
         }
@@ -294,11 +315,12 @@ impl Checker<'_> {
                 err(span)
             }
             many => {
-                let list = many.iter().map(|(t, _)| format!("{}.{n}", self.tables[*t].name)).collect::<Vec<_>>().join("`, `");
+                let names: Vec<String> = many.iter().map(|(t, _)| format!("{}.{n}", self.tables[*t].name)).collect();
+                let (list, list_zh) = (names.join("`, `"), names.join("`、`"));
                 self.push(
                     Diagnostic::error(&codes::NAME_AMBIGUOUS, file, text!("several tables have a column `{n}`", "多个数据表都有列 `{n}`"))
                         .with_label(span, text!("which table?", "哪个数据表?"))
-                        .with_help(text!("name the table: `{list}`", "写明数据表:`{list}`")),
+                        .with_help(text!("name the table: `{list}`", "写明数据表:`{list_zh}`")),
                 );
                 err(span)
             }
@@ -350,7 +372,7 @@ impl Checker<'_> {
                 TableShape::PerUnitPeriod { kind, .. } => scope.period == Some(kind),
                 TableShape::Rows => false,
             }
-            || self.units.as_ref().is_some_and(|u| u.table == table);
+            || self.units.as_ref().is_none_or(|u| u.table == table);
         let ty = if single { one } else { Type::Many(Box::new(one)) };
         Expr { kind: ExprKind::Column { table, column }, ty, span }
     }
@@ -405,7 +427,8 @@ impl Checker<'_> {
                 None
             }
             many => {
-                let list = many.iter().map(|&i| self.indicators[i].path.join(".")).collect::<Vec<_>>().join("`, `");
+                let paths: Vec<String> = many.iter().map(|&i| self.indicators[i].path.join(".")).collect();
+                let (list, list_zh) = (paths.join("`, `"), paths.join("`、`"));
                 self.push(
                     Diagnostic::error(
                         &codes::NAME_AMBIGUOUS,
@@ -413,7 +436,7 @@ impl Checker<'_> {
                         text!("several indicators match `{shown}`", "有多个指标与 `{shown}` 匹配"),
                     )
                     .with_label(span, text!("which one?", "是哪一个?"))
-                    .with_help(text!("write the full path: `{list}`", "写出完整路径:`{list}`")),
+                    .with_help(text!("write the full path: `{list}`", "写出完整路径:`{list_zh}`")),
                 );
                 None
             }
@@ -422,7 +445,7 @@ impl Checker<'_> {
 
     fn call(&mut self, file: &Arc<SourceFile>, function: &Name, args: &[ast::Arg], scope: Scope, span: Span) -> Expr {
         let f = &function.node;
-        let Some(&(en_name, _, kind)) = FUNCTIONS.iter().find(|(en, zh, _)| en == f || zh == f) else {
+        let Some(&(_, _, kind)) = FUNCTIONS.iter().find(|(en, zh, _)| en == f || zh == f) else {
             let names = FUNCTIONS.iter().flat_map(|(en, zh, _)| [*en, *zh]);
             let help = help_or(f, names, {
                 let list = FUNCTIONS.iter().map(|(en, zh, _)| format!("{en}/{zh}")).collect::<Vec<_>>().join(", ");
@@ -457,15 +480,15 @@ impl Checker<'_> {
         match kind {
             Function::Extreme(is_max) if args.len() == 1 => {
                 let agg = if is_max { Aggregate::Max } else { Aggregate::Min };
-                self.aggregate(file, agg, en_name, args, scope, span)
+                self.aggregate(file, agg, f, args, scope, span)
             }
             Function::Extreme(is_max) => {
                 let b = if is_max { Builtin::Max } else { Builtin::Min };
-                self.scalar(file, b, en_name, function, args, scope, span)
+                self.scalar(file, b, f, function, args, scope, span)
             }
-            Function::Scalar(b) => self.scalar(file, b, en_name, function, args, scope, span),
-            Function::Aggregate(agg) => self.aggregate(file, agg, en_name, args, scope, span),
-            Function::Across(across) => self.across(file, across, en_name, args, scope, span),
+            Function::Scalar(b) => self.scalar(file, b, f, function, args, scope, span),
+            Function::Aggregate(agg) => self.aggregate(file, agg, f, args, scope, span),
+            Function::Across(across) => self.across(file, across, f, args, scope, span),
         }
     }
 
@@ -473,7 +496,7 @@ impl Checker<'_> {
         self.push(
             Diagnostic::error(&codes::FUNCTION_ARGUMENTS, file, text!("`{name}` takes {want}", "`{name}` 需要{want_zh}"))
                 .with_label(span, text!("here", "此处"))
-                .with_help(text!("see the function list in the README", "参见 README 中的函数表")),
+                .with_help(text!("the functions and their arguments are listed in docs/language.md", "各函数及其参数见 docs/language.md")),
         );
     }
 
@@ -538,6 +561,79 @@ impl Checker<'_> {
         Expr { kind: ExprKind::Call(b, out), ty, span }
     }
 
+    /// Runs `f` without keeping its diagnostics: a probe whose result only
+    /// decides how to check the expression for real.
+    fn quietly<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let saved = std::mem::take(&mut *self.diags);
+        let out = f(self);
+        *self.diags = saved;
+        out
+    }
+
+    /// The table an aggregate runs over: a table named alone (`count(事故)`),
+    /// or the one many-row table the value reads (`sum(分值 * 权重)`).
+    fn aggregate_table(&mut self, file: &Arc<SourceFile>, name: &str, value: &ast::Expr, scope: Scope) -> Result<Option<usize>, Expr> {
+        if let ast::ExprKind::Path(p) = &value.kind {
+            if let [only] = p.as_slice() {
+                if let Some(&t) = self.table_ids.get(&only.node) {
+                    self.used_tables.insert(t);
+                    return Ok(Some(t));
+                }
+            }
+        }
+        let probe = self.quietly(|c| c.expr(file, value, scope));
+        if probe.ty == Type::Error {
+            // Report the real problem with the value.
+            self.expr(file, value, scope);
+            return Err(err(value.span));
+        }
+        let mut tables: Vec<usize> = Vec::new();
+        super::indicators::walk(&probe, &mut |e| {
+            if let (ExprKind::Column { table, .. }, Type::Many(_)) = (&e.kind, &e.ty) {
+                if !tables.contains(table) {
+                    tables.push(*table);
+                }
+            }
+        });
+        match tables.as_slice() {
+            [one] => Ok(Some(*one)),
+            [] => {
+                let got = type_name(&probe.ty);
+                let (got_en, got_zh) = (got.en, got.zh);
+                self.push(
+                    Diagnostic::error(
+                        &codes::TYPE_ROWS,
+                        file,
+                        text!("`{name}` needs the rows of a table, but this is {got_en}", "`{name}` 需要数据表的多行,但这是{got_zh}"),
+                    )
+                    .with_label(value.span, text!("one value per unit", "每个单位一个值"))
+                    .with_help(text!(
+                        "aggregate a column of a table with many rows per unit, `{name}(评议.分数)`, or a table, `count(督查记录)`",
+                        "对每个单位有多行的表的列进行汇总,如 `{name}(评议.分数)`,或整表,如 `count(督查记录)`"
+                    )),
+                );
+                Err(err(value.span))
+            }
+            many => {
+                let list_en = many.iter().map(|t| format!("`{}`", self.tables[*t].name)).collect::<Vec<_>>().join(", ");
+                let list_zh = many.iter().map(|t| format!("`{}`", self.tables[*t].name)).collect::<Vec<_>>().join("、");
+                self.push(
+                    Diagnostic::error(
+                        &codes::TYPE_ROWS,
+                        file,
+                        text!(
+                            "`{name}` runs over the rows of one table, but this reads {list_en}",
+                            "`{name}` 只能汇总一个数据表的行,但这里读取了 {list_zh}"
+                        ),
+                    )
+                    .with_label(value.span, text!("rows of several tables", "多个数据表的行"))
+                    .with_help(text!("aggregate each table separately and combine the results", "分别汇总各表,再组合结果")),
+                );
+                Err(err(value.span))
+            }
+        }
+    }
+
     fn aggregate(&mut self, file: &Arc<SourceFile>, agg: Aggregate, name: &str, args: &[ast::Arg], scope: Scope, span: Span) -> Expr {
         let Some(first) = args.first() else {
             self.arity(file, name, span, "the rows to aggregate", "待汇总的行");
@@ -547,43 +643,34 @@ impl Checker<'_> {
             self.arity(file, name, span, "the rows to aggregate first", "首先给出待汇总的行");
             return err(span);
         }
-        let v = self.expr(file, &first.value, scope);
-        let (table, column, item_ty) = match (&v.kind, &v.ty) {
-            (_, Type::Rows(t)) => (*t, None, None),
-            (ExprKind::Column { table, column }, Type::Many(inner)) => (*table, Some(*column), Some((**inner).clone())),
-            (_, Type::Error) => return err(span),
-            _ => {
-                let got = type_name(&v.ty);
-                let (got_en, got_zh) = (got.en, got.zh);
-                self.push(
-                    Diagnostic::error(
-                        &codes::TYPE_ROWS,
-                        file,
-                        text!("`{name}` needs the rows of a table, but this is {got_en}", "`{name}` 需要数据表的多行,但这是{got_zh}"),
-                    )
-                    .with_label(v.span, text!("one value per unit", "每个单位一个值"))
-                    .with_help(text!(
-                        "aggregate a column of a table with many rows per unit: `{name}(评议.分数)`, or a table: `count(督查记录)`",
-                        "对每个单位有多行的表的列进行汇总:`{name}(评议.分数)`,或整表:`count(督查记录)`"
-                    )),
-                );
-                return err(span);
-            }
+        let table = match self.aggregate_table(file, name, &first.value, scope) {
+            Ok(Some(t)) => t,
+            Ok(None) => return err(span),
+            Err(e) => return e,
+        };
+        let row = Scope { row: Some(table), ..scope };
+        let names_table =
+            matches!(&first.value.kind, ast::ExprKind::Path(p) if p.len() == 1 && self.table_ids.get(&p[0].node) == Some(&table));
+        let value = if names_table {
+            None
+        } else {
+            let v = self.expr(file, &first.value, row);
+            Some(v)
         };
         if agg != Aggregate::Count {
-            match &item_ty {
-                Some(t) if t.is_numeric() => {}
-                Some(t) => {
-                    let got = type_name(t);
+            match &value {
+                Some(v) if v.ty.is_numeric() => {}
+                Some(v) => {
+                    let got = type_name(&v.ty);
                     let (got_en, got_zh) = (got.en, got.zh);
                     self.push(
                         Diagnostic::error(
                             &codes::TYPE_MISMATCH,
                             file,
-                            text!("`{name}` needs numbers, but this column holds {got_en}", "`{name}` 需要数值,但此列是{got_zh}"),
+                            text!("`{name}` needs numbers, but this is {got_en}", "`{name}` 需要数值,但这是{got_zh}"),
                         )
                         .with_label(v.span, text!("{got_en}", "{got_zh}"))
-                        .with_help(text!("count the rows with `count(...)` instead", "改用 `count(...)` 计行数")),
+                        .with_help(text!("count the rows with `count(...)` instead", "改用 `count(...)` / `计数(...)` 计行数")),
                     );
                     return err(span);
                 }
@@ -595,14 +682,14 @@ impl Checker<'_> {
                             file,
                             text!("`{name}` needs a column, not the whole table `{t}`", "`{name}` 需要一列,而不是整个数据表 `{t}`"),
                         )
-                        .with_label(v.span, text!("which column?", "哪一列?"))
-                        .with_help(text!("write `{name}({t}.列名)`", "写作 `{name}({t}.列名)`")),
+                        .with_label(first.value.span, text!("which column?", "哪一列?"))
+                        .with_help(text!("write `{name}({t}.column)`", "写作 `{name}({t}.列名)`")),
                     );
                     return err(span);
                 }
             }
         }
-        let filter = first.filter.as_ref().map(|f| Box::new(self.condition(file, f, Scope { row: Some(table), ..scope })));
+        let filter = first.filter.as_ref().map(|f| Box::new(self.condition(file, f, row)));
         let mut trim = (0u32, 0u32);
         if agg == Aggregate::TrimmedMean {
             trim = (1, 1);
@@ -616,7 +703,7 @@ impl Checker<'_> {
                             file,
                             name,
                             a.value.span,
-                            "`去掉最高: N` and `去掉最低: N` (or `drop_high`, `drop_low`)",
+                            "`drop_high: N` and `drop_low: N` (`去掉最高: N`, `去掉最低: N`)",
                             "`去掉最高: N` 和 `去掉最低: N`",
                         );
                         continue;
@@ -635,11 +722,17 @@ impl Checker<'_> {
         } else if args.len() > 1 {
             self.arity(file, name, span, "one argument: the rows to aggregate", "一个参数:待汇总的行");
         }
-        let ty = match agg {
-            Aggregate::Count => Type::Number,
-            _ => item_ty.unwrap_or(Type::Number),
+        let ty = match (agg, &value) {
+            (Aggregate::Count, _) | (_, None) => Type::Number,
+            (_, Some(v)) => {
+                if v.ty == Type::Percent && agg != Aggregate::Sum {
+                    Type::Percent
+                } else {
+                    Type::Number
+                }
+            }
         };
-        Expr { kind: ExprKind::Aggregate { function: agg, table, column, filter, trim }, ty, span }
+        Expr { kind: ExprKind::Aggregate { function: agg, table, value: value.map(Box::new), filter, trim }, ty, span }
     }
 
     fn across(&mut self, file: &Arc<SourceFile>, across: Across, name: &str, args: &[ast::Arg], scope: Scope, span: Span) -> Expr {
@@ -780,8 +873,11 @@ impl Checker<'_> {
         }
         let name = col.name.clone();
         let help = help_or(v, values.iter().map(String::as_str), {
-            let list = values.join("`, `");
-            text!("`{name}` is one of `{list}`", "`{name}` 的取值为 `{list}`")
+            let (list, list_zh) = {
+                let items = values;
+                (items.join("`, `"), items.join("`、`"))
+            };
+            text!("`{name}` is one of `{list}`", "`{name}` 的取值为 `{list_zh}`")
         });
         self.push(
             Diagnostic::error(&codes::TYPE_MISMATCH, file, text!("`{name}` never has the value `{v}`", "`{name}` 没有取值 `{v}`"))

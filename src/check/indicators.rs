@@ -105,7 +105,10 @@ impl Checker<'_> {
                         self.push(
                             Diagnostic::error(&codes::HEADER_VALUE, &node.file, text!("full marks must be above zero", "满分必须大于零"))
                                 .with_label(f.span, text!("this value", "此值"))
-                                .with_help(text!("write the indicator's own scale, like `满分 100`", "写明指标自身的满分,如 `满分 100`")),
+                                .with_help(text!(
+                                    "write the indicator's own scale, like `full marks 100` (`满分 100`)",
+                                    "写明指标自身的满分,如 `满分 100`"
+                                )),
                         );
                     }
                     IndicatorClause::Floor(f) => info.floor = f.node,
@@ -196,7 +199,7 @@ impl Checker<'_> {
             }))
             .collect();
         if !siblings.is_empty() {
-            self.sibling_weights(&siblings, parent_full);
+            self.sibling_weights(&siblings, parent_full, siblings.len() == nodes.len());
         }
         for (id, node) in siblings {
             let children = self.indicators[id].children.clone();
@@ -205,7 +208,7 @@ impl Checker<'_> {
         }
     }
 
-    fn sibling_weights(&mut self, siblings: &[(usize, &Node)], parent_full: Decimal) {
+    fn sibling_weights(&mut self, siblings: &[(usize, &Node)], parent_full: Decimal, complete: bool) {
         // One kind of weight per level.
         let (first_id, first_node) = siblings[0];
         let kind = std::mem::discriminant(&self.indicators[first_id].weight);
@@ -269,7 +272,9 @@ impl Checker<'_> {
                 _ => share.checked_mul(parent_full).and_then(|x| x.checked_div(ind.full_marks)).unwrap_or(Decimal::ZERO),
             };
         }
-        if matches!(self.indicators[first_id].weight, Weight::Ratio(_)) {
+        // A duplicate sibling was already reported and left out: its weight is
+        // missing from the sum, so checking the sum would only repeat the error.
+        if matches!(self.indicators[first_id].weight, Weight::Ratio(_)) || !complete {
             return;
         }
         // Sums, for each category of units when siblings apply to some only.
@@ -311,18 +316,21 @@ impl Checker<'_> {
         let show = |d: Decimal| if is_percent { percent(d) } else { d.normalize().to_string() };
         let (got, want) = (show(sum), show(expected));
         let parent = self.indicators[members[0]].parent.map(|p| self.indicators[p].name.clone());
-        let list = members
-            .iter()
-            .map(|&id| {
-                let w = match self.indicators[id].weight {
-                    Weight::Percent(p) => percent(p),
-                    Weight::Points(p) => format!("{} 分", p.normalize()),
-                    Weight::Ratio(r) => r.normalize().to_string(),
-                };
-                format!("{} {w}", self.indicators[id].name)
-            })
-            .collect::<Vec<_>>()
-            .join(" + ");
+        let listed = |points: &str| {
+            members
+                .iter()
+                .map(|&id| {
+                    let w = match self.indicators[id].weight {
+                        Weight::Percent(p) => percent(p),
+                        Weight::Points(p) => format!("{} {points}", p.normalize()),
+                        Weight::Ratio(r) => r.normalize().to_string(),
+                    };
+                    format!("{} {w}", self.indicators[id].name)
+                })
+                .collect::<Vec<_>>()
+                .join(" + ")
+        };
+        let (list, list_zh) = (listed("points"), listed("分"));
         let category = if combo.is_empty() {
             (String::new(), String::new())
         } else {
@@ -355,7 +363,7 @@ impl Checker<'_> {
         }
         self.push(d.with_help(text!(
             "the siblings are {list}; change a weight so that they sum to {want}",
-            "同级指标为 {list};调整权重使合计为 {want}"
+            "同级指标为 {list_zh};调整权重使合计为 {want}"
         )));
     }
 
@@ -623,7 +631,10 @@ pub(super) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
             }
         }
         ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| walk(i, f)),
-        ExprKind::Aggregate { filter, .. } => {
+        ExprKind::Aggregate { filter, value, .. } => {
+            if let Some(v) = value {
+                walk(v, f);
+            }
             if let Some(flt) = filter {
                 walk(flt, f);
             }

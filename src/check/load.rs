@@ -159,9 +159,9 @@ fn resolve(
         );
         return None;
     };
+    let root_shown = root.display().to_string().replace('\\', "/");
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     if !canonical.starts_with(&root) {
-        let root_shown = root.display().to_string();
         diags.push(
             Diagnostic::error(
                 &codes::EXTENDS_OUTSIDE,

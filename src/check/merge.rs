@@ -10,6 +10,7 @@ use std::sync::Arc;
 use crate::ast::{self, IndicatorClause, Item, Override, RemoveKind};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::source::{Name, SourceFile, Span, Spanned};
+use crate::suggest::help_or;
 use crate::text;
 
 use super::load::Layer;
@@ -93,9 +94,15 @@ pub struct Merged {
 
 /// Applies the layers in order.
 pub fn merge(layers: Vec<Layer>, diags: &mut Diagnostics) -> Merged {
+    // When an extended scheme could not be read, what it would have provided
+    // is unknown: "nothing to override" would only repeat that error.
+    let base_broken = diags
+        .iter()
+        .any(|d| [&codes::EXTENDS_NOT_FOUND, &codes::EXTENDS_OUTSIDE, &codes::EXTENDS_CYCLE].iter().any(|c| std::ptr::eq(d.code, *c)));
     let mut merged = Merged::default();
     for (n, layer) in layers.into_iter().enumerate() {
-        let mut base = Base { merged: &mut merged, extends: n > 0, file: layer.file.clone(), diags };
+        let extends = n > 0 || layer.ast.items.iter().any(|i| matches!(i, Item::Extends(_)));
+        let mut base = Base { merged: &mut merged, extends, base_broken, file: layer.file.clone(), diags };
         for item in layer.ast.items {
             base.apply(item);
         }
@@ -105,8 +112,10 @@ pub fn merge(layers: Vec<Layer>, diags: &mut Diagnostics) -> Merged {
 
 struct Base<'a> {
     merged: &'a mut Merged,
-    /// Whether there is a base scheme at all.
+    /// Whether this layer extends a base scheme at all.
     extends: bool,
+    /// Whether a base scheme failed to load (already reported).
+    base_broken: bool,
     file: Arc<SourceFile>,
     diags: &'a mut Diagnostics,
 }
@@ -133,20 +142,36 @@ impl Base<'_> {
         );
     }
 
-    fn nothing(&mut self, what: &str, span: Span) {
-        let help = if self.extends {
-            text!("check the name against the base scheme", "对照基础方案检查名称")
-        } else {
-            text!(
-                "`覆盖` and `删除` only apply to a scheme that extends another (`沿用 \"base.kh\"`)",
-                "`覆盖` 和 `删除` 只用于沿用了其他方案的方案(`沿用 \"base.kh\"`)"
-            )
-        };
-        self.diags.push(
+    fn nothing(&mut self, what: &str, span: Span, candidates: &[String]) {
+        if self.base_broken {
+            return;
+        }
+        let d = if self.extends {
             Diagnostic::error(&codes::EXTENDS_NOTHING, &self.file, text!("the base scheme has no `{what}`", "基础方案中没有 `{what}`"))
                 .with_label(span, text!("nothing to replace or remove", "没有可替换或删除的内容"))
-                .with_help(help),
-        );
+                .with_help(help_or(
+                    what,
+                    candidates.iter().map(String::as_str),
+                    text!("check the name against the base scheme", "对照基础方案检查名称"),
+                ))
+        } else {
+            Diagnostic::error(
+                &codes::EXTENDS_NOTHING,
+                &self.file,
+                text!("this scheme extends no other, so there is no `{what}` to replace or remove", "本方案没有沿用其他方案,没有可替换或删除的 `{what}`"),
+            )
+            .with_label(span, text!("nothing to replace or remove", "没有可替换或删除的内容"))
+            .with_help(text!(
+                "`override` / `覆盖` and `remove` / `删除` change a base scheme named with `extends \"base.kh\"` (`沿用 \"base.kh\"`); to change this file, edit the declaration itself",
+                "`覆盖` 和 `删除` 用于修改 `沿用 \"base.kh\"` 引入的基础方案;要修改本文件,直接编辑该声明"
+            ))
+        };
+        self.diags.push(d);
+    }
+
+    /// Names of the base's declarations of one kind, for suggestions.
+    fn base_names<T>(&self, list: &[Tagged<T>], name_of: impl Fn(&T) -> &String) -> Vec<String> {
+        list.iter().filter(|t| !Arc::ptr_eq(&t.file, &self.file)).map(|t| name_of(&t.item).clone()).collect()
     }
 
     fn apply(&mut self, item: Item) {
@@ -237,35 +262,42 @@ impl Base<'_> {
             ($list:ident, $decl:expr) => {{
                 let decl = $decl;
                 let name = decl.name.node.clone();
-                match self.merged.$list.iter().position(|t| t.item.name.node == name) {
-                    Some(i) => self.merged.$list[i] = Tagged { file, item: decl },
-                    None => self.nothing(&name, decl.name.span),
+                let own = self.file.clone();
+                match self.merged.$list.iter().position(|t| t.item.name.node == name && !Arc::ptr_eq(&t.file, &own)) {
+                    Some(i) if self.extends => self.merged.$list[i] = Tagged { file, item: decl },
+                    _ => {
+                        let names = self.base_names(&self.merged.$list, |d| &d.name.node);
+                        self.nothing(&name, decl.name.span, &names)
+                    }
                 }
             }};
         }
         match o {
             Override::Param(p) => {
                 let name = p.name.node.clone();
-                if self.merged.params.iter().any(|t| t.item.name.node == name) {
-                    self.merged.params.retain(|t| t.item.name.node != name);
+                let in_base = self.merged.params.iter().any(|t| t.item.name.node == name && !Arc::ptr_eq(&t.file, &self.file));
+                if in_base && self.extends {
+                    // The override replaces every dated value of the base.
+                    self.merged.params.retain(|t| t.item.name.node != name || Arc::ptr_eq(&t.file, &file));
                     self.merged.params.push(Tagged { file, item: p });
                 } else {
-                    self.nothing(&name, p.name.span);
+                    let names = self.base_names(&self.merged.params, |p| &p.name.node);
+                    self.nothing(&name, p.name.span, &names);
                 }
             }
             Override::Deduction(d) => replace_named!(deductions, d),
             Override::Bonus(b) => replace_named!(bonuses, b),
             Override::Veto(v) => replace_named!(vetoes, v),
             Override::Grades(g) => {
-                if self.merged.grades.is_empty() {
-                    self.nothing("等次", g.span);
+                if self.merged.grades.is_empty() || !self.extends {
+                    self.nothing("等次", Span::new(g.span.start, g.span.start), &[]);
                 } else {
                     self.merged.grades = vec![Tagged { file, item: g }];
                 }
             }
             Override::Ranking(r) => {
-                if self.merged.rankings.is_empty() {
-                    self.nothing("排名", r.span);
+                if self.merged.rankings.is_empty() || !self.extends {
+                    self.nothing("排名", r.span, &[]);
                 } else {
                     self.merged.rankings = vec![Tagged { file, item: r }];
                 }
@@ -273,8 +305,10 @@ impl Base<'_> {
             Override::Indicator(o) => {
                 let shown = o.path.iter().map(|n| n.node.as_str()).collect::<Vec<_>>().join(".");
                 let span = o.path.first().map_or(o.span, |f| f.span.to(o.path.last().map_or(f.span, |l| l.span)));
-                let Some(node) = find_node(&mut self.merged.indicators, &o.path) else {
-                    self.nothing(&shown, span);
+                let all = all_paths(&self.merged.indicators, "");
+                let found = if self.extends { find_node(&mut self.merged.indicators, &o.path) } else { None };
+                let Some(node) = found else {
+                    self.nothing(&shown, span, &all);
                     return;
                 };
                 if let Some(title) = o.title {
@@ -316,10 +350,30 @@ impl Base<'_> {
             RemoveKind::Param => remove_named(&mut m.params, &shown, |p| &p.name.node),
             RemoveKind::Test => remove_named(&mut m.tests, &shown, |t| &t.name.node),
         };
-        if !removed {
-            self.nothing(&shown, span);
+        if !removed || !self.extends {
+            let m = &*self.merged;
+            let names = match r.kind {
+                RemoveKind::Indicator => all_paths(&m.indicators, ""),
+                RemoveKind::Deduction => m.deductions.iter().map(|t| t.item.name.node.clone()).collect(),
+                RemoveKind::Bonus => m.bonuses.iter().map(|t| t.item.name.node.clone()).collect(),
+                RemoveKind::Veto => m.vetoes.iter().map(|t| t.item.name.node.clone()).collect(),
+                RemoveKind::Param => m.params.iter().map(|t| t.item.name.node.clone()).collect(),
+                RemoveKind::Test => m.tests.iter().map(|t| t.item.name.node.clone()).collect(),
+            };
+            self.nothing(&shown, span, &names);
         }
     }
+}
+
+/// Every indicator path (`工作考核.重点工作`), for suggestions.
+fn all_paths(nodes: &[Node], prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in nodes {
+        let path = if prefix.is_empty() { n.name.node.clone() } else { format!("{prefix}.{}", n.name.node) };
+        out.extend(all_paths(&n.children, &path));
+        out.push(path);
+    }
+    out
 }
 
 fn remove_named<T>(list: &mut Vec<Tagged<T>>, name: &str, name_of: impl Fn(&T) -> &String) -> bool {

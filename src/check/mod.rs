@@ -144,7 +144,7 @@ impl<'a> Checker<'a> {
         let vetoes = self.vetoes(&m.vetoes);
         let ranking = self.ranking(&m.rankings);
         let tests = self.tests(&m.tests, &deductions, &bonuses, &vetoes);
-        self.warn_unused(&m);
+        self.warn_unused();
         let units = self.units.clone()?;
         Some(model::Scheme {
             title: header.title,
@@ -218,7 +218,8 @@ impl<'a> Checker<'a> {
             let mut seen: Vec<(std::mem::Discriminant<HeaderClause>, Span)> = Vec::new();
             for clause in &h.clauses {
                 let kind = std::mem::discriminant(&clause.node);
-                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == kind) {
+                let repeatable = matches!(clause.node, HeaderClause::Note(_));
+                if let Some((_, first)) = seen.iter().find(|(k, _)| *k == kind && !repeatable) {
                     let first = *first;
                     self.push(
                         Diagnostic::error(
@@ -256,7 +257,7 @@ impl<'a> Checker<'a> {
                             self.push(
                                 Diagnostic::error(&codes::HEADER_VALUE, file, text!("full marks must be above zero", "满分必须大于零"))
                                     .with_label(f.span, text!("this value", "此值"))
-                                    .with_help(text!("most schemes use `满分 100`", "多数方案为 `满分 100`")),
+                                    .with_help(text!("most schemes use `full marks 100` (`满分 100`)", "多数方案为 `满分 100`")),
                             );
                         } else {
                             info.full_marks = f.node;
@@ -318,14 +319,19 @@ impl<'a> Checker<'a> {
             return None;
         };
         for again in &units[1..] {
-            self.push(
-                Diagnostic::error(&codes::UNITS_REPEATED, &again.file, text!("`考核对象` is declared twice", "`考核对象` 声明了两次"))
-                    .with_label(again.item.table.span, text!("declared again here", "在此重复声明"))
-                    .with_help(text!(
-                        "a scheme assesses one list of units; keep one declaration",
-                        "一个方案只有一份考核对象名单;只保留一个声明"
-                    )),
-            );
+            let mut d = Diagnostic::error(
+                &codes::UNITS_REPEATED,
+                &again.file,
+                text!("the units (`考核对象` / `units`) are declared twice", "`考核对象` 声明了两次"),
+            )
+            .with_label(again.item.table.span, text!("declared again here", "在此重复声明"));
+            if Arc::ptr_eq(&again.file, &first.file) {
+                d = d.with_note(first.item.table.span, text!("first declared here", "首次声明在此"));
+            }
+            self.push(d.with_help(text!(
+                "a scheme assesses one list of units; keep one declaration",
+                "一个方案只有一份考核对象名单;只保留一个声明"
+            )));
         }
         for &span in &first.item.repeated {
             self.push(
@@ -400,7 +406,8 @@ impl<'a> Checker<'a> {
                 continue;
             }
             let ty = self.column_type(file, &c.ty);
-            let default = c.default.as_ref().and_then(|d| self.typed_literal(file, &d.node, &ty, d.span, &c.name.node));
+            let default =
+                c.default.as_ref().and_then(|d| self.typed_literal(&codes::TABLE_DEFAULT, file, &d.node, &ty, d.span, &c.name.node));
             columns.push(Column { name: c.name.node.clone(), ty, optional: c.optional, default });
             spans.push(c.name.span);
         }
@@ -495,7 +502,15 @@ impl<'a> Checker<'a> {
     }
 
     /// A literal converted to a column's type, or an error.
-    fn typed_literal(&mut self, file: &Arc<SourceFile>, lit: &ast::Literal, ty: &ColumnType, span: Span, column: &str) -> Option<Value> {
+    fn typed_literal(
+        &mut self,
+        code: &'static crate::diagnostics::Code,
+        file: &Arc<SourceFile>,
+        lit: &ast::Literal,
+        ty: &ColumnType,
+        span: Span,
+        column: &str,
+    ) -> Option<Value> {
         use ast::Literal as L;
         let value = match (lit, ty) {
             (L::Null, _) => Some(Value::Null),
@@ -515,8 +530,11 @@ impl<'a> Checker<'a> {
             let help = match (lit, ty) {
                 (L::Number(_), ColumnType::Percent) => text!("write percents with `%`, like `95%`", "百分比要带 `%`,如 `95%`"),
                 (L::Text(t), ColumnType::Enum(values)) => help_or(t, values.iter().map(String::as_str), {
-                    let list = values.join("`, `");
-                    text!("the allowed values are `{list}`", "允许的取值为 `{list}`")
+                    let (list, list_zh) = {
+                        let items = values;
+                        (items.join("`, `"), items.join("`、`"))
+                    };
+                    text!("the allowed values are `{list}`", "允许的取值为 `{list_zh}`")
                 }),
                 (L::Text(_), ColumnType::Period(_)) => {
                     text!("write periods like `Q1`, `一季度`, `2013-03` or `上半年`", "期间写作 `Q1`、`一季度`、`2013-03` 或 `上半年`")
@@ -525,7 +543,7 @@ impl<'a> Checker<'a> {
             };
             self.push(
                 Diagnostic::error(
-                    &codes::TABLE_DEFAULT,
+                    code,
                     file,
                     text!("this value does not fit column `{column}` ({want_en})", "此值不符合列 `{column}` 的类型({want_zh})"),
                 )
@@ -567,8 +585,11 @@ impl<'a> Checker<'a> {
     fn unknown_column(&mut self, file: &Arc<SourceFile>, table: &str, columns: &[Column], name: &Name) {
         let n = &name.node;
         let help = help_or(n, columns.iter().map(|c| c.name.as_str()), {
-            let list = columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("`, `");
-            text!("the columns of `{table}` are `{list}`", "`{table}` 的列为 `{list}`")
+            let (list, list_zh) = {
+                let items = columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>();
+                (items.join("`, `"), items.join("`、`"))
+            };
+            text!("the columns of `{table}` are `{list}`", "`{table}` 的列为 `{list_zh}`")
         });
         self.push(
             Diagnostic::error(&codes::NAME_UNKNOWN, file, text!("table `{table}` has no column `{n}`", "数据表 `{table}` 没有列 `{n}`"))
@@ -686,7 +707,12 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn warn_unused(&mut self, m: &Merged) {
+    fn warn_unused(&mut self) {
+        // After an error a reference may be missing only because it did not
+        // resolve: "never read" would then be noise, and often wrong.
+        if self.diags.has_errors() {
+            return;
+        }
         for (id, t) in self.tables.iter().enumerate() {
             if !self.used_tables.contains(&id) {
                 let name = &t.name;
@@ -713,7 +739,6 @@ impl<'a> Checker<'a> {
                 self.diags.push(d);
             }
         }
-        let _ = m;
     }
 }
 

@@ -29,7 +29,6 @@ pub(super) struct AdjustmentDecl<'a> {
     target: Option<&'a crate::source::Spanned<ast::Target>>,
     head_cap: Option<&'a ast::Expr>,
     clauses: &'a [crate::source::Spanned<AmountClause>],
-    span: Span,
 }
 
 impl Checker<'_> {
@@ -46,7 +45,10 @@ impl Checker<'_> {
                 if Arc::ptr_eq(&first.file, file) {
                     diag = diag.with_note(first.span, text!("first declared here", "首次声明在此"));
                 }
-                self.push(diag.with_help(text!("give each clause its own name", "给每个条款起不同的名称")));
+                self.push(diag.with_help(text!(
+                    "give each one its own name, or merge their rules into one block",
+                    "给每项起不同的名称,或把规则合并到一个块中"
+                )));
                 continue;
             }
             if let Some(a) = self.adjustment(file, &d, deduction) {
@@ -78,6 +80,8 @@ impl Checker<'_> {
             a.cap = Some(self.number(file, cap, unit, text!("the cap", "上限")));
         }
         let mut row_tables: Vec<usize> = Vec::new();
+        let mut cap_span = d.head_cap.map(|c| c.span);
+        let mut until_zero_span = None;
         for clause in d.clauses {
             match &clause.node {
                 AmountClause::PerRow { table, filter, amount } => {
@@ -95,12 +99,16 @@ impl Checker<'_> {
                     a.rules.push(AmountRule::Flat { amount, when, span: clause.span });
                 }
                 AmountClause::Cap(c) => {
+                    cap_span = Some(clause.span);
                     if a.cap.is_some() {
                         self.repeated(file, clause.span);
                     }
                     a.cap = Some(self.number(file, c, unit, text!("the cap", "上限")));
                 }
-                AmountClause::UntilZero => a.until_zero = true,
+                AmountClause::UntilZero => {
+                    a.until_zero = true;
+                    until_zero_span = Some(clause.span);
+                }
                 AmountClause::Expunge { share, when } => {
                     if share.node <= Decimal::ZERO || share.node > Decimal::ONE {
                         let s = percent(share.node);
@@ -167,15 +175,16 @@ impl Checker<'_> {
                 }),
             );
         }
-        if a.until_zero && a.cap.is_some() {
+        if let (Some(until), Some(cap)) = (until_zero_span, cap_span) {
             self.push(
                 Diagnostic::error(
                     &codes::DEDUCTION_EMPTY,
                     file,
-                    text!("`扣完为止` and a cap contradict each other", "`扣完为止` 与上限相互矛盾"),
+                    text!("`until zero` (`扣完为止`) and a cap contradict each other", "`扣完为止` 与上限相互矛盾"),
                 )
-                .with_label(d.span, text!("this clause", "此条款"))
-                .with_help(text!("`扣完为止` means no cap: keep one of the two", "`扣完为止` 即不设上限:二者只保留其一")),
+                .with_label(until, text!("no cap: deduct until the score is zero", "不设上限,扣完为止"))
+                .with_note(cap, text!("a cap", "上限"))
+                .with_help(text!("keep one of the two", "二者只保留其一")),
             );
         }
         Some(a)
@@ -203,9 +212,13 @@ impl Checker<'_> {
         };
         for again in &grades[1..] {
             self.push(
-                Diagnostic::error(&codes::HEADER_REPEATED, &again.file, text!("`等次` is declared twice", "`等次` 声明了两次"))
-                    .with_label(Span::new(again.item.span.start, again.item.span.start), text!("declared again here", "在此重复声明"))
-                    .with_help(text!("keep one `等次` block", "只保留一个 `等次` 块")),
+                Diagnostic::error(
+                    &codes::HEADER_REPEATED,
+                    &again.file,
+                    text!("the grade bands (`等次` / `grades`) are declared twice", "`等次` 声明了两次"),
+                )
+                .with_label(Span::new(again.item.span.start, again.item.span.start), text!("declared again here", "在此重复声明"))
+                .with_help(text!("keep one `等次` block", "只保留一个 `等次` 块")),
             );
         }
         let g = &tagged.item;
@@ -375,9 +388,9 @@ impl Checker<'_> {
         };
         let per_group = match &q.per_group {
             None => None,
-            Some(column) => Some(self.group_column(file, column.as_ref(), q.amount.span, &band.node)?),
+            Some(column) => Some(self.group_column(file, column.as_ref(), q.scope_span.unwrap_or(q.amount.span), &band.node)?),
         };
-        Some(Quota { amount, per_group })
+        Some(Quota { amount, per_group, span: q.amount.span })
     }
 
     /// The group column for `每组` (`按 列` names it, else the first group).
@@ -425,13 +438,13 @@ impl Checker<'_> {
     fn quota_totals(&mut self, file: &Arc<SourceFile>, bands: &[GradeBand]) {
         let mut scopes: Vec<(Option<usize>, Decimal, Vec<Span>)> = Vec::new();
         for b in bands {
-            let Some(Quota { amount: QuotaAmount::Share(s), per_group }) = b.quota else { continue };
+            let Some(Quota { amount: QuotaAmount::Share(s), per_group, span }) = b.quota else { continue };
             match scopes.iter_mut().find(|(g, _, _)| *g == per_group) {
                 Some(entry) => {
                     entry.1 = entry.1.checked_add(s).unwrap_or(entry.1);
-                    entry.2.push(b.span);
+                    entry.2.push(span);
                 }
-                None => scopes.push((per_group, s, vec![b.span])),
+                None => scopes.push((per_group, s, vec![span])),
             }
         }
         for (_, total, spans) in scopes {
@@ -464,7 +477,8 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            let when = self.condition(file, &v.when, Scope { indicators: true, ..Scope::default() });
+            // Vetoes are judged on the finished total (`当 总分 < 60`), before grading.
+            let when = self.condition(file, &v.when, Scope { indicators: true, total: true, ..Scope::default() });
             let mut effects = Vec::new();
             let mut source = None;
             for e in &v.effects {
@@ -506,8 +520,11 @@ impl Checker<'_> {
         }
         let n = &g.node;
         let help = help_or(n, self.grade_names.iter().map(String::as_str), {
-            let list = self.grade_names.join("`, `");
-            text!("the grades are `{list}`", "等次有 `{list}`")
+            let (list, list_zh) = {
+                let items = &self.grade_names;
+                (items.join("`, `"), items.join("`、`"))
+            };
+            text!("the grades are `{list}`", "等次有 `{list_zh}`")
         });
         self.push(
             Diagnostic::error(&codes::NAME_UNKNOWN, file, text!("no grade is called `{n}`", "没有名为 `{n}` 的等次"))
@@ -528,14 +545,19 @@ impl Checker<'_> {
         };
         let Some(tagged) = rankings.first() else { return default };
         for again in &rankings[1..] {
-            self.push(
-                Diagnostic::error(&codes::RANKING_REPEATED, &again.file, text!("`排名` is declared twice", "`排名` 声明了两次"))
-                    .with_label(Span::new(again.item.span.start, again.item.span.start), text!("declared again here", "在此重复声明"))
-                    .with_help(text!(
-                        "put every tie-breaker in one `排名`: `排名 按 总分 降序 再按 x 降序`",
-                        "把所有次序写进一个 `排名`:`排名 按 总分 降序 再按 x 降序`"
-                    )),
-            );
+            let mut d = Diagnostic::error(
+                &codes::RANKING_REPEATED,
+                &again.file,
+                text!("the ranking (`排名` / `rank`) is declared twice", "`排名` 声明了两次"),
+            )
+            .with_label(again.item.span, text!("declared again here", "在此重复声明"));
+            if Arc::ptr_eq(&again.file, &tagged.file) {
+                d = d.with_note(tagged.item.span, text!("first declared here", "首次声明在此"));
+            }
+            self.push(d.with_help(text!(
+                "put every tie-breaker in one ranking: `rank by total desc then x desc` (`排名 按 总分 降序 再按 x 降序`)",
+                "把所有次序写进一个 `排名`:`排名 按 总分 降序 再按 x 降序`"
+            )));
         }
         let r = &tagged.item;
         let file = &tagged.file;
@@ -547,7 +569,7 @@ impl Checker<'_> {
             .collect();
         let per_group = match &r.per_group {
             None => None,
-            Some(c) => self.group_column(file, c.as_ref(), Span::new(r.span.start, r.span.start), "排名"),
+            Some(c) => self.group_column(file, c.as_ref(), r.scope_span.unwrap_or(r.span), "排名"),
         };
         Ranking { keys, per_group, dense: r.dense }
     }
@@ -561,18 +583,12 @@ pub(super) trait AsAdjustment {
 
 impl AsAdjustment for ast::DeductionDecl {
     fn view(&self) -> AdjustmentDecl<'_> {
-        AdjustmentDecl { name: &self.name, target: self.target.as_ref(), head_cap: None, clauses: &self.clauses, span: self.span }
+        AdjustmentDecl { name: &self.name, target: self.target.as_ref(), head_cap: None, clauses: &self.clauses }
     }
 }
 
 impl AsAdjustment for ast::BonusDecl {
     fn view(&self) -> AdjustmentDecl<'_> {
-        AdjustmentDecl {
-            name: &self.name,
-            target: self.target.as_ref(),
-            head_cap: self.cap.as_ref(),
-            clauses: &self.clauses,
-            span: self.span,
-        }
+        AdjustmentDecl { name: &self.name, target: self.target.as_ref(), head_cap: self.cap.as_ref(), clauses: &self.clauses }
     }
 }

@@ -108,7 +108,7 @@ impl Checker<'_> {
                     continue;
                 }
                 // A value that does not fit is reported by `typed_literal`.
-                values.push(self.typed_literal(file, &value.node, &col.ty, value.span, &col.name).unwrap_or(Value::Null));
+                values.push(self.typed_literal(&codes::TEST_ROW, file, &value.node, &col.ty, value.span, &col.name).unwrap_or(Value::Null));
             }
             rows.push(values);
         }
@@ -197,10 +197,7 @@ impl Checker<'_> {
                                         text!("`{shown}` is not a period of this indicator", "`{shown}` 不是此指标的期间"),
                                     )
                                     .with_label(p.span, text!("wrong kind of period", "期间类型不符"))
-                                    .with_help(text!(
-                                        "use the indicator's periods: `Q1`…`Q4`, `M1`…`M12` or `H1`, `H2`",
-                                        "使用指标的期间:`Q1`…`Q4`、`M1`…`M12` 或 `H1`、`H2`"
-                                    )),
+                                    .with_help(period_help(periods.kind)),
                                 );
                                 return None;
                             }
@@ -221,8 +218,11 @@ impl Checker<'_> {
                     return Some(Value::Text(g.clone()));
                 }
                 let help = help_or(g, self.grade_names.iter().map(String::as_str), {
-                    let list = self.grade_names.join("`, `");
-                    text!("the grades are `{list}`", "等次有 `{list}`")
+                    let (list, list_zh) = {
+                        let items = &self.grade_names;
+                        (items.join("`, `"), items.join("`、`"))
+                    };
+                    text!("the grades are `{list}`", "等次有 `{list_zh}`")
                 });
                 self.push(
                     Diagnostic::error(&codes::TEST_EXPECTATION, file, text!("no grade is called `{g}`", "没有名为 `{g}` 的等次"))
@@ -249,11 +249,30 @@ impl Checker<'_> {
                 Diagnostic::error(&codes::TEST_EXPECTATION, file, text!("expected {en} here", "此处应为{zh}"))
                     .with_label(v.span, text!("does not fit what is checked", "与检查项不符"))
                     .with_help(text!(
-                        "scores are numbers like `92.5`, grades names like `优秀`, vetoes `是`/`否`",
-                        "得分写数值如 `92.5`,等次写名称如 `优秀`,否决写 `是`/`否`"
+                        "a score is a number (`92.5`), a rank a whole number (`3`), a grade a band's name, a veto `true`/`false` (`是`/`否`)",
+                        "得分写数值(`92.5`),名次写整数(`3`),等次写等次名称,否决写 `是`/`否`"
                     )),
             );
         }
         value
+    }
+}
+
+/// Which period names an indicator of this kind has.
+fn period_help(kind: crate::ast::PeriodKind) -> crate::diagnostics::Text {
+    use crate::ast::PeriodKind;
+    match kind {
+        PeriodKind::Quarter => text!(
+            "this indicator is assessed per quarter: `Q1` … `Q4` (`一季度` … `四季度`)",
+            "此指标按季度考核:`Q1` … `Q4`(`一季度` … `四季度`)"
+        ),
+        PeriodKind::Month => {
+            text!("this indicator is assessed per month: `M1` … `M12` (`1月` … `12月`)", "此指标按月考核:`M1` … `M12`(`1月` … `12月`)")
+        }
+        PeriodKind::HalfYear => text!(
+            "this indicator is assessed per half-year: `H1`, `H2` (`上半年`, `下半年`)",
+            "此指标按半年考核:`H1`、`H2`(`上半年`、`下半年`)"
+        ),
+        PeriodKind::Year => text!("this indicator is assessed once a year", "此指标按年度考核"),
     }
 }

@@ -150,28 +150,34 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                         if is_brace(c) && line > open.line && first_on_line(text, i) {
                             let col = indent;
                             if col != open.indent {
-                                warnings.push(
-                                    Diagnostic::warning(
-                                        &codes::SYNTAX_INDENTATION,
-                                        file,
+                                let mut warning = Diagnostic::warning(
+                                    &codes::SYNTAX_INDENTATION,
+                                    file,
+                                    text!(
+                                        "this `}}` is indented differently from the line that opened its block",
+                                        "此 `}}` 与其块的起始行缩进不一致"
+                                    ),
+                                )
+                                .with_label(here, {
+                                    let opened_line = open.line + 1;
+                                    text!("closes the block opened on line {opened_line}", "闭合第 {opened_line} 行打开的块")
+                                })
+                                .with_note(Span::new(open.offset, open.offset + c.len_utf8()), text!("this block", "此块"))
+                                .with_help(text!(
+                                    "check which block this `}}` closes: a brace is probably missing or extra nearby",
+                                    "检查此 `}}` 闭合的是哪个块:附近可能缺少或多了括号"
+                                ));
+                                if let Some(at) = open.dedent {
+                                    let end = text[at..].find(['\n', '\r']).map_or(text.len(), |n| at + n);
+                                    warning = warning.with_note(
+                                        Span::new(at, end),
                                         text!(
-                                            "this `}}` is indented differently from the line that opened its block",
-                                            "此 `}}` 与其块的起始行缩进不一致"
+                                            "this line is indented like the block's first line: is a `}}` missing before it?",
+                                            "此行与块的首行缩进相同:它之前是否缺少 `}}`?"
                                         ),
-                                    )
-                                    .with_label(here, {
-                                        let opened_line = open.line + 1;
-                                        text!("closes the block opened on line {opened_line}", "闭合第 {opened_line} 行打开的块")
-                                    })
-                                    .with_note(
-                                        Span::new(open.offset, open.offset + c.len_utf8()),
-                                        text!("this block", "此块"),
-                                    )
-                                    .with_help(text!(
-                                        "if this `}}` belongs to another block, a brace is missing or extra nearby; `kaohe fmt` re-indents the file",
-                                        "若此 `}}` 属于另一个块,附近缺少或多了括号;`kaohe fmt` 可重新缩进"
-                                    )),
-                                );
+                                    );
+                                }
+                                warnings.push(warning);
                             }
                         }
                     }
@@ -179,6 +185,15 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
             }
             _ => {}
         }
+    }
+    // An unterminated string hides the brackets after it on its line, so
+    // bracket errors would only repeat it.
+    if diags.iter().any(|d| d.code == &codes::SYNTAX_UNTERMINATED_STRING) {
+        let mut only = Diagnostics::new();
+        for d in diags.iter().filter(|d| d.code == &codes::SYNTAX_UNTERMINATED_STRING) {
+            only.push(d.clone());
+        }
+        return only;
     }
     let unclosed_brace = stack.iter().any(|o| is_brace(o.ch));
     for open in stack.iter().rev() {

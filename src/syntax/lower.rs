@@ -20,8 +20,10 @@ use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::source::{Name, SourceFile, Span, Spanned};
 use crate::text;
 
-/// Deepest expression tree accepted (operators chained or nested).
-const MAX_EXPR_DEPTH: usize = 128;
+/// Most operators accepted in one chain or nesting.
+const MAX_OPERATORS: usize = 128;
+/// Deepest expression tree accepted: a leaf and `MAX_OPERATORS` levels above it.
+const MAX_EXPR_DEPTH: usize = MAX_OPERATORS + 1;
 /// Longest run of prefix operators accepted (`- - x`).
 const MAX_PREFIX_RUN: usize = 8;
 
@@ -48,10 +50,13 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 pub fn lower_file(pair: Pair<'_, Rule>, file: &Arc<SourceFile>) -> (File, Diagnostics) {
     let lower = Lower { file, diags: RefCell::new(Diagnostics::new()), reported_until: Cell::new(0) };
     let mut items = Vec::new();
+    let mut prev = None;
     for child in pair.into_inner() {
-        if let Some(item) = lower.item(child, false) {
+        let this = span(&child);
+        if let Some(item) = lower.item(child, prev) {
             items.push(item);
         }
+        prev = Some(this);
     }
     (File { items }, lower.diags.into_inner())
 }
@@ -74,18 +79,20 @@ impl Lower<'_> {
     }
 
     /// Reports a broken piece, unless it lies inside a region already reported.
-    fn bad(&self, pair: &Pair<'_, Rule>, strict: Rule, _previous_bad: bool) {
+    fn bad(&self, pair: &Pair<'_, Rule>, strict: Rule, prev: Option<Span>) {
         let start = pair.as_span().start();
         if start < self.reported_until.get() {
             return;
         }
-        let diagnostic = strict_error(self.file, strict, start, span(pair));
+        let text = &self.file.text;
+        let continues = prev.filter(|p| p.end <= start && !text.get(p.end..start).unwrap_or("\n").contains('\n')).map(|p| p.start);
+        let diagnostic = strict_error(self.file, strict, start, pair.as_span().end(), continues);
         let until = diagnostic.primary_span().map_or(pair.as_span().end(), |s| s.end.max(pair.as_span().end()));
         self.reported_until.set(until);
         self.report(diagnostic);
     }
 
-    fn item(&self, pair: Pair<'_, Rule>, previous_bad: bool) -> Option<Item> {
+    fn item(&self, pair: Pair<'_, Rule>, prev: Option<Span>) -> Option<Item> {
         Some(match pair.as_rule() {
             Rule::scheme_header => Item::Header(self.header(pair)),
             Rule::extends_decl => Item::Extends(self.string(pair.into_inner().find(|p| p.as_rule() == Rule::string)?)),
@@ -102,7 +109,7 @@ impl Lower<'_> {
             Rule::override_decl => Item::Override(self.override_decl(pair)?),
             Rule::remove_decl => Item::Remove(self.remove(pair)),
             Rule::bad_item => {
-                self.bad(&pair, Rule::item_only, previous_bad);
+                self.bad(&pair, Rule::item_only, prev);
                 return None;
             }
             _ => return None,
@@ -277,15 +284,15 @@ impl Lower<'_> {
             match p.as_rule() {
                 Rule::string => title = self.string(p),
                 Rule::header_block => {
-                    let mut previous_bad = false;
+                    let mut prev: Option<Span> = None;
                     for c in p.into_inner() {
-                        let bad = c.as_rule() == Rule::bad_clause;
-                        if bad {
-                            self.bad(&c, Rule::header_clause_only, previous_bad);
+                        let this = span(&c);
+                        if c.as_rule() == Rule::bad_clause {
+                            self.bad(&c, Rule::header_clause_only, prev);
                         } else if let Some(clause) = self.header_clause(c) {
                             clauses.push(clause);
                         }
-                        previous_bad = bad;
+                        prev = Some(this);
                     }
                 }
                 _ => {}
@@ -339,9 +346,9 @@ impl Lower<'_> {
             match p.as_rule() {
                 Rule::ident => units.table = self.name(p),
                 Rule::units_block => {
-                    let mut previous_bad = false;
+                    let mut prev: Option<Span> = None;
                     for c in p.into_inner() {
-                        let bad = c.as_rule() == Rule::bad_clause;
+                        let this = span(&c);
                         let clause_span = span(&c);
                         match c.as_rule() {
                             Rule::key_clause => {
@@ -363,10 +370,10 @@ impl Lower<'_> {
                                 }
                                 units.label = c.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p));
                             }
-                            Rule::bad_clause => self.bad(&c, Rule::units_clause_only, previous_bad),
+                            Rule::bad_clause => self.bad(&c, Rule::units_clause_only, prev),
                             _ => {}
                         }
-                        previous_bad = bad;
+                        prev = Some(this);
                     }
                 }
                 _ => {}
@@ -387,15 +394,15 @@ impl Lower<'_> {
                 }
                 Rule::table_link => table.unit_column = p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p)),
                 Rule::table_block => {
-                    let mut previous_bad = false;
+                    let mut prev: Option<Span> = None;
                     for c in p.into_inner() {
-                        let bad = c.as_rule() == Rule::bad_clause;
+                        let this = span(&c);
                         match c.as_rule() {
                             Rule::column_decl => table.columns.push(self.column(c)),
-                            Rule::bad_clause => self.bad(&c, Rule::column_decl_only, previous_bad),
+                            Rule::bad_clause => self.bad(&c, Rule::column_decl_only, prev),
                             _ => {}
                         }
-                        previous_bad = bad;
+                        prev = Some(this);
                     }
                 }
                 _ => {}
@@ -496,9 +503,9 @@ impl Lower<'_> {
 
     fn indicator_block(&self, pair: Pair<'_, Rule>) -> Vec<Spanned<IndicatorClause>> {
         let mut clauses = Vec::new();
-        let mut previous_bad = false;
+        let mut prev: Option<Span> = None;
         for c in pair.into_inner() {
-            let bad = c.as_rule() == Rule::bad_clause;
+            let this = span(&c);
             let at = span(&c);
             let clause = match c.as_rule() {
                 Rule::indicator_decl => Some(IndicatorClause::Indicator(self.indicator(c))),
@@ -511,7 +518,7 @@ impl Lower<'_> {
                 Rule::source_clause => Some(IndicatorClause::Source(self.source_ref(c))),
                 Rule::note_clause => Some(IndicatorClause::Note(self.note(c))),
                 Rule::bad_clause => {
-                    self.bad(&c, Rule::indicator_clause_only, previous_bad);
+                    self.bad(&c, Rule::indicator_clause_only, prev);
                     None
                 }
                 _ => None,
@@ -519,7 +526,7 @@ impl Lower<'_> {
             if let Some(clause) = clause {
                 clauses.push(Spanned::new(clause, at));
             }
-            previous_bad = bad;
+            prev = Some(this);
         }
         clauses
     }
@@ -571,15 +578,15 @@ impl Lower<'_> {
 
     fn amount_block(&self, pair: Pair<'_, Rule>, strict: Rule) -> Vec<Spanned<AmountClause>> {
         let mut clauses = Vec::new();
-        let mut previous_bad = false;
+        let mut prev: Option<Span> = None;
         for c in pair.into_inner() {
-            let bad = c.as_rule() == Rule::bad_clause;
-            if bad {
-                self.bad(&c, strict, previous_bad);
+            let this = span(&c);
+            if c.as_rule() == Rule::bad_clause {
+                self.bad(&c, strict, prev);
             } else if let Some(clause) = self.amount_clause(c) {
                 clauses.push(clause);
             }
-            previous_bad = bad;
+            prev = Some(this);
         }
         clauses
     }
@@ -675,9 +682,9 @@ impl Lower<'_> {
                 Rule::ident => decl.name = self.name(p),
                 Rule::expr => decl.when = self.expr(p),
                 Rule::veto_block => {
-                    let mut previous_bad = false;
+                    let mut prev: Option<Span> = None;
                     for c in p.into_inner() {
-                        let bad = c.as_rule() == Rule::bad_clause;
+                        let this = span(&c);
                         let cat = span(&c);
                         let grade = |c: Pair<'_, Rule>| c.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p));
                         let effect = match c.as_rule() {
@@ -688,7 +695,7 @@ impl Lower<'_> {
                             Rule::source_clause => Some(VetoEffect::Source(self.source_ref(c))),
                             Rule::note_clause => Some(VetoEffect::Note(self.note(c))),
                             Rule::bad_clause => {
-                                self.bad(&c, Rule::veto_effect_only, previous_bad);
+                                self.bad(&c, Rule::veto_effect_only, prev);
                                 None
                             }
                             _ => None,
@@ -696,7 +703,7 @@ impl Lower<'_> {
                         if let Some(effect) = effect {
                             decl.effects.push(Spanned::new(effect, cat));
                         }
-                        previous_bad = bad;
+                        prev = Some(this);
                     }
                 }
                 _ => {}
@@ -709,9 +716,9 @@ impl Lower<'_> {
         let at = span(&pair);
         let mut decl = GradesDecl { bands: Vec::new(), quota_rounding: None, ties: None, source: None, span: at };
         let Some(block) = pair.into_inner().find(|p| p.as_rule() == Rule::grades_block) else { return decl };
-        let mut previous_bad = false;
+        let mut prev: Option<Span> = None;
         for c in block.into_inner() {
-            let bad = c.as_rule() == Rule::bad_clause;
+            let this = span(&c);
             let cat = span(&c);
             match c.as_rule() {
                 Rule::grade_band => decl.bands.push(self.band(c)),
@@ -728,10 +735,10 @@ impl Lower<'_> {
                     decl.ties = Some(Spanned::new(policy, cat));
                 }
                 Rule::source_clause => decl.source = Some(self.source_ref(c)),
-                Rule::bad_clause => self.bad(&c, Rule::grades_clause_only, previous_bad),
+                Rule::bad_clause => self.bad(&c, Rule::grades_clause_only, prev),
                 _ => {}
             }
-            previous_bad = bad;
+            prev = Some(this);
         }
         decl
     }
@@ -765,7 +772,7 @@ impl Lower<'_> {
 
     fn quota(&self, pair: Pair<'_, Rule>) -> Quota {
         let at = span(&pair);
-        let mut quota = Quota { amount: Spanned::new(QuotaAmount::Count(0), at), per_group: None };
+        let mut quota = Quota { amount: Spanned::new(QuotaAmount::Count(0), at), per_group: None, scope_span: None };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::quota_amount => {
@@ -777,7 +784,10 @@ impl Lower<'_> {
                     };
                     quota.amount = Spanned::new(amount, qat);
                 }
-                Rule::quota_scope => quota.per_group = Some(p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p))),
+                Rule::quota_scope => {
+                    quota.scope_span = Some(span(&p));
+                    quota.per_group = Some(p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p)));
+                }
                 _ => {}
             }
         }
@@ -786,7 +796,7 @@ impl Lower<'_> {
 
     fn ranking(&self, pair: Pair<'_, Rule>) -> RankingDecl {
         let at = span(&pair);
-        let mut decl = RankingDecl { keys: Vec::new(), per_group: None, dense: false, span: at };
+        let mut decl = RankingDecl { keys: Vec::new(), per_group: None, scope_span: None, dense: false, span: at };
         for p in pair.into_inner() {
             match p.as_rule() {
                 Rule::rank_key | Rule::tie_breaker => {
@@ -800,7 +810,10 @@ impl Lower<'_> {
                     }
                     decl.keys.push(key);
                 }
-                Rule::rank_scope => decl.per_group = Some(p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p))),
+                Rule::rank_scope => {
+                    decl.scope_span = Some(span(&p));
+                    decl.per_group = Some(p.into_inner().find(|p| p.as_rule() == Rule::ident).map(|p| self.name(p)));
+                }
                 Rule::dense_option => decl.dense = true,
                 _ => {}
             }
@@ -815,16 +828,16 @@ impl Lower<'_> {
             match p.as_rule() {
                 Rule::string => decl.name = self.string(p),
                 Rule::test_block => {
-                    let mut previous_bad = false;
+                    let mut prev: Option<Span> = None;
                     for c in p.into_inner() {
-                        let bad = c.as_rule() == Rule::bad_clause;
+                        let this = span(&c);
                         match c.as_rule() {
                             Rule::test_data => decl.data.push(self.test_data(c)),
                             Rule::expectation => decl.expectations.push(self.expectation(c)),
-                            Rule::bad_clause => self.bad(&c, Rule::test_clause_only, previous_bad),
+                            Rule::bad_clause => self.bad(&c, Rule::test_clause_only, prev),
                             _ => {}
                         }
-                        previous_bad = bad;
+                        prev = Some(this);
                     }
                 }
                 _ => {}
@@ -977,7 +990,7 @@ impl Lower<'_> {
                 let op_span = span(&op);
                 let kind = if op.as_rule() == Rule::kw_not { UnaryOp::Not } else { UnaryOp::Neg };
                 let whole = op_span.to(operand.span);
-                self.deepen(ExprKind::Unary { op: Spanned::new(kind, op_span), operand: Box::new(operand) }, whole, depth)
+                self.deepen(ExprKind::Unary { op: Spanned::new(kind, op_span), operand: Box::new(operand) }, whole, op_span, depth)
             })
             .map_infix(|(lhs, ld), op, (rhs, rd)| {
                 let op_span = span(&op);
@@ -997,18 +1010,23 @@ impl Lower<'_> {
                     _ => BinOp::In,
                 };
                 let whole = lhs.span.to(rhs.span);
-                self.deepen(ExprKind::Binary { op: Spanned::new(bin, op_span), lhs: Box::new(lhs), rhs: Box::new(rhs) }, whole, ld.max(rd))
+                self.deepen(
+                    ExprKind::Binary { op: Spanned::new(bin, op_span), lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                    whole,
+                    op_span,
+                    ld.max(rd),
+                )
             })
             .parse(pair.into_inner())
     }
 
     /// Wraps a node one level above its deepest child, or poisons it when too deep.
-    fn deepen(&self, kind: ExprKind, span: Span, child_depth: usize) -> (Expr, usize) {
+    fn deepen(&self, kind: ExprKind, span: Span, op: Span, child_depth: usize) -> (Expr, usize) {
         if child_depth == usize::MAX {
             return (Expr { kind: ExprKind::Error, span }, usize::MAX);
         }
         if child_depth + 1 > MAX_EXPR_DEPTH {
-            self.too_deep(span);
+            self.too_deep(op);
             return (Expr { kind: ExprKind::Error, span }, usize::MAX);
         }
         (Expr { kind, span }, child_depth + 1)
@@ -1021,10 +1039,10 @@ impl Lower<'_> {
                 self.file,
                 text!("this formula is too long or nested too deeply", "此公式过长或嵌套过深"),
             )
-            .with_label(at, text!("here", "此处"))
+            .with_label(at, text!("the limit is passed here", "在此超出上限"))
             .with_help(text!(
-                "split it into parameters or sub-indicators (at most {MAX_EXPR_DEPTH} operators in a chain)",
-                "把它拆成参数或下级指标(一条链最多 {MAX_EXPR_DEPTH} 个运算符)"
+                "split it into parameters or sub-indicators (at most {MAX_OPERATORS} operators chained or nested)",
+                "把它拆成参数或下级指标(最多 {MAX_OPERATORS} 个运算符相连或嵌套)"
             )),
         );
     }

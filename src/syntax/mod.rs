@@ -48,42 +48,49 @@ pub fn parse(file: &Arc<SourceFile>) -> (ast::File, Diagnostics) {
             (tree, diags)
         }
         Err(error) => {
-            diags.push(pest_error(file, &error, 0));
+            diags.push(pest_error(file, &error, 0, Rule::file));
             (ast::File::default(), diags)
         }
     }
 }
 
-/// Re-parses the text from `start` with a strict rule and explains its failure.
-fn strict_error(file: &Arc<SourceFile>, rule: Rule, start: usize, fallback: Span) -> Diagnostic {
+/// Re-parses one broken piece (`start..end`) with the strict rule for its
+/// place and explains the failure. When the piece continues a clause that
+/// ended on the same line (`continues`), that clause probably stopped early
+/// (`得分 = min(1.2.3)` reads as `得分 = min` + junk), so the clause and the
+/// piece are re-parsed together first.
+fn strict_error(file: &Arc<SourceFile>, rule: Rule, start: usize, end: usize, continues: Option<usize>) -> Diagnostic {
     pest::set_error_detail(true);
-    let rest = file.text.get(start..).unwrap_or("");
-    match SchemeParser::parse(rule, rest) {
-        Err(error) => {
-            let found = found_token(&file.text, error_offset(&error, start));
-            if found.span.start == start && found.is_word {
-                let keywords: Vec<String> = clause_keywords(rule)
-                    .iter()
-                    .flat_map(|r| rule_name::rule_name(*r).0.split(" / ").map(|k| k.trim_matches('`').to_string()))
-                    .collect();
-                let expected: Vec<(String, String)> = clause_keywords(rule)
-                    .iter()
-                    .map(|r| rule_name::rule_name(*r))
-                    .map(|(en, zh)| (en.to_string(), zh.to_string()))
-                    .collect();
-                if !keywords.is_empty() {
-                    return unknown_keyword(file, &found, &keywords, &expected);
-                }
+    if let Some(clause_start) = continues {
+        if let Err(error) = strict_parse(file, rule, clause_start, end) {
+            if error_offset(&error, clause_start) != start {
+                return pest_error(file, &error, clause_start, rule);
             }
-            pest_error(file, &error, start)
         }
-        Ok(_) => Diagnostic::error(&codes::SYNTAX_UNEXPECTED, file, text!("this line cannot be read here", "此处无法识别这一行"))
-            .with_label(fallback, text!("not expected at this place", "不应出现在此处"))
+        let mut d = strict_error(file, rule, start, end, None);
+        let special = d.help.as_ref().is_some_and(|h| h.en.contains("bare number"));
+        if !special && d.code == &codes::SYNTAX_UNKNOWN_KEYWORD {
+            d.help = Some(text!(
+                "this follows a complete clause on the same line: check the order of that clause's parts (see docs/language.md)",
+                "此处紧跟在同一行的完整子句之后:请检查该子句各部分的顺序(参见 docs/language.md)"
+            ));
+        }
+        return d;
+    }
+    match strict_parse(file, rule, start, end) {
+        Err(error) => pest_error(file, &error, start, rule),
+        Ok(()) => Diagnostic::error(&codes::SYNTAX_UNEXPECTED, file, text!("this line cannot be read here", "此处无法识别这一行"))
+            .with_label(Span::new(start, end), text!("not expected at this place", "不应出现在此处"))
             .with_help(text!(
                 "check that the line belongs in this block and that clauses come in the documented order",
                 "检查此行是否属于这个块,以及子句顺序是否正确"
             )),
     }
+}
+
+fn strict_parse(file: &Arc<SourceFile>, rule: Rule, start: usize, end: usize) -> Result<(), pest::error::Error<Rule>> {
+    let piece = file.text.get(start..end).unwrap_or("");
+    SchemeParser::parse(rule, piece).map(|_| ())
 }
 
 /// The keywords that can begin a piece parsed by a strict rule.
@@ -139,9 +146,21 @@ fn error_offset(error: &pest::error::Error<Rule>, offset: usize) -> usize {
 }
 
 /// Turns a pest error into our diagnostic: what was expected, in words.
-fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: usize) -> Diagnostic {
+/// `rule` is the strict rule that failed (`file` for the whole file).
+fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: usize, rule: Rule) -> Diagnostic {
     let at = error_offset(error, offset);
     let found = found_token(&file.text, at);
+    if at == offset && found.is_word {
+        let keywords: Vec<String> = clause_keywords(rule)
+            .iter()
+            .flat_map(|r| rule_name::rule_name(*r).0.split(" / ").map(|k| k.trim_matches('`').to_string()))
+            .collect();
+        let expected: Vec<(String, String)> =
+            clause_keywords(rule).iter().map(|r| rule_name::rule_name(*r)).map(|(en, zh)| (en.to_string(), zh.to_string())).collect();
+        if !keywords.is_empty() {
+            return unknown_keyword(file, &found, &keywords, &expected);
+        }
+    }
     let positives = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { message } => {
@@ -153,7 +172,7 @@ fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: 
     };
     let mut expected: Vec<(String, String)> = Vec::new();
     let mut keywords: Vec<String> = Vec::new();
-    for rule in positives.iter().filter(|r| !matches!(r, Rule::bad_clause | Rule::bad_item | Rule::reserved)) {
+    for rule in positives.iter().filter(|r| !matches!(r, Rule::bad_clause | Rule::bad_item | Rule::reserved | Rule::EOI)) {
         let (en, zh) = rule_name::rule_name(*rule);
         if format!("{rule:?}").starts_with("kw_") {
             keywords.extend(en.split(" / ").map(|k| k.trim_matches('`').to_string()));
@@ -161,6 +180,18 @@ fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: 
         let entry = (en.to_string(), zh.to_string());
         if !expected.contains(&entry) {
             expected.push(entry);
+        }
+    }
+    if let Some(attempts) = error.parse_attempts() {
+        for token in attempts.expected_tokens() {
+            // Only plain punctuation is worth naming; the rest is covered by rule names.
+            let token = token.to_string();
+            if ["{", "}", "(", ")", "[", "]", ",", ":", "=", "=>"].contains(&token.as_str()) {
+                let entry = (format!("`{token}`"), format!("`{token}`"));
+                if !expected.contains(&entry) {
+                    expected.push(entry);
+                }
+            }
         }
     }
     // Keywords first, operators last: "expected `扣`" matters more than "or `+`".
@@ -172,24 +203,27 @@ fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: 
     };
     let (operators, mut expected): (Vec<_>, Vec<_>) = expected.into_iter().partition(is_operator);
     expected.extend(operators);
-    if let Some(attempts) = error.parse_attempts() {
-        for token in attempts.expected_tokens() {
-            // Only plain punctuation is worth naming; the rest is covered by rule names.
-            let token = token.to_string();
-            if ["{", "}", "(", ")", "[", "]", ",", ":", "=", "=>", "%"].contains(&token.as_str()) {
-                let entry = (format!("`{token}`"), format!("`{token}`"));
-                if !expected.contains(&entry) {
-                    expected.push(entry);
-                }
-            }
-        }
-    }
-    let starts_piece = at == offset;
-    if starts_piece && found.is_word && !keywords.is_empty() {
+    if at == offset && found.is_word && !keywords.is_empty() {
         return unknown_keyword(file, &found, &keywords, &expected);
     }
     if found.text == "{" && expected.iter().any(|(en, _)| en.contains("`points`")) {
         expected.insert(0, ("`%`".into(), "`%`".into()));
+    }
+    if let Some(d) = malformed_number(file, &found) {
+        return d;
+    }
+    if found.text == "=>" {
+        // A piece's value ran on into the next piece: the comma between them is missing.
+        return Diagnostic::error(
+            &codes::SYNTAX_UNEXPECTED,
+            file,
+            text!("expected `,` between two pieces, found `=>`", "两个分段项之间应有 `,`,实际为 `=>`"),
+        )
+        .with_label(found.span, text!("a new piece starts before this", "在此之前开始了新的分段项"))
+        .with_help(text!(
+            "separate the pieces of `分段` / `piecewise` with commas: `>= 90% => 90, >= 80% => 80`",
+            "用逗号分隔 `分段` 的各项:`>= 90% => 90, >= 80% => 80`"
+        ));
     }
     let list = Text { en: join(&expected, false), zh: join(&expected, true) };
     let (found_en, found_zh) = (found.en.clone(), found.zh.clone());
@@ -205,7 +239,9 @@ fn unknown_keyword(file: &Arc<SourceFile>, found: &Found, keywords: &[String], e
     let list = Text { en: join(expected, false), zh: join(expected, true) };
     let (list_en, list_zh) = (list.en, list.zh);
     let prefix = keywords.iter().filter(|k| word.starts_with(k.as_str()) && word.len() > k.len()).max_by_key(|k| k.len());
-    let help = if let Some(keyword) = prefix {
+    let help = if matches!(word.as_str(), "分" | "points" | "point") {
+        text!("this value is a bare number: remove `{word}`", "此处的值只写数字:去掉 `{word}`")
+    } else if let Some(keyword) = prefix {
         text!(
             "put a space after `{keyword}`: a keyword must stand apart from the name after it",
             "在 `{keyword}` 后加空格:关键字与其后的名称之间要有空格"
@@ -222,6 +258,28 @@ fn unknown_keyword(file: &Arc<SourceFile>, found: &Found, keywords: &[String], e
     )
     .with_label(found.span, text!("unknown here", "此处无法识别"))
     .with_help(help)
+}
+
+/// `1.2.3`, `9O`, `12abc`: a number written wrongly gets its own message.
+fn malformed_number(file: &Arc<SourceFile>, found: &Found) -> Option<Diagnostic> {
+    let t = found.text.as_str();
+    let starts_with_digit = t.chars().next().is_some_and(|c| c.is_ascii_digit());
+    let malformed = t.matches('.').count() > 1 || t.chars().any(|c| c.is_ascii_alphabetic() || c == '_');
+    if !starts_with_digit || !malformed {
+        return None;
+    }
+    Some(
+        Diagnostic::error(&codes::SYNTAX_UNEXPECTED, file, text!("`{t}` is not a number", "`{t}` 不是有效的数字"))
+            .with_label(found.span, text!("not a number", "不是数字"))
+            .with_help(if t.contains(['O', 'o']) {
+                text!("numbers are written with digits: is `O` meant to be `0`?", "数字只能由数字组成:`O` 是否应为 `0`?")
+            } else {
+                text!(
+                    "numbers are written like `12` or `3.5`: digits, at most one decimal point, no letters",
+                    "数字写作 `12` 或 `3.5`:只含数字和至多一个小数点,不含字母"
+                )
+            }),
+    )
 }
 
 /// A help line for the common slips.
