@@ -961,6 +961,7 @@ impl Lower<'_> {
                     }
                 }
                 Rule::path => decl.path = self.path(p),
+                Rule::string => decl.path = vec![self.string(p)],
                 _ => {}
             }
         }
