@@ -36,7 +36,7 @@ fn readme_schemes_check_clean_and_the_twins_agree() {
         .map(|(i, text)| {
             let checked = check_source(SourceFile::new(format!("README block {i}"), text.clone()));
             let shown: Vec<String> =
-                checked.diagnostics.iter().map(|d| kaohe::diagnostics::render(d, kaohe::diagnostics::Lang::En, false, 100)).collect();
+                checked.diagnostics.iter().map(|d| kaohe::diagnostics::render(d, kaohe::diagnostics::Lang::En, false, None)).collect();
             assert!(shown.is_empty(), "README block {i} is not clean:\n{}", shown.join("\n"));
             checked.scheme.expect("clean scheme").outline()
         })

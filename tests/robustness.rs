@@ -165,8 +165,8 @@ fn random_mutations_never_panic() {
             );
             for d in &checked.diagnostics {
                 // Every diagnostic can be rendered, in both languages.
-                let _ = kaohe::diagnostics::render(d, kaohe::diagnostics::Lang::En, false, 80);
-                let _ = kaohe::diagnostics::render(d, kaohe::diagnostics::Lang::Zh, false, 80);
+                let _ = kaohe::diagnostics::render(d, kaohe::diagnostics::Lang::En, false, None);
+                let _ = kaohe::diagnostics::render(d, kaohe::diagnostics::Lang::Zh, false, None);
             }
         }
     });
