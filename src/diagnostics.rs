@@ -212,8 +212,15 @@ impl Diagnostics {
     /// The findings in a stable order: by file, position, then code.
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
         self.items.sort_by(|a, b| {
+            // Syntax findings first: later findings may follow from them.
             let key = |d: &Diagnostic| {
-                (d.file.as_ref().map(|f| f.name.clone()), d.primary_span().map(|s| (s.start, s.end)), d.code.id, d.message.en.clone())
+                (
+                    d.file.as_ref().map(|f| f.name.clone()),
+                    !d.code.id.starts_with("kaohe::syntax"),
+                    d.primary_span().map(|s| (s.start, s.end)),
+                    d.code.id,
+                    d.message.en.clone(),
+                )
             };
             key(a).cmp(&key(b))
         });

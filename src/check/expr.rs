@@ -251,14 +251,19 @@ impl Checker<'_> {
             self.used_params.insert(id);
             return Expr { kind: ExprKind::Param(id), ty: self.params[id].ty.clone(), span };
         }
-        if let Some(ids) = self.indicator_ids.get(n).cloned().filter(|_| scope.indicators) {
-            let clash: Vec<String> = self
-                .tables
-                .iter()
-                .filter(|t| t.columns.iter().enumerate().any(|(i, c)| c.name == n && i != t.unit_column))
-                .map(|t| t.name.clone())
-                .collect();
-            if let Some(table) = clash.first() {
+        let column_owners: Vec<String> = self
+            .tables
+            .iter()
+            .filter(|t| t.columns.iter().enumerate().any(|(i, c)| c.name == n && i != t.unit_column))
+            .map(|t| t.name.clone())
+            .collect();
+        // Where indicator scores cannot be used, a column of that name is meant.
+        let indicator = self.indicator_ids.get(n).cloned().filter(|_| scope.indicators || column_owners.is_empty());
+        if let Some(ids) = indicator {
+            if !scope.indicators {
+                return self.indicator_expr(file, ids[0], scope, span);
+            }
+            if let Some(table) = column_owners.first() {
                 self.push(
                     Diagnostic::error(
                         &codes::NAME_AMBIGUOUS,
@@ -384,8 +389,8 @@ impl Checker<'_> {
                 Diagnostic::error(&codes::NAME_KIND, file, text!("indicator `{n}` cannot be used here", "此处不能使用指标 `{n}`"))
                     .with_label(span, text!("an indicator's score", "指标得分"))
                     .with_help(text!(
-                        "conditions on rows and applicability can only use data columns and parameters",
-                        "行条件和适用条件只能使用数据列和参数"
+                        "only data columns, parameters and constants can be used here, not indicator scores",
+                        "此处只能使用数据列、参数和常数,不能使用指标得分"
                     )),
             );
             return err(span);
@@ -760,7 +765,10 @@ impl Checker<'_> {
                     text!("`{name}` needs groups, but the units have none", "`{name}` 需要分组,但考核对象没有分组"),
                 )
                 .with_label(span, text!("group function", "分组函数"))
-                .with_help(text!("add `分组 类型` to `考核对象`", "在 `考核对象` 中加上 `分组 类型`")),
+                .with_help(text!(
+                    "name a group column in the units declaration: `units T {{ key K group COLUMN }}` (`考核对象 T {{ 标识 K 分组 列 }}`)",
+                    "在考核对象声明中指明分组列:`考核对象 表 {{ 标识 列 分组 列 }}`"
+                )),
             );
         }
         if across == Across::GroupCount {

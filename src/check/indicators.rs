@@ -168,7 +168,8 @@ impl Checker<'_> {
                         .with_label(p.weights.span, text!("one weight per period, in order", "每期一个权重,按顺序"))
                         .with_help(text!("give exactly {n} weights", "恰好给出 {n} 个权重")),
                     );
-                    return None;
+                    // Keep the period kind, so the formula is still read per period.
+                    return Some(Periods { kind, weights: None });
                 }
                 let total = ws.iter().fold(Decimal::ZERO, |a, w| a.checked_add(w.node).unwrap_or(Decimal::MAX));
                 if total != Decimal::ONE {
@@ -274,7 +275,9 @@ impl Checker<'_> {
         }
         // A duplicate sibling was already reported and left out: its weight is
         // missing from the sum, so checking the sum would only repeat the error.
-        if matches!(self.indicators[first_id].weight, Weight::Ratio(_)) || !complete {
+        // After a failed `覆盖` the tree is not what the author meant either.
+        let override_failed = self.diags.iter().any(|d| std::ptr::eq(d.code, &codes::EXTENDS_NOTHING));
+        if matches!(self.indicators[first_id].weight, Weight::Ratio(_)) || !complete || override_failed {
             return;
         }
         // Sums, for each category of units when siblings apply to some only.

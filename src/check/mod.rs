@@ -613,14 +613,12 @@ impl<'a> Checker<'a> {
                 if let Some(same) = existing.values.iter().find(|v| v.from == from) {
                     let first = same.origin.clone();
                     let name = &p.name.node;
-                    let when = from.map_or_else(|| "(no date)".to_string(), |d| d.to_string());
-                    let when_zh = from.map_or_else(|| "(无日期)".to_string(), |d| d.to_string());
-                    let mut d = Diagnostic::error(
-                        &codes::PARAM_DATES,
-                        file,
-                        text!("parameter `{name}` has two values from {when}", "参数 `{name}` 在 {when_zh} 起有两个值"),
-                    )
-                    .with_label(p.name.span, text!("second value", "第二个值"));
+                    let message = match from {
+                        Some(date) => text!("parameter `{name}` has two values from {date}", "参数 `{name}` 自 {date} 起有两个值"),
+                        None => text!("parameter `{name}` is given two values without a date", "参数 `{name}` 有两个未注明日期的值"),
+                    };
+                    let mut d =
+                        Diagnostic::error(&codes::PARAM_DATES, file, message).with_label(p.name.span, text!("second value", "第二个值"));
                     if Arc::ptr_eq(&first.file, file) {
                         d = d.with_note(first.span, text!("first value", "第一个值"));
                     }

@@ -425,8 +425,8 @@ impl Checker<'_> {
                         )
                         .with_label(span, text!("per group", "按组"))
                         .with_help(text!(
-                            "add `分组 类型` to `考核对象`, or drop `每组`",
-                            "在 `考核对象` 中加上 `分组 类型`,或去掉 `每组`"
+                            "name a group column in the units declaration (`units T {{ key K group COLUMN }}` / `分组 列`), or drop `per group` (`每组`)",
+                            "在 `考核对象` 中用 `分组 列` 指明分组列,或去掉 `每组`"
                         )),
                     );
                     None

@@ -164,8 +164,8 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                                 })
                                 .with_note(Span::new(open.offset, open.offset + c.len_utf8()), text!("this block", "此块"))
                                 .with_help(text!(
-                                    "check which block this `}}` closes: a brace is probably missing or extra nearby",
-                                    "检查此 `}}` 闭合的是哪个块:附近可能缺少或多了括号"
+                                    "check which block this `}}` closes: a brace is probably missing or extra nearby, and the errors reported after this warning may follow from it",
+                                        "检查此 `}}` 闭合的是哪个块:附近可能缺少或多了括号,此警告之后报告的错误可能由此引起"
                                 ));
                                 if let Some(at) = open.dedent {
                                     let end = text[at..].find(['\n', '\r']).map_or(text.len(), |n| at + n);

@@ -69,8 +69,49 @@ struct Lower<'a> {
     reported_until: Cell<usize>,
 }
 
+/// A pair's span without trailing whitespace and comments: pest includes
+/// them when a pair ends in a repetition that matched nothing more (an
+/// expression tries another operator after its last operand), and a label
+/// would then run onto the next line.
 fn span(pair: &Pair<'_, Rule>) -> Span {
-    pair.as_span().into()
+    let s = pair.as_span();
+    Span::new(s.start(), s.start() + code_len(s.as_str()))
+}
+
+/// Length of `text` up to its last character of code.
+fn code_len(text: &str) -> usize {
+    if !text.ends_with(|c: char| c.is_whitespace() || c == '\u{FEFF}') {
+        return text.len();
+    }
+    let mut end = 0;
+    let mut closing: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match closing {
+            Some(close) => {
+                if c == '\\' && close == '"' {
+                    chars.next();
+                } else if c == close {
+                    closing = None;
+                }
+                end = i + c.len_utf8();
+            }
+            None => match c {
+                '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+                '"' => {
+                    closing = Some('"');
+                    end = i + 1;
+                }
+                '“' => {
+                    closing = Some('”');
+                    end = i + c.len_utf8();
+                }
+                c if c.is_whitespace() || c == '\u{FEFF}' => {}
+                c => end = i + c.len_utf8(),
+            },
+        }
+    }
+    end
 }
 
 impl Lower<'_> {

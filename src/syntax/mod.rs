@@ -150,6 +150,19 @@ fn error_offset(error: &pest::error::Error<Rule>, offset: usize) -> usize {
 fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: usize, rule: Rule) -> Diagnostic {
     let at = error_offset(error, offset);
     let found = found_token(&file.text, at);
+    if at == offset && rule == Rule::bonus_clause_only && matches!(found.text.as_str(), "expunge" | "销除") {
+        let word = &found.text;
+        return Diagnostic::error(
+            &codes::DEDUCTION_EXPUNGE,
+            file,
+            text!("bonuses are not cancelled after rectification", "加分没有整改销除"),
+        )
+        .with_label(found.span, text!("`{word}` only belongs in a deduction", "`{word}` 只能用于扣分"))
+        .with_help(text!(
+            "move it into a deduction (`deduct ... {{ ... expunge 50% when ... }}` / `扣分 ... {{ ... 销除 50% 当 ... }}`)",
+            "把它移到扣分块中(`扣分 ... {{ ... 销除 50% 当 ... }}`)"
+        ));
+    }
     if at == offset && found.is_word {
         let keywords: Vec<String> = clause_keywords(rule)
             .iter()
