@@ -13,6 +13,7 @@
 
 pub mod ast;
 pub mod check;
+pub mod data;
 pub mod cli;
 pub mod date;
 pub mod diagnostics;
