@@ -42,6 +42,14 @@ pub enum Command {
         #[arg(long)]
         outline: bool,
     },
+    /// Run the test blocks of schemes (files, or folders searched for `*.kh`).
+    Test {
+        /// Scheme files or folders (default: `rules/`).
+        paths: Vec<PathBuf>,
+        /// Folder that extended schemes must lie in (default: each file's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
 }
 
 /// `--lang`
@@ -82,6 +90,7 @@ pub fn run(cli: Cli) -> i32 {
     };
     match cli.command {
         Command::Check { files, format, root, outline } => run_check(&files, format, root.as_deref(), outline, lang, cli.color),
+        Command::Test { paths, root } => run_tests(&paths, root.as_deref(), lang, cli.color),
     }
 }
 
@@ -138,4 +147,74 @@ fn terminal_width() -> usize {
         return usize::from(w).max(40);
     }
     std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(100)
+}
+
+/// Scheme files named directly, or found (sorted) in the folders named.
+fn scheme_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let paths = if paths.is_empty() { vec![PathBuf::from("rules")] } else { paths.to_vec() };
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(&p)
+                .map(|entries| {
+                    entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "kh")).collect()
+                })
+                .unwrap_or_default();
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg) -> i32 {
+    let zh = lang == Lang::Zh;
+    let stderr = std::io::stderr();
+    let colored = match color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let (mut passed, mut failed) = (0usize, 0usize);
+    let mut out = std::io::stdout().lock();
+    for file in scheme_files(paths) {
+        let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+        let checked = check::check_path(&file, &root);
+        let Some(scheme) = checked.scheme else {
+            for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+                let _ = write!(std::io::stderr(), "{}", diagnostics::render(d, lang, colored, Some(terminal_width())));
+            }
+            let _ = writeln!(out, "{} {}", if zh { "无法检查" } else { "cannot check" }, file.display());
+            failed += 1;
+            continue;
+        };
+        for test in &scheme.tests {
+            let outcome = crate::runner::run(&scheme, test);
+            let errors = outcome.diagnostics.error_count();
+            if outcome.failures.is_empty() && errors == 0 {
+                passed += 1;
+                let _ =
+                    writeln!(out, "ok    {} — {} ({} {})", file.display(), outcome.name, outcome.checked, if zh { "项" } else { "checks" });
+                continue;
+            }
+            failed += 1;
+            let _ = writeln!(out, "FAIL  {} — {}", file.display(), outcome.name);
+            for f in &outcome.failures {
+                let line = if zh {
+                    format!("      {} {}: 期望 {}, 实际 {}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
+                } else {
+                    format!("      {} {}: expected {}, got {}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
+                };
+                let _ = writeln!(out, "{line}");
+            }
+            for d in outcome.diagnostics.iter() {
+                let _ = write!(out, "{}", diagnostics::render(d, lang, false, Some(terminal_width())));
+            }
+        }
+    }
+    let _ = writeln!(out, "{passed} passed, {failed} failed");
+    i32::from(failed > 0)
 }

@@ -46,6 +46,28 @@ impl Date {
         era * 146_097 + doe - 719_468
     }
 
+    /// The date `days` after 1970-01-01 (before it when negative), if in range.
+    pub fn from_days_since_epoch(days: i64) -> Option<Date> {
+        // Howard Hinnant's civil_from_days.
+        let z = days.checked_add(719_468)?;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = doy - (153 * mp + 2) / 5 + 1;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 };
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(i32::try_from(year).ok()?, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
+    }
+
+    /// The last day of the `index`-th (0-based) period of `kind` in `year`.
+    pub fn period_end(year: i32, kind: crate::ast::PeriodKind, index: usize) -> Option<Date> {
+        let per = 12 / kind.per_year();
+        let month = u32::try_from((index + 1) * per).ok()?;
+        Date::new(year, month, days_in_month(year, month))
+    }
+
     /// The quarter (1..=4) the date falls in.
     pub fn quarter(self) -> u32 {
         (self.month - 1) / 3 + 1
@@ -91,5 +113,11 @@ mod tests {
         assert_eq!(b.zip(a).map(|(b, a)| b - a), Some(2));
         assert_eq!(Date::new(1970, 1, 1).map(Date::days_since_epoch), Some(0));
         assert_eq!(Date::new(2000, 3, 1).map(Date::days_since_epoch), Some(11_017));
+        for days in [-700_000, -1, 0, 59, 11_017, 15_706, 2_932_896] {
+            let date = Date::from_days_since_epoch(days);
+            assert_eq!(date.map(Date::days_since_epoch), Some(days), "{days}");
+        }
+        assert_eq!(Date::period_end(2013, crate::ast::PeriodKind::Quarter, 0), Date::new(2013, 3, 31));
+        assert_eq!(Date::period_end(2012, crate::ast::PeriodKind::Month, 1), Date::new(2012, 2, 29));
     }
 }

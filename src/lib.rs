@@ -13,11 +13,14 @@
 
 pub mod ast;
 pub mod check;
-pub mod data;
 pub mod cli;
+pub mod data;
 pub mod date;
 pub mod diagnostics;
+pub mod eval;
 pub mod model;
+pub mod report;
+pub mod runner;
 pub mod source;
 pub mod suggest;
 pub mod syntax;

@@ -88,6 +88,24 @@ codes! {
     TEST_ROW = "kaohe::test::row", "a test data row has the wrong number of values or a value of the wrong type";
     TEST_EXPECTATION = "kaohe::test::expectation", "an expectation names a unit, period or value that does not fit";
 
+    EVAL_DIVISION_BY_ZERO = "kaohe::eval::division_by_zero", "a formula divides by zero for some unit (the data makes a denominator zero)";
+    EVAL_OVERFLOW = "kaohe::eval::overflow", "a computed number is beyond the exact decimal range";
+    EVAL_MISSING_VALUE = "kaohe::eval::missing_value", "a score needs a value that is empty or missing for some unit";
+    EVAL_EMPTY_AGGREGATE = "kaohe::eval::empty_aggregate", "an average, minimum, maximum or trimmed mean has too few rows for some unit";
+
+    DATA_IO = "kaohe::data::io", "the data path, or a data file in it, cannot be read";
+    DATA_MISSING_FILE = "kaohe::data::missing_file", "a table that needs rows has no `NAME.csv` / `NAME.json` file in the data folder (or no sheet in the workbook)";
+    DATA_BOTH_FORMATS = "kaohe::data::both_formats", "a table has both `NAME.csv` and `NAME.json` in the data folder";
+    DATA_ENCODING = "kaohe::data::encoding", "a data file is not valid text in the detected or given encoding, or `--encoding` names no known encoding";
+    DATA_FORMAT = "kaohe::data::format", "a CSV or JSON data file is not a table (no header row, malformed JSON, not an array of objects)";
+    DATA_WORKBOOK = "kaohe::data::workbook", "an Excel workbook or one of its sheets cannot be read";
+    DATA_MISSING_COLUMN = "kaohe::data::missing_column", "a file's header lacks a column that has no default and is not optional";
+    DATA_DUPLICATE_COLUMN = "kaohe::data::duplicate_column", "a file's header names a declared column twice";
+    DATA_CELL = "kaohe::data::cell", "a cell does not fit its column's type (bad number, percent without `%`, bad date, value not in the enumeration, ...) or a required cell is empty";
+    DATA_UNKNOWN_UNIT = "kaohe::data::unknown_unit", "a row names a unit that the units table does not list";
+    DATA_DUPLICATE_KEY = "kaohe::data::duplicate_key", "two rows share the table's key (`键`), or the units table lists a unit twice";
+    DATA_MISSING_ROW = "kaohe::data::missing_row", "a unit (or a unit and period) has no row in a one-row-per-unit table whose columns have no defaults";
+
     UNUSED_TABLE = "kaohe::unused::table", "a table is declared but never read (warning)";
     UNUSED_PARAM = "kaohe::unused::param", "a parameter is declared but never used (warning)";
 }

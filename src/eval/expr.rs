@@ -1,0 +1,554 @@
+//! Columnar evaluation of checked formulas.
+//!
+//! A formula is evaluated over a whole column at once: over every unit
+//! (`Scope::Units`), or over every row of one table (`Scope::Rows`, for
+//! `where` filters, per-row amounts and aggregate values). Each operator
+//! works element by element on two vectors; nothing looks a name up per
+//! row. A value a row scope needs from the unit (a parameter, a unit column,
+//! an indicator's score) is computed once per unit and spread over the rows.
+
+use rust_decimal::Decimal;
+
+use super::Engine;
+use super::ops::{self, OpError};
+use crate::ast::{BinOp, PeriodKind, UnaryOp};
+use crate::data::{Column as DataColumn, Sym};
+use crate::date::Date;
+use crate::model::{Across, Aggregate, Builtin, ColumnType, Expr, ExprKind, TableId, TableShape, Value as Constant};
+use crate::source::Span;
+
+/// A value during evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A number (percents as fractions).
+    Num(Decimal),
+    /// An interned text.
+    Text(Sym),
+    /// A date.
+    Date(Date),
+    /// A number of days.
+    Dur(Decimal),
+    /// Yes / no.
+    Bool(bool),
+    /// A period of the year (0-based).
+    Period(PeriodKind, u8),
+    /// No value (an empty optional cell, or a failed computation already reported).
+    Null,
+}
+
+impl Value {
+    /// The number, if this is one.
+    pub fn num(&self) -> Option<Decimal> {
+        match self {
+            Value::Num(n) => Some(*n),
+            _ => None,
+        }
+    }
+
+    /// True only for `Bool(true)`: a missing value never satisfies a condition.
+    pub fn truthy(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+}
+
+/// One period of the year, when an indicator is assessed per period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    /// Months, quarters or half-years.
+    pub kind: PeriodKind,
+    /// 0-based.
+    pub index: usize,
+}
+
+/// What a vector of values runs over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One value per unit.
+    Units {
+        /// The current period of a per-period indicator.
+        period: Option<Period>,
+    },
+    /// One value per row of a table.
+    Rows {
+        /// The table.
+        table: TableId,
+        /// The current period of a per-period indicator.
+        period: Option<Period>,
+    },
+}
+
+impl Scope {
+    fn period(self) -> Option<Period> {
+        match self {
+            Scope::Units { period } | Scope::Rows { period, .. } => period,
+        }
+    }
+}
+
+impl Engine<'_> {
+    /// Number of values in a scope.
+    fn len(&self, scope: Scope) -> usize {
+        match scope {
+            Scope::Units { .. } => self.data.units.len(),
+            Scope::Rows { table, .. } => self.data.tables.get(table).map_or(0, |t| t.len()),
+        }
+    }
+
+    /// Spreads one value per unit over a scope (identity for units).
+    fn spread(&self, per_unit: Vec<Value>, scope: Scope) -> Vec<Value> {
+        match scope {
+            Scope::Units { .. } => per_unit,
+            Scope::Rows { table, .. } => {
+                let units = self.data.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
+                units.iter().map(|&u| per_unit.get(u as usize).cloned().unwrap_or(Value::Null)).collect()
+            }
+        }
+    }
+
+    /// Evaluates a formula over a scope.
+    pub fn eval(&mut self, e: &Expr, scope: Scope) -> Vec<Value> {
+        let n = self.len(scope);
+        match &e.kind {
+            ExprKind::Const(c) => {
+                let v = self.constant(c);
+                vec![v; n]
+            }
+            ExprKind::Total => {
+                let totals = self.totals.clone().unwrap_or_default();
+                self.spread(totals.into_iter().map(Value::Num).collect(), scope)
+            }
+            ExprKind::Param(p) => self.param(*p, scope),
+            ExprKind::Column { table, column } => self.column(*table, *column, scope),
+            ExprKind::Indicator(i) => {
+                let scores = self.scores.get(*i).cloned().flatten().unwrap_or_default();
+                self.spread(scores, scope)
+            }
+            ExprKind::Unary(op, a) => {
+                let a = self.eval(a, scope);
+                a.into_iter()
+                    .map(|v| match (op, v) {
+                        (UnaryOp::Neg, Value::Num(x)) => Value::Num(-x),
+                        (UnaryOp::Neg, Value::Dur(x)) => Value::Dur(-x),
+                        (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
+                        _ => Value::Null,
+                    })
+                    .collect()
+            }
+            ExprKind::Binary(BinOp::In, a, b) => {
+                let lhs = self.eval(a, scope);
+                let items: Vec<Vec<Value>> = match &b.kind {
+                    ExprKind::List(items) => items.iter().map(|i| self.eval(i, scope)).collect(),
+                    _ => vec![self.eval(b, scope)],
+                };
+                (0..n)
+                    .map(|i| {
+                        let x = &lhs[i];
+                        if *x == Value::Null {
+                            return Value::Bool(false);
+                        }
+                        Value::Bool(items.iter().any(|col| self.equal(x, &col[i])))
+                    })
+                    .collect()
+            }
+            ExprKind::Binary(op, a, b) => {
+                let lhs = self.eval(a, scope);
+                let rhs = self.eval(b, scope);
+                let mut out = Vec::with_capacity(n);
+                for (i, (x, y)) in lhs.iter().zip(&rhs).enumerate() {
+                    let v = match self.binary(*op, x, y) {
+                        Ok(v) => v,
+                        Err(fault) => {
+                            self.fault(scope, i, e.span, fault);
+                            Value::Null
+                        }
+                    };
+                    out.push(v);
+                }
+                out
+            }
+            ExprKind::If(c, t, o) => {
+                let c = self.eval(c, scope);
+                let taken: Vec<bool> = c.iter().map(Value::truthy).collect();
+                let not_taken: Vec<bool> = taken.iter().map(|x| !x).collect();
+                let t = self.masked(scope, taken, |this| this.eval(t, scope));
+                let o = self.masked(scope, not_taken, |this| this.eval(o, scope));
+                c.into_iter().zip(t).zip(o).map(|((c, t), o)| if c.truthy() { t } else { o }).collect()
+            }
+            ExprKind::Piecewise { subject, pieces } => {
+                let s = self.eval(subject, scope);
+                let mut out = vec![Value::Null; n];
+                let mut done = vec![false; n];
+                for (test, value) in pieces {
+                    let hit: Vec<bool> = match test {
+                        None => vec![true; n],
+                        Some((op, operand)) => {
+                            let o = self.eval(operand, scope);
+                            s.iter().zip(&o).map(|(x, y)| self.binary(*op, x, y).map(|v| v.truthy()).unwrap_or(false)).collect()
+                        }
+                    };
+                    let used: Vec<bool> = (0..n).map(|i| !done[i] && hit[i]).collect();
+                    let values = self.masked(scope, used, |this| this.eval(value, scope));
+                    for i in 0..n {
+                        if !done[i] && hit[i] {
+                            out[i] = values[i].clone();
+                            done[i] = true;
+                        }
+                    }
+                }
+                out
+            }
+            ExprKind::List(_) => vec![Value::Null; n],
+            ExprKind::Call(builtin, args) => {
+                let args: Vec<Vec<Value>> = args.iter().map(|a| self.eval(a, scope)).collect();
+                (0..n)
+                    .map(|i| {
+                        let row: Vec<&Value> = args.iter().map(|a| &a[i]).collect();
+                        self.builtin(*builtin, &row)
+                    })
+                    .collect()
+            }
+            ExprKind::Aggregate { function, table, value, filter, trim } => {
+                let per_unit = self.aggregate(*function, *table, value.as_deref(), filter.as_deref(), *trim, scope.period(), e.span);
+                self.spread(per_unit, scope)
+            }
+            ExprKind::Across { function, arg, ascending } => {
+                let per_unit = self.across(*function, arg, *ascending, scope.period());
+                self.spread(per_unit, scope)
+            }
+        }
+    }
+
+    /// Evaluates with only the values `used` counting for faults (combined
+    /// with any enclosing mask of the same scope).
+    pub(super) fn masked<T>(&mut self, scope: Scope, used: Vec<bool>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let outer = self.mask.take();
+        let combined = match &outer {
+            Some((s, m)) if *s == scope => used.iter().zip(m).map(|(a, b)| *a && *b).collect(),
+            Some((Scope::Units { .. }, m)) => {
+                (0..used.len()).map(|i| used[i] && m.get(self.unit_of_row(scope, i)).copied().unwrap_or(true)).collect()
+            }
+            _ => used,
+        };
+        self.mask = Some((scope, combined));
+        let out = f(self);
+        self.mask = outer;
+        out
+    }
+
+    /// The unit of a value in a scope.
+    fn unit_of_row(&self, scope: Scope, index: usize) -> usize {
+        match scope {
+            Scope::Units { .. } => index,
+            Scope::Rows { table, .. } => self.data.tables.get(table).and_then(|t| t.unit.get(index)).map_or(0, |&u| u as usize),
+        }
+    }
+
+    fn constant(&mut self, c: &Constant) -> Value {
+        match c {
+            Constant::Number(n) => Value::Num(*n),
+            Constant::Text(t) => Value::Text(self.strings.intern(t)),
+            Constant::Date(d) => Value::Date(*d),
+            Constant::Duration(d) => Value::Dur(*d),
+            Constant::Bool(b) => Value::Bool(*b),
+            Constant::Null => Value::Null,
+        }
+    }
+
+    /// A parameter's value in force: at a row's date when the row has one
+    /// date column, else at the end of the period, else at the end of the year.
+    fn param(&mut self, p: usize, scope: Scope) -> Vec<Value> {
+        let Some(param) = self.scheme.params.get(p) else { return vec![Value::Null; self.len(scope)] };
+        let values = param.values.clone();
+        let at = |this: &mut Self, date: Date| {
+            let chosen = values.iter().rev().find(|v| v.from.is_none_or(|f| f <= date)).or(values.first());
+            chosen.map_or(Value::Null, |v| this.constant(&v.value))
+        };
+        let year = i32::try_from(self.scheme.year).unwrap_or(1970);
+        let default_date = match scope.period() {
+            Some(p) => Date::period_end(year, p.kind, p.index),
+            None => Date::new(year, 12, 31),
+        }
+        .unwrap_or(Date { year, month: 12, day: 31 });
+        if let Scope::Rows { table, .. } = scope {
+            let date_columns: Vec<usize> =
+                self.scheme.tables[table].columns.iter().enumerate().filter(|(_, c)| c.ty == ColumnType::Date).map(|(i, _)| i).collect();
+            if let [only] = date_columns.as_slice() {
+                if let Some(DataColumn::Date(dates)) = self.data.tables.get(table).and_then(|t| t.columns.get(*only)) {
+                    let dates = dates.clone();
+                    return dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect();
+                }
+            }
+        }
+        let v = at(self, default_date);
+        vec![v; self.len(scope)]
+    }
+
+    /// A column's values: of each row in its own table's row scope, else of
+    /// each unit's one row (or its row of the current period).
+    fn column(&mut self, table: TableId, column: usize, scope: Scope) -> Vec<Value> {
+        let Some(data) = self.data.tables.get(table) else { return vec![Value::Null; self.len(scope)] };
+        let kind = match self.scheme.tables[table].columns.get(column).map(|c| &c.ty) {
+            Some(ColumnType::Period(k)) => Some(*k),
+            _ => None,
+        };
+        let cell = |row: usize| -> Value {
+            match data.columns.get(column) {
+                Some(DataColumn::Number(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Num),
+                Some(DataColumn::Text(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Text),
+                Some(DataColumn::Date(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Date),
+                Some(DataColumn::Bool(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Bool),
+                Some(DataColumn::Period(v)) => match (v.get(row).copied().flatten(), kind) {
+                    (Some(p), Some(k)) => Value::Period(k, p),
+                    _ => Value::Null,
+                },
+                None => Value::Null,
+            }
+        };
+        if scope == (Scope::Rows { table, period: scope.period() }) {
+            return (0..data.len()).map(cell).collect();
+        }
+        // One value per unit: the unit's row, or its row of the current period.
+        let period_column = match (self.scheme.tables[table].shape, scope.period()) {
+            (TableShape::PerUnitPeriod { column: pc, kind }, Some(p)) if kind == p.kind => Some((pc, p.index)),
+            _ => None,
+        };
+        let per_unit: Vec<Value> = (0..self.data.units.len())
+            .map(|u| {
+                let rows = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX));
+                let row = match period_column {
+                    Some((pc, index)) => rows.clone().find(|&r| match data.columns.get(pc) {
+                        Some(DataColumn::Period(v)) => v.get(r).copied().flatten() == u8::try_from(index).ok(),
+                        _ => false,
+                    }),
+                    None => rows.clone().next(),
+                };
+                row.map_or(Value::Null, cell)
+            })
+            .collect();
+        self.spread(per_unit, scope)
+    }
+
+    /// Whether two values are equal (a period equals its written name).
+    pub fn equal(&self, a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Period(k, p), Value::Text(t)) | (Value::Text(t), Value::Period(k, p)) => {
+                crate::model::period_index(*k, self.strings.resolve(*t)) == Some(usize::from(*p))
+            }
+            _ => a == b,
+        }
+    }
+
+    fn binary(&self, op: BinOp, a: &Value, b: &Value) -> Result<Value, OpError> {
+        use Value as V;
+        if let (BinOp::And | BinOp::Or, x, y) = (op, a, b) {
+            let (x, y) = (x.truthy(), y.truthy());
+            return Ok(V::Bool(if op == BinOp::And { x && y } else { x || y }));
+        }
+        if op.is_comparison() {
+            if matches!(a, V::Null) || matches!(b, V::Null) {
+                // A missing value satisfies no comparison.
+                return Ok(V::Bool(false));
+            }
+            if matches!(op, BinOp::Eq | BinOp::Ne) {
+                let eq = self.equal(a, b);
+                return Ok(V::Bool(if op == BinOp::Eq { eq } else { !eq }));
+            }
+            let ordering = match (a, b) {
+                (V::Num(x), V::Num(y)) | (V::Dur(x), V::Dur(y)) => x.cmp(y),
+                (V::Date(x), V::Date(y)) => x.cmp(y),
+                (V::Text(x), V::Text(y)) => self.strings.resolve(*x).cmp(self.strings.resolve(*y)),
+                (V::Period(_, x), V::Period(_, y)) => x.cmp(y),
+                _ => return Ok(V::Bool(false)),
+            };
+            let holds = match op {
+                BinOp::Lt => ordering.is_lt(),
+                BinOp::Le => ordering.is_le(),
+                BinOp::Gt => ordering.is_gt(),
+                _ => ordering.is_ge(),
+            };
+            return Ok(V::Bool(holds));
+        }
+        Ok(match (op, a, b) {
+            (_, V::Null, _) | (_, _, V::Null) => V::Null,
+            (BinOp::Add, V::Num(x), V::Num(y)) => V::Num(ops::add(*x, *y)?),
+            (BinOp::Sub, V::Num(x), V::Num(y)) => V::Num(ops::sub(*x, *y)?),
+            (BinOp::Mul, V::Num(x), V::Num(y)) => V::Num(ops::mul(*x, *y)?),
+            (BinOp::Div, V::Num(x), V::Num(y)) => V::Num(ops::div(*x, *y)?),
+            (BinOp::Sub, V::Date(x), V::Date(y)) => V::Dur(Decimal::from(x.days_since_epoch() - y.days_since_epoch())),
+            (BinOp::Add, V::Date(d), V::Dur(n)) | (BinOp::Add, V::Dur(n), V::Date(d)) => shift(*d, *n, 1)?,
+            (BinOp::Sub, V::Date(d), V::Dur(n)) => shift(*d, *n, -1)?,
+            (BinOp::Add, V::Dur(x), V::Dur(y)) => V::Dur(ops::add(*x, *y)?),
+            (BinOp::Sub, V::Dur(x), V::Dur(y)) => V::Dur(ops::sub(*x, *y)?),
+            (BinOp::Mul, V::Dur(x), V::Num(y)) => V::Dur(ops::mul(*x, *y)?),
+            (BinOp::Div, V::Dur(x), V::Dur(y)) => V::Num(ops::div(*x, *y)?),
+            _ => V::Null,
+        })
+    }
+
+    fn builtin(&self, b: Builtin, args: &[&Value]) -> Value {
+        let nums: Option<Vec<Decimal>> = args.iter().map(|v| v.num()).collect();
+        match b {
+            Builtin::Present => Value::Bool(args.first().is_some_and(|v| **v != Value::Null)),
+            Builtin::Days => match args.first() {
+                Some(Value::Dur(d)) => Value::Num(*d),
+                _ => Value::Null,
+            },
+            _ => {
+                let Some(nums) = nums else { return Value::Null };
+                match (b, nums.as_slice()) {
+                    (Builtin::Min, xs) => xs.iter().min().copied().map_or(Value::Null, Value::Num),
+                    (Builtin::Max, xs) => xs.iter().max().copied().map_or(Value::Null, Value::Num),
+                    (Builtin::Clamp, [x, lo, hi]) => Value::Num((*x).max(*lo).min(*hi)),
+                    (Builtin::Abs, [x]) => Value::Num(x.abs()),
+                    (Builtin::Round, [x]) => Value::Num(ops::round(*x, 0, self.scheme.rounding.mode)),
+                    (Builtin::Round, [x, places]) => {
+                        let p = u32::try_from(places.mantissa()).unwrap_or(0);
+                        Value::Num(ops::round(*x, p, self.scheme.rounding.mode))
+                    }
+                    _ => Value::Null,
+                }
+            }
+        }
+    }
+
+    /// An aggregate over each unit's rows of a table (those of the current
+    /// period, when the table has a column of the period's length).
+    #[expect(clippy::too_many_arguments, reason = "the parts of one aggregate expression")]
+    fn aggregate(
+        &mut self,
+        function: Aggregate,
+        table: TableId,
+        value: Option<&Expr>,
+        filter: Option<&Expr>,
+        trim: (u32, u32),
+        period: Option<Period>,
+        span: Span,
+    ) -> Vec<Value> {
+        let rows = Scope::Rows { table, period };
+        let n_rows = self.len(rows);
+        let mut keep: Vec<bool> = match filter {
+            Some(f) => self.eval(f, rows).iter().map(Value::truthy).collect(),
+            None => vec![true; n_rows],
+        };
+        if let Some(p) = period {
+            let period_column = self.scheme.tables[table].columns.iter().position(|c| c.ty == ColumnType::Period(p.kind));
+            if let Some(pc) = period_column {
+                if let Some(DataColumn::Period(v)) = self.data.tables.get(table).and_then(|t| t.columns.get(pc)) {
+                    for (k, cell) in keep.iter_mut().zip(v) {
+                        *k = *k && *cell == u8::try_from(p.index).ok();
+                    }
+                }
+            }
+        }
+        let values = value.map(|v| self.eval(v, rows));
+        let Some(data) = self.data.tables.get(table) else { return vec![Value::Null; self.data.units.len()] };
+        let mut out = Vec::with_capacity(self.data.units.len());
+        let mut empty = Vec::new();
+        for u in 0..self.data.units.len() {
+            let range = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX));
+            let mut picked: Vec<Decimal> = Vec::new();
+            let mut count = 0u32;
+            for r in range {
+                if !keep.get(r).copied().unwrap_or(false) {
+                    continue;
+                }
+                count += 1;
+                if let Some(v) = values.as_ref().and_then(|vs| vs.get(r)).and_then(Value::num) {
+                    picked.push(v);
+                }
+            }
+            let result = match function {
+                Aggregate::Count => Some(Decimal::from(count)),
+                Aggregate::Sum => picked.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)),
+                Aggregate::Avg => mean(&picked),
+                Aggregate::Min => picked.iter().min().copied(),
+                Aggregate::Max => picked.iter().max().copied(),
+                Aggregate::TrimmedMean => {
+                    picked.sort();
+                    let (high, low) = (trim.0 as usize, trim.1 as usize);
+                    if picked.len() > high + low { mean(&picked[low..picked.len() - high]) } else { None }
+                }
+            };
+            if result.is_none() && function != Aggregate::Sum {
+                empty.push(u);
+            }
+            out.push(result.map_or(Value::Null, Value::Num));
+        }
+        for u in empty {
+            self.empty_aggregate(u, span, function, trim);
+        }
+        out
+    }
+
+    /// An aggregate across units: over the unit's group (or all units).
+    fn across(&mut self, function: Across, arg: &Expr, ascending: bool, period: Option<Period>) -> Vec<Value> {
+        let n = self.data.units.len();
+        let values: Vec<Option<Decimal>> = if function == Across::GroupCount {
+            vec![Some(Decimal::ZERO); n]
+        } else {
+            self.eval(arg, Scope::Units { period }).iter().map(Value::num).collect()
+        };
+        let groups: Vec<Option<Sym>> = match function {
+            Across::Rank => vec![None; n],
+            _ => self.group_of_units(),
+        };
+        let mut out = vec![Value::Null; n];
+        for u in 0..n {
+            let peers = (0..n).filter(|&w| groups[w] == groups[u]);
+            let peer_values: Vec<Decimal> = peers.clone().filter_map(|w| values[w]).collect();
+            out[u] = match function {
+                Across::GroupMax => peer_values.iter().max().copied().map_or(Value::Null, Value::Num),
+                Across::GroupMin => peer_values.iter().min().copied().map_or(Value::Null, Value::Num),
+                Across::GroupAvg => mean(&peer_values).map_or(Value::Null, Value::Num),
+                Across::GroupSum => peer_values.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)).map_or(Value::Null, Value::Num),
+                Across::GroupCount => Value::Num(Decimal::from(peers.count())),
+                Across::Rank | Across::GroupRank => match values[u] {
+                    // Competition rank: 1 + the number of peers strictly better.
+                    Some(mine) => {
+                        let better = peer_values.iter().filter(|&&v| if ascending { v < mine } else { v > mine }).count();
+                        Value::Num(Decimal::from(better + 1))
+                    }
+                    None => Value::Null,
+                },
+            };
+        }
+        out
+    }
+
+    /// The default group (first group column) of each unit.
+    pub fn group_of_units(&self) -> Vec<Option<Sym>> {
+        let units = &self.scheme.units;
+        let Some(&g) = units.groups.first() else { return vec![None; self.data.units.len()] };
+        self.unit_texts(g)
+    }
+
+    /// The text of a units-table column for each unit.
+    pub fn unit_texts(&self, column: usize) -> Vec<Option<Sym>> {
+        let table = self.scheme.units.table;
+        let Some(data) = self.data.tables.get(table) else { return vec![None; self.data.units.len()] };
+        (0..self.data.units.len())
+            .map(|u| {
+                let row = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX)).next()?;
+                match data.columns.get(column) {
+                    Some(DataColumn::Text(v)) => v.get(row).copied().flatten(),
+                    _ => None,
+                }
+            })
+            .collect()
+    }
+}
+
+fn mean(values: &[Decimal]) -> Option<Decimal> {
+    if values.is_empty() {
+        return None;
+    }
+    let sum = values.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b))?;
+    sum.checked_div(Decimal::from(values.len()))
+}
+
+fn shift(date: Date, days: Decimal, sign: i64) -> Result<Value, OpError> {
+    let whole = days.trunc();
+    let n = i64::try_from(whole.mantissa()).map_err(|_| OpError::Overflow)? / 10_i64.pow(whole.scale());
+    let target = date.days_since_epoch().checked_add(sign * n).ok_or(OpError::Overflow)?;
+    Date::from_days_since_epoch(target).map(Value::Date).ok_or(OpError::Overflow)
+}

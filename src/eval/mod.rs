@@ -1,0 +1,591 @@
+//! `eval`: a checked scheme + a dataset → every unit's figures.
+//!
+//! The order of work is the one documented in `docs/language.md` ("How a
+//! scheme is evaluated"): leaf indicators (per period, combined by period
+//! weights), their deductions and bonuses, parents, the total with its own
+//! deductions, bonuses and caps, rounding, vetoes, ranking, grades with
+//! quotas. Formulas run over whole columns ([`expr`]); all arithmetic is
+//! checked decimal arithmetic ([`ops`]). A fault (division by zero, a value
+//! missing where a score needs it) is reported with the unit, the item and
+//! the scheme line, and the other units are still evaluated.
+
+pub mod expr;
+pub mod ops;
+mod rank;
+
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use crate::data::{Dataset, Interner};
+use crate::diagnostics::{Diagnostic, Diagnostics, codes};
+use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
+use crate::report::{AdjustmentResult, Assessment, IndicatorResult, Occurrence, UnitResult};
+use crate::source::{SourceFile, Span};
+use crate::text;
+use expr::{Period, Scope, Value};
+use ops::OpError;
+
+/// Most faults reported one by one; the rest are counted.
+const MAX_FAULTS: usize = 50;
+
+/// Evaluates a scheme on a dataset.
+pub fn evaluate(scheme: &Scheme, data: &Dataset) -> (Assessment, Diagnostics) {
+    let mut engine = Engine::new(scheme, data);
+    let assessment = engine.run();
+    (assessment, engine.finish())
+}
+
+/// The state of one evaluation.
+pub struct Engine<'a> {
+    scheme: &'a Scheme,
+    data: &'a Dataset,
+    /// The dataset's texts plus the scheme's constants.
+    strings: Interner,
+    /// Final score of each indicator per unit, once computed.
+    scores: Vec<Option<Vec<Value>>>,
+    /// Published (rounded) totals, once computed.
+    totals: Option<Vec<Decimal>>,
+    /// Where the formula being evaluated was written, and what it computes.
+    current: Option<(Arc<SourceFile>, String)>,
+    faults: Vec<Diagnostic>,
+    more_faults: usize,
+    /// Which values of the scope being evaluated are actually used: inside
+    /// `如果` both branches are computed for every unit, but a fault in the
+    /// branch a unit does not take is not a fault.
+    mask: Option<(Scope, Vec<bool>)>,
+}
+
+/// What one deduction or bonus does to each unit.
+struct Applied {
+    /// Amount after cancellation and the clause's cap.
+    amount: Vec<Decimal>,
+    /// Amount before the cap.
+    uncapped: Vec<Decimal>,
+    /// Rows and rules that counted.
+    occurrences: Vec<Vec<Occurrence>>,
+    /// `清零` struck.
+    zero: Vec<bool>,
+}
+
+impl<'a> Engine<'a> {
+    fn new(scheme: &'a Scheme, data: &'a Dataset) -> Self {
+        Engine {
+            scheme,
+            data,
+            strings: data.strings.clone(),
+            scores: vec![None; scheme.indicators.len()],
+            totals: None,
+            current: None,
+            faults: Vec::new(),
+            more_faults: 0,
+            mask: None,
+        }
+    }
+
+    fn finish(self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        for d in self.faults {
+            diags.push(d);
+        }
+        if self.more_faults > 0 {
+            let n = self.more_faults;
+            diags.push(Diagnostic::general(
+                &codes::EVAL_MISSING_VALUE,
+                text!("… and {n} more problems of the same kinds", "……另有 {n} 个同类问题"),
+            ));
+        }
+        diags
+    }
+
+    fn units(&self) -> usize {
+        self.data.units.len()
+    }
+
+    fn run(&mut self) -> Assessment {
+        let n = self.units();
+        let deductions: Vec<Applied> = self.scheme.deductions.iter().map(|a| self.adjustment(a)).collect();
+        let bonuses: Vec<Applied> = self.scheme.bonuses.iter().map(|a| self.adjustment(a)).collect();
+        let applies = self.applicability();
+        let mut periods: Vec<Vec<Vec<Decimal>>> = vec![Vec::new(); self.scheme.indicators.len()];
+        for id in self.order() {
+            let (score, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
+            periods[id] = per_period;
+            self.scores[id] = Some(score);
+        }
+        // The total: top-level indicators, then deductions and bonuses of the total.
+        let roots = self.scheme.roots.clone();
+        let base = self.weighted_sum(&roots, &applies);
+        let total_deductions = self.capped_sum(&self.scheme.deductions, &deductions, Target::Total, self.scheme.deduction_cap);
+        let total_bonuses = self.capped_sum(&self.scheme.bonuses, &bonuses, Target::Total, self.scheme.bonus_cap);
+        let mut exact = Vec::with_capacity(n);
+        for u in 0..n {
+            let mut t = base[u].checked_sub(total_deductions[u]).unwrap_or(base[u]);
+            t = t.checked_add(total_bonuses[u]).unwrap_or(t);
+            if let Some(cap) = self.scheme.total_cap {
+                t = t.min(cap);
+            }
+            exact.push(t);
+        }
+        let rounding = self.scheme.rounding;
+        let mut published: Vec<Decimal> = exact.iter().map(|t| ops::round(*t, rounding.places, rounding.mode)).collect();
+        self.totals = Some(published.clone());
+        // Vetoes are judged on the published total.
+        let mut vetoes: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (v, veto) in self.scheme.vetoes.iter().enumerate() {
+            self.current = Some((veto.origin.file.clone(), veto.name.clone()));
+            let hit = self.eval(&veto.when, Scope::Units { period: None });
+            for u in 0..n {
+                if hit[u].truthy() {
+                    vetoes[u].push(v);
+                }
+            }
+        }
+        for u in 0..n {
+            if vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::ScoreZero)) {
+                published[u] = ops::round(Decimal::ZERO, rounding.places, rounding.mode);
+            }
+        }
+        self.totals = Some(published.clone());
+        let ranks = self.rank();
+        let grades = self.grade(&ranks, &vetoes);
+        let group_names: Vec<Vec<Option<crate::data::Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
+        let mut units: Vec<UnitResult> = (0..n)
+            .map(|u| UnitResult {
+                unit: self.data.units[u].clone(),
+                groups: group_names.iter().map(|g| g[u].map_or(String::new(), |s| self.strings.resolve(s).to_string())).collect(),
+                total: published[u],
+                exact_total: exact[u],
+                grade: grades.grade[u].clone(),
+                rank: ranks.rank[u],
+                group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
+                vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.clone()).collect(),
+                award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
+                grade_note: grades.note[u].clone(),
+                indicators: self.indicator_results(u, &applies, &periods),
+                deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
+                bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),
+            })
+            .collect();
+        units.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.unit.cmp(&b.unit)));
+        Assessment { scheme: self.scheme.title.clone(), year: self.scheme.year, units }
+    }
+
+    /// Indicators in an order where every score comes after what it uses:
+    /// children before parents, referenced indicators before their users.
+    fn order(&self) -> Vec<IndicatorId> {
+        let n = self.scheme.indicators.len();
+        let deps: Vec<Vec<IndicatorId>> = (0..n)
+            .map(|i| {
+                let ind = &self.scheme.indicators[i];
+                let mut d = ind.children.clone();
+                if let Some(e) = &ind.score {
+                    walk_indicators(e, &mut d);
+                }
+                d
+            })
+            .collect();
+        let mut done = vec![false; n];
+        let mut order = Vec::with_capacity(n);
+        for start in 0..n {
+            let mut stack = vec![(start, 0usize)];
+            while let Some((node, next)) = stack.pop() {
+                if done[node] {
+                    continue;
+                }
+                if let Some(&dep) = deps[node].get(next) {
+                    stack.push((node, next + 1));
+                    // The checker rejects cycles, so the depth is bounded by the number of indicators.
+                    if !done[dep] && !stack.iter().any(|(s, _)| *s == dep) {
+                        stack.push((dep, 0));
+                    }
+                } else {
+                    done[node] = true;
+                    order.push(node);
+                }
+            }
+        }
+        order
+    }
+
+    /// Whether each indicator applies to each unit (`适用`).
+    fn applicability(&mut self) -> Vec<Vec<bool>> {
+        let n = self.units();
+        (0..self.scheme.indicators.len())
+            .map(|i| match &self.scheme.indicators[i].applies {
+                Some(cond) => {
+                    let cond = cond.clone();
+                    self.eval(&cond, Scope::Units { period: None }).iter().map(Value::truthy).collect()
+                }
+                None => vec![true; n],
+            })
+            .collect()
+    }
+
+    /// One indicator's final score per unit, and its per-period scores.
+    fn indicator(
+        &mut self,
+        id: IndicatorId,
+        applies: &[Vec<bool>],
+        deductions: &[Applied],
+        bonuses: &[Applied],
+    ) -> (Vec<Value>, Vec<Vec<Decimal>>) {
+        let n = self.units();
+        let ind = &self.scheme.indicators[id];
+        self.current = Some((ind.origin.file.clone(), ind.path.join(".")));
+        let mut per_period: Vec<Vec<Decimal>> = vec![Vec::new(); n];
+        let raw: Vec<Value> = if !ind.children.is_empty() {
+            let children = ind.children.clone();
+            self.weighted_sum(&children, applies).into_iter().map(Value::Num).collect()
+        } else if let Some(formula) = ind.score.clone() {
+            // Units the indicator does not apply to are not evaluated for faults.
+            let applicable = applies[id].clone();
+            match ind.periods.clone() {
+                None => self.masked(Scope::Units { period: None }, applicable, |this| this.eval(&formula, Scope::Units { period: None })),
+                Some(periods) => {
+                    let count = periods.kind.per_year();
+                    let columns: Vec<Vec<Value>> = (0..count)
+                        .map(|index| {
+                            let scope = Scope::Units { period: Some(Period { kind: periods.kind, index }) };
+                            self.masked(scope, applicable.clone(), |this| this.eval(&formula, scope))
+                        })
+                        .collect();
+                    (0..n)
+                        .map(|u| {
+                            let scores: Option<Vec<Decimal>> = columns.iter().map(|c| c[u].num()).collect();
+                            let Some(scores) = scores else { return Value::Null };
+                            per_period[u] = scores.clone();
+                            combine_periods(&scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num)
+                        })
+                        .collect()
+                }
+            }
+        } else {
+            vec![Value::Num(ind.full_marks); n]
+        };
+        let ind = &self.scheme.indicators[id];
+        let taken = self.capped_sum(&self.scheme.deductions, deductions, Target::Indicator(id), ind.deduction_cap);
+        let given = self.capped_sum(&self.scheme.bonuses, bonuses, Target::Indicator(id), None);
+        let zeroed: Vec<bool> = (0..n)
+            .map(|u| self.scheme.deductions.iter().zip(deductions).any(|(d, a)| d.target == Target::Indicator(id) && a.zero[u]))
+            .collect();
+        let rounding = self.scheme.rounding;
+        let mut out = Vec::with_capacity(n);
+        for u in 0..n {
+            let value = match raw[u].num() {
+                None => {
+                    if applies[id][u] {
+                        self.missing(u, id);
+                    }
+                    Value::Null
+                }
+                Some(_) if zeroed[u] => Value::Num(Decimal::ZERO),
+                Some(score) => {
+                    // Deductions never take a score below the floor (nor lower
+                    // a score the formula already put below it).
+                    let floor = ind.floor.min(score);
+                    let mut s = score.checked_sub(taken[u]).unwrap_or(score).max(floor);
+                    s = s.checked_add(given[u]).unwrap_or(s);
+                    if rounding.each_indicator {
+                        s = ops::round(s, rounding.places, rounding.mode);
+                    }
+                    Value::Num(s)
+                }
+            };
+            out.push(value);
+        }
+        (out, per_period)
+    }
+
+    /// `Σ factor × score` over the siblings that apply to each unit; ratio
+    /// weights are shared out over the applicable siblings only.
+    fn weighted_sum(&self, ids: &[IndicatorId], applies: &[Vec<bool>]) -> Vec<Decimal> {
+        let n = self.units();
+        let mut out = vec![Decimal::ZERO; n];
+        let ratios = ids.first().is_some_and(|&i| matches!(self.scheme.indicators[i].weight, Weight::Ratio(_)));
+        for (u, slot) in out.iter_mut().enumerate() {
+            let applicable: Decimal = ids.iter().filter(|&&i| applies[i][u]).map(|&i| self.scheme.indicators[i].share).sum();
+            let mut sum = Decimal::ZERO;
+            for &i in ids {
+                if !applies[i][u] {
+                    continue;
+                }
+                let score = self.scores[i].as_ref().and_then(|s| s[u].num()).unwrap_or(Decimal::ZERO);
+                let mut factor = self.scheme.indicators[i].factor;
+                if ratios && !applicable.is_zero() && applicable != Decimal::ONE {
+                    factor = factor.checked_div(applicable).unwrap_or(factor);
+                }
+                sum = sum.checked_add(factor.checked_mul(score).unwrap_or(Decimal::ZERO)).unwrap_or(sum);
+            }
+            *slot = sum;
+        }
+        out
+    }
+
+    /// The sum of the clauses aimed at `target`, each already capped, then
+    /// capped as a whole by `cap`.
+    fn capped_sum(&self, clauses: &[Adjustment], applied: &[Applied], target: Target, cap: Option<Decimal>) -> Vec<Decimal> {
+        let aimed: Vec<&Applied> = clauses.iter().zip(applied).filter(|(c, _)| c.target == target).map(|(_, a)| a).collect();
+        (0..self.units())
+            .map(|u| {
+                let sum: Decimal = aimed.iter().map(|a| a.amount[u]).sum();
+                cap.map_or(sum, |c| sum.min(c))
+            })
+            .collect()
+    }
+
+    /// What one deduction or bonus clause gives each unit.
+    fn adjustment(&mut self, a: &Adjustment) -> Applied {
+        let n = self.units();
+        self.current = Some((a.origin.file.clone(), a.name.clone()));
+        let mut amount = vec![Decimal::ZERO; n];
+        let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); n];
+        let mut highest: Vec<Decimal> = vec![Decimal::ZERO; n];
+        for rule in &a.rules {
+            match rule {
+                AmountRule::PerRow { table, filter, amount: each, .. } => {
+                    let rows = Scope::Rows { table: *table, period: None };
+                    let keep: Vec<bool> = match filter {
+                        Some(f) => self.eval(f, rows).iter().map(Value::truthy).collect(),
+                        None => vec![true; self.data.tables.get(*table).map_or(0, |t| t.len())],
+                    };
+                    let values = self.eval(each, rows);
+                    let mut cancelled = vec![Decimal::ZERO; keep.len()];
+                    for clause in &a.expunge {
+                        let hit = self.eval(&clause.when, rows);
+                        for (r, c) in cancelled.iter_mut().enumerate() {
+                            if c.is_zero() && hit.get(r).is_some_and(Value::truthy) {
+                                *c = clause.share;
+                            }
+                        }
+                    }
+                    let Some(data) = self.data.tables.get(*table) else { continue };
+                    for r in 0..keep.len() {
+                        if !keep[r] {
+                            continue;
+                        }
+                        let u = data.unit[r] as usize;
+                        let Some(v) = values.get(r).and_then(Value::num) else { continue };
+                        let kept = v.checked_mul(Decimal::ONE - cancelled[r]).unwrap_or(v);
+                        amount[u] = amount[u].checked_add(kept).unwrap_or(amount[u]);
+                        highest[u] = highest[u].max(kept);
+                        let line = data.lines.get(r).copied().unwrap_or(0);
+                        occurrences[u].push(Occurrence { source: format!("{}:{line}", data.source), amount: v, cancelled: cancelled[r] });
+                    }
+                }
+                AmountRule::Flat { amount: each, when, span } => {
+                    let units = Scope::Units { period: None };
+                    let hit = self.eval(when, units);
+                    let values = self.eval(each, units);
+                    let cite = a.origin.file.line_col(span.start).0;
+                    for u in 0..n {
+                        if let (true, Some(v)) = (hit[u].truthy(), values[u].num()) {
+                            amount[u] = amount[u].checked_add(v).unwrap_or(amount[u]);
+                            highest[u] = highest[u].max(v);
+                            occurrences[u].push(Occurrence {
+                                source: format!("{}:{cite}", a.origin.file.name),
+                                amount: v,
+                                cancelled: Decimal::ZERO,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        if a.highest_only {
+            amount = highest;
+        }
+        let uncapped = amount.clone();
+        if let Some(cap) = &a.cap {
+            let caps = self.eval(cap, Scope::Units { period: None });
+            for u in 0..n {
+                if let Some(c) = caps[u].num() {
+                    amount[u] = amount[u].min(c);
+                }
+            }
+        }
+        let zero = match &a.zero_when {
+            Some(cond) => self.eval(cond, Scope::Units { period: None }).iter().map(Value::truthy).collect(),
+            None => vec![false; n],
+        };
+        Applied { amount, uncapped, occurrences, zero }
+    }
+
+    fn indicator_results(&self, u: usize, applies: &[Vec<bool>], periods: &[Vec<Vec<Decimal>>]) -> Vec<IndicatorResult> {
+        self.scheme
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(i, ind)| {
+                let score = self.scores[i].as_ref().and_then(|s| s[u].num()).unwrap_or(Decimal::ZERO);
+                IndicatorResult {
+                    path: ind.path.join("."),
+                    score,
+                    contribution: if applies[i][u] { ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO) } else { Decimal::ZERO },
+                    periods: periods[i].get(u).cloned().unwrap_or_default(),
+                    applies: applies[i][u],
+                }
+            })
+            .collect()
+    }
+
+    fn adjustment_results(&self, u: usize, clauses: &[Adjustment], applied: &[Applied]) -> Vec<AdjustmentResult> {
+        clauses
+            .iter()
+            .zip(applied)
+            .filter(|(_, a)| !a.occurrences[u].is_empty() || a.zero[u])
+            .map(|(c, a)| AdjustmentResult {
+                name: c.name.clone(),
+                target: match c.target {
+                    Target::Total => "总分".to_string(),
+                    Target::Indicator(i) => self.scheme.indicators[i].path.join("."),
+                },
+                amount: a.amount[u],
+                uncapped: a.uncapped[u],
+                occurrences: a.occurrences[u].clone(),
+                limited: a.amount[u] < a.uncapped[u],
+            })
+            .collect()
+    }
+
+    // ---- Faults ----
+
+    fn unit_of(&self, scope: Scope, index: usize) -> usize {
+        match scope {
+            Scope::Units { .. } => index,
+            Scope::Rows { table, .. } => self.data.tables.get(table).and_then(|t| t.unit.get(index)).map_or(0, |&u| u as usize),
+        }
+    }
+
+    fn push_fault(&mut self, d: Diagnostic) {
+        if self.faults.len() < MAX_FAULTS {
+            self.faults.push(d);
+        } else {
+            self.more_faults += 1;
+        }
+    }
+
+    /// Whether the value at `index` of `scope` is used (see `mask`).
+    fn wanted(&self, scope: Scope, index: usize) -> bool {
+        match &self.mask {
+            None => true,
+            Some((s, m)) if *s == scope => m.get(index).copied().unwrap_or(true),
+            Some((Scope::Units { .. }, m)) => m.get(self.unit_of(scope, index)).copied().unwrap_or(true),
+            Some(_) => true,
+        }
+    }
+
+    /// An arithmetic fault in a formula, for one unit.
+    fn fault(&mut self, scope: Scope, index: usize, span: Span, fault: OpError) {
+        if !self.wanted(scope, index) {
+            return;
+        }
+        let u = self.unit_of(scope, index);
+        let unit = self.data.units.get(u).cloned().unwrap_or_default();
+        let Some((file, what)) = self.current.clone() else { return };
+        let (code, message, help) = match fault {
+            OpError::DivisionByZero => (
+                &codes::EVAL_DIVISION_BY_ZERO,
+                text!("division by zero in `{what}` for unit `{unit}`", "单位 `{unit}` 的 `{what}` 中除数为零"),
+                text!(
+                    "guard the formula: `如果 分母 = 0 则 ... 否则 ...` (`if x = 0 then ... else ...`), or correct the data",
+                    "在公式中加以防护:`如果 分母 = 0 则 ... 否则 ...`,或更正数据"
+                ),
+            ),
+            OpError::Overflow => (
+                &codes::EVAL_OVERFLOW,
+                text!("a number in `{what}` for unit `{unit}` is too large", "单位 `{unit}` 的 `{what}` 中数值过大"),
+                text!("check the data for an implausible value", "检查数据中是否有不合理的数值"),
+            ),
+        };
+        self.push_fault(Diagnostic::error(code, &file, message).with_label(span, text!("here", "此处")).with_help(help));
+    }
+
+    /// A score that could not be computed because a value it needs is empty.
+    fn missing(&mut self, u: usize, id: IndicatorId) {
+        let unit = self.data.units.get(u).cloned().unwrap_or_default();
+        let ind = &self.scheme.indicators[id];
+        let what = ind.path.join(".");
+        let d = Diagnostic::error(
+            &codes::EVAL_MISSING_VALUE,
+            &ind.origin.file,
+            text!("the score of `{what}` for unit `{unit}` cannot be computed", "无法计算单位 `{unit}` 的 `{what}` 得分"),
+        )
+        .with_label(ind.origin.span, text!("a value this score needs is empty or missing", "此得分所需的值为空或缺失"))
+        .with_help(text!(
+            "fill in the data, give the column a `默认` / `default`, or guard the formula with `有值(...)` / `present(...)`",
+            "补全数据,给该列设 `默认` 值,或在公式中用 `有值(...)` 判断"
+        ));
+        self.push_fault(d);
+    }
+
+    /// `avg`, `min`, `max` or a trimmed mean over no rows.
+    fn empty_aggregate(&mut self, u: usize, span: Span, function: crate::model::Aggregate, trim: (u32, u32)) {
+        if !self.wanted(Scope::Units { period: None }, u) {
+            return;
+        }
+        let unit = self.data.units.get(u).cloned().unwrap_or_default();
+        let Some((file, what)) = self.current.clone() else { return };
+        let need = if function == crate::model::Aggregate::TrimmedMean { (trim.0 + trim.1 + 1).to_string() } else { "1".to_string() };
+        self.push_fault(
+            Diagnostic::error(
+                &codes::EVAL_EMPTY_AGGREGATE,
+                &file,
+                text!("`{what}` for unit `{unit}` aggregates too few rows", "单位 `{unit}` 的 `{what}` 可汇总的行太少"),
+            )
+            .with_label(span, text!("needs at least {need} row(s)", "至少需要 {need} 行"))
+            .with_help(text!(
+                "add the rows to the data, or guard the formula: `如果 count(...) >= {need} 则 ... 否则 ...`",
+                "在数据中补上这些行,或在公式中判断:`如果 count(...) >= {need} 则 ... 否则 ...`"
+            )),
+        );
+    }
+}
+
+/// Per-period scores combined by their weights, or their mean.
+fn combine_periods(scores: &[Decimal], weights: Option<&[Decimal]>) -> Option<Decimal> {
+    match weights {
+        Some(ws) => scores.iter().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
+        None => {
+            let sum = scores.iter().try_fold(Decimal::ZERO, |a, s| a.checked_add(*s))?;
+            sum.checked_div(Decimal::from(scores.len()))
+        }
+    }
+}
+
+fn walk_indicators(e: &crate::model::Expr, out: &mut Vec<IndicatorId>) {
+    use crate::model::ExprKind as K;
+    match &e.kind {
+        K::Indicator(i) => out.push(*i),
+        K::Unary(_, a) => walk_indicators(a, out),
+        K::Binary(_, a, b) => {
+            walk_indicators(a, out);
+            walk_indicators(b, out);
+        }
+        K::If(a, b, c) => {
+            walk_indicators(a, out);
+            walk_indicators(b, out);
+            walk_indicators(c, out);
+        }
+        K::Piecewise { subject, pieces } => {
+            walk_indicators(subject, out);
+            for (t, v) in pieces {
+                if let Some((_, t)) = t {
+                    walk_indicators(t, out);
+                }
+                walk_indicators(v, out);
+            }
+        }
+        K::List(items) | K::Call(_, items) => items.iter().for_each(|i| walk_indicators(i, out)),
+        K::Aggregate { value, filter, .. } => {
+            if let Some(v) = value {
+                walk_indicators(v, out);
+            }
+            if let Some(f) = filter {
+                walk_indicators(f, out);
+            }
+        }
+        K::Across { arg, .. } => walk_indicators(arg, out),
+        K::Const(_) | K::Total | K::Param(_) | K::Column { .. } => {}
+    }
+}

@@ -1,0 +1,223 @@
+//! Ranking and grading.
+//!
+//! Ranking is competition ranking (1, 2, 2, 4) on the ranking keys, the
+//! first key deciding and each later key breaking the ties left; `密集` gives
+//! 1, 2, 2, 3. Grading gives each unit the first band it qualifies for,
+//! within what its vetoes allow, then fills quotas in rank order: a unit
+//! beyond a band's quota moves to the next band it qualifies for. Units tied
+//! at the quota line are all kept (`均入`), all moved (`均不入`), or separated
+//! by the ranking's tie-breakers (`按排名`).
+
+use std::cmp::Ordering;
+
+use rust_decimal::Decimal;
+
+use super::Engine;
+use super::expr::{Scope, Value};
+use super::ops;
+use crate::ast::TiePolicy;
+use crate::data::Sym;
+use crate::model::{BandCondition, QuotaAmount, VetoEffect};
+
+/// Ranks of every unit.
+pub(super) struct Ranks {
+    /// Overall competition rank.
+    pub rank: Vec<u32>,
+    /// Rank within the group, when the ranking is per group.
+    pub group_rank: Option<Vec<u32>>,
+    /// Units from best to worst (ties in key order).
+    pub order: Vec<usize>,
+    /// Each unit's ranking key values.
+    keys: Vec<Vec<Option<Decimal>>>,
+}
+
+/// Grades of every unit.
+pub(super) struct Grades {
+    /// The band's name.
+    pub grade: Vec<String>,
+    /// Why it is not the band the total alone gives.
+    pub note: Vec<Option<String>>,
+}
+
+impl Engine<'_> {
+    pub(super) fn rank(&mut self) -> Ranks {
+        let n = self.units();
+        let ranking = self.scheme.ranking.clone();
+        let columns: Vec<(Vec<Option<Decimal>>, bool)> = ranking
+            .keys
+            .iter()
+            .map(|k| (self.eval(&k.expr, Scope::Units { period: None }).iter().map(Value::num).collect(), k.ascending))
+            .collect();
+        let keys: Vec<Vec<Option<Decimal>>> = (0..n).map(|u| columns.iter().map(|(c, _)| c[u]).collect()).collect();
+        let directions: Vec<bool> = columns.iter().map(|(_, asc)| *asc).collect();
+        let compare = |a: usize, b: usize| compare_keys(&keys[a], &keys[b], &directions);
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| compare(a, b).then_with(|| self.data.units[a].cmp(&self.data.units[b])));
+        let rank = ranks(&order, &compare, ranking.dense, n);
+        let group_rank = ranking.per_group.map(|column| {
+            // One pass over the overall order, counting within each group.
+            let groups = self.unit_texts(column);
+            let mut state: std::collections::HashMap<Option<Sym>, (u32, u32, Option<usize>, u32)> = std::collections::HashMap::new();
+            let mut out = vec![0u32; n];
+            for &u in &order {
+                let (seen, distinct, previous, current) = state.entry(groups[u]).or_insert((0, 0, None, 0));
+                *seen += 1;
+                if !previous.is_some_and(|p| compare(p, u) == Ordering::Equal) {
+                    *distinct += 1;
+                    *current = if ranking.dense { *distinct } else { *seen };
+                }
+                out[u] = *current;
+                *previous = Some(u);
+            }
+            out
+        });
+        Ranks { rank, group_rank, order, keys }
+    }
+
+    pub(super) fn grade(&mut self, ranks: &Ranks, vetoes: &[Vec<usize>]) -> Grades {
+        let n = self.units();
+        let grades = self.scheme.grades.clone();
+        let bands = &grades.bands;
+        let totals = self.totals.clone().unwrap_or_default();
+        let qualifies: Vec<Vec<bool>> = bands
+            .iter()
+            .map(|b| match &b.condition {
+                None => vec![true; n],
+                Some(BandCondition::Threshold { value, inclusive }) => {
+                    totals.iter().map(|t| if *inclusive { t >= value } else { t > value }).collect()
+                }
+                Some(BandCondition::When(e)) => self.eval(e, Scope::Units { period: None }).iter().map(Value::truthy).collect(),
+            })
+            .collect();
+        // What each unit's vetoes allow: the best band, or a fixed band.
+        let mut best_allowed = vec![0usize; n];
+        let mut fixed: Vec<Option<usize>> = vec![None; n];
+        let mut note: Vec<Option<String>> = vec![None; n];
+        for u in 0..n {
+            for &v in &vetoes[u] {
+                let veto = &self.scheme.vetoes[v];
+                for effect in &veto.effects {
+                    match *effect {
+                        VetoEffect::GradeAtMost(g) if g > best_allowed[u] => {
+                            best_allowed[u] = g;
+                            note[u] = Some(format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name));
+                        }
+                        VetoEffect::GradeIs(g) => {
+                            fixed[u] = Some(g);
+                            note[u] = Some(format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let first_from = |u: usize, from: usize| (from..bands.len()).find(|&b| qualifies[b][u]).unwrap_or(bands.len().saturating_sub(1));
+        let mut assigned: Vec<usize> = (0..n).map(|u| fixed[u].unwrap_or_else(|| first_from(u, best_allowed[u]))).collect();
+        let position: Vec<usize> = {
+            let mut p = vec![0; n];
+            for (i, &u) in ranks.order.iter().enumerate() {
+                p[u] = i;
+            }
+            p
+        };
+        for (b, band) in bands.iter().enumerate() {
+            let Some(quota) = band.quota else { continue };
+            let scopes: Vec<Option<Sym>> = match quota.per_group {
+                Some(column) => self.unit_texts(column),
+                None => vec![None; n],
+            };
+            for members in group_members(&scopes).into_values() {
+                let count = match quota.amount {
+                    QuotaAmount::Share(share) => ops::quota_count(share, members.len(), grades.quota_rounding),
+                    QuotaAmount::Count(c) => c as usize,
+                };
+                let mut candidates: Vec<usize> = members.iter().copied().filter(|&u| assigned[u] == b && fixed[u].is_none()).collect();
+                candidates.sort_by_key(|&u| position[u]);
+                if candidates.len() <= count {
+                    continue;
+                }
+                let primary_tie = |a: usize, c: usize| ranks.keys[a].first() == ranks.keys[c].first();
+                let full_tie = |a: usize, c: usize| ranks.keys[a] == ranks.keys[c];
+                let mut cut = count;
+                match grades.ties {
+                    TiePolicy::AllIn => {
+                        while cut > 0 && cut < candidates.len() && primary_tie(candidates[cut - 1], candidates[cut]) {
+                            cut += 1;
+                        }
+                    }
+                    TiePolicy::AllOut => {
+                        while cut > 0 && cut < candidates.len() && primary_tie(candidates[cut - 1], candidates[cut]) {
+                            cut -= 1;
+                        }
+                    }
+                    TiePolicy::Break => {
+                        while cut > 0 && cut < candidates.len() && full_tie(candidates[cut - 1], candidates[cut]) {
+                            cut += 1;
+                        }
+                    }
+                }
+                let size = members.len();
+                for &u in &candidates[cut..] {
+                    let next = first_from(u, b + 1);
+                    assigned[u] = next;
+                    let amount = match quota.amount {
+                        QuotaAmount::Share(s) => format!("{}%", (s * Decimal::ONE_HUNDRED).normalize()),
+                        QuotaAmount::Count(c) => c.to_string(),
+                    };
+                    note[u] = Some(format!("超出「{}」名额({amount},{size} 个单位中 {count} 名): 降为 {}", band.name, bands[next].name));
+                }
+            }
+        }
+        Grades { grade: assigned.iter().map(|&b| bands.get(b).map_or(String::new(), |x| x.name.clone())).collect(), note }
+    }
+}
+
+/// Compares two units' keys: descending unless ascending; a missing value last.
+fn compare_keys(a: &[Option<Decimal>], b: &[Option<Decimal>], ascending: &[bool]) -> Ordering {
+    for ((x, y), asc) in a.iter().zip(b).zip(ascending) {
+        let o = match (x, y) {
+            (Some(x), Some(y)) => {
+                if *asc {
+                    x.cmp(y)
+                } else {
+                    y.cmp(x)
+                }
+            }
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Competition (or dense) ranks of the units in `order`.
+fn ranks(order: &[usize], compare: &impl Fn(usize, usize) -> Ordering, dense: bool, n: usize) -> Vec<u32> {
+    let mut ranks = vec![0u32; n];
+    let mut distinct = 0u32;
+    let mut previous: Option<usize> = None;
+    let mut current = 0u32;
+    for (i, &u) in order.iter().enumerate() {
+        let seen = u32::try_from(i + 1).unwrap_or(u32::MAX);
+        let tied = previous.is_some_and(|p| compare(p, u) == Ordering::Equal);
+        if !tied {
+            distinct += 1;
+            current = if dense { distinct } else { seen };
+        }
+        ranks[u] = current;
+        previous = Some(u);
+    }
+    ranks
+}
+
+/// The units of each group, in unit order.
+fn group_members(groups: &[Option<Sym>]) -> std::collections::BTreeMap<Option<Sym>, Vec<usize>> {
+    let mut out: std::collections::BTreeMap<Option<Sym>, Vec<usize>> = std::collections::BTreeMap::new();
+    for (u, g) in groups.iter().enumerate() {
+        out.entry(*g).or_default().push(u);
+    }
+    out
+}
