@@ -6,6 +6,8 @@
 //! can justify each one. Decimals serialise as strings and lists keep a fixed
 //! order, so output is byte-identical from run to run.
 
+pub mod csv;
+pub mod explain;
 pub mod table;
 
 use rust_decimal::Decimal;
