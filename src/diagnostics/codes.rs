@@ -94,12 +94,12 @@ codes! {
     EVAL_EMPTY_AGGREGATE = "kaohe::eval::empty_aggregate", "an average, minimum, maximum or trimmed mean has too few rows for some unit";
 
     DATA_IO = "kaohe::data::io", "the data path, or a data file in it, cannot be read";
-    DATA_MISSING_FILE = "kaohe::data::missing_file", "a table that needs rows has no `NAME.csv` / `NAME.json` file in the data folder (or no sheet in the workbook)";
+    DATA_MISSING_FILE = "kaohe::data::missing_file", "a table that needs rows has no `NAME.csv` / `NAME.json` file in the data folder (or no sheet in the workbook); a warning when a table that may be empty has none but a file or sheet of a similar name is there";
     DATA_BOTH_FORMATS = "kaohe::data::both_formats", "a table has both `NAME.csv` and `NAME.json` in the data folder";
     DATA_ENCODING = "kaohe::data::encoding", "a data file is not valid text in the detected or given encoding, or `--encoding` names no known encoding";
     DATA_FORMAT = "kaohe::data::format", "a CSV or JSON data file is not a table (no header row, malformed JSON, not an array of objects)";
     DATA_WORKBOOK = "kaohe::data::workbook", "an Excel workbook or one of its sheets cannot be read";
-    DATA_MISSING_COLUMN = "kaohe::data::missing_column", "a file's header lacks a column that has no default and is not optional";
+    DATA_MISSING_COLUMN = "kaohe::data::missing_column", "a file's header lacks a column that has no default and is not optional; a warning when a defaulted or optional column is absent but the header has a similar name";
     DATA_DUPLICATE_COLUMN = "kaohe::data::duplicate_column", "a file's header names a declared column twice";
     DATA_CELL = "kaohe::data::cell", "a cell does not fit its column's type (bad number, percent without `%`, bad date, value not in the enumeration, ...) or a required cell is empty";
     DATA_UNKNOWN_UNIT = "kaohe::data::unknown_unit", "a row names a unit that the units table does not list";

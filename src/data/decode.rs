@@ -1,0 +1,78 @@
+//! Bytes of a CSV or JSON file to text.
+//!
+//! Offices export CSV from Excel: on Chinese Windows "CSV (逗号分隔)" writes
+//! GB18030 (GBK) without a mark, "CSV UTF-8" writes UTF-8 with a byte-order
+//! mark. So: a byte-order mark decides (UTF-8, UTF-16LE/BE); else text that
+//! is valid UTF-8 is UTF-8; else it is read as GB18030 (a superset of GBK and
+//! GB2312). A forced encoding (`--encoding gbk`) overrides the guess.
+
+use encoding_rs::{Encoding, GB18030, UTF_8};
+
+/// Why bytes could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DecodeError {
+    /// The encoding name is not one kaohe knows.
+    UnknownEncoding(String),
+    /// The bytes are not valid in the encoding; the line of the first bad byte.
+    Invalid {
+        /// The encoding tried (`UTF-8`, `gb18030`).
+        encoding: &'static str,
+        /// 1-based line of the first byte that does not decode.
+        line: usize,
+        /// Whether kaohe guessed the encoding (rather than being told it).
+        guessed: bool,
+    },
+}
+
+/// The encoding for a name given by the user (`gb18030`, `gbk`, `utf-8`, or
+/// any other WHATWG label such as `big5` or `utf-16le`).
+pub(crate) fn encoding_for(label: &str) -> Result<&'static Encoding, DecodeError> {
+    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| DecodeError::UnknownEncoding(label.to_string()))
+}
+
+/// Decodes a file's bytes; the byte-order mark, if any, is dropped.
+pub(crate) fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<String, DecodeError> {
+    let (encoding, body, guessed) = match (Encoding::for_bom(bytes), forced) {
+        (Some((enc, bom)), _) => (enc, &bytes[bom..], false),
+        (None, Some(enc)) => (enc, bytes, false),
+        (None, None) => match std::str::from_utf8(bytes) {
+            Ok(text) => return Ok(text.to_string()),
+            Err(_) => (GB18030, bytes, true),
+        },
+    };
+    if encoding == UTF_8 {
+        return match std::str::from_utf8(body) {
+            Ok(text) => Ok(text.to_string()),
+            Err(e) => Err(DecodeError::Invalid { encoding: "UTF-8", line: line_of(body, e.valid_up_to()), guessed }),
+        };
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(body);
+    if had_errors {
+        // The first replacement character tells roughly where; find its line.
+        let line = text.find('\u{FFFD}').map_or(1, |at| text[..at].matches('\n').count() + 1);
+        return Err(DecodeError::Invalid { encoding: encoding.name(), line, guessed });
+    }
+    Ok(text.into_owned())
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes.get(..offset).map_or(1, |b| b.iter().filter(|&&c| c == b'\n').count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guesses_like_an_office_would() {
+        assert_eq!(decode("名称\n".as_bytes(), None).as_deref(), Ok("名称\n"));
+        assert_eq!(decode(b"\xEF\xBB\xBFa,b\r\n", None).as_deref(), Ok("a,b\r\n"));
+        // 海陵区 in GB18030.
+        let (gb, _, _) = GB18030.encode("海陵区,95%\n");
+        assert_eq!(decode(&gb, None).as_deref(), Ok("海陵区,95%\n"));
+        let forced = encoding_for("gbk").ok();
+        assert_eq!(decode(&gb, forced).as_deref(), Ok("海陵区,95%\n"));
+        assert!(matches!(decode(&gb, encoding_for("utf-8").ok()), Err(DecodeError::Invalid { guessed: false, line: 1, .. })));
+        assert!(matches!(encoding_for("klingon"), Err(DecodeError::UnknownEncoding(_))));
+    }
+}

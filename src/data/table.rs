@@ -1,0 +1,648 @@
+//! Rows of one table, typed as they are read, then checked and put in order.
+//!
+//! Readers (`csvfile`, `jsonfile`, `xlsx`) call [`TableLoader::header`] once
+//! and [`TableLoader::row`] for every row. The loader types each cell by its
+//! column, resolves the unit, and keeps the good rows in one flat vector of
+//! [`Val`]s (no allocation per cell; texts are interned). [`TableLoader::finish`]
+//! then rejects duplicate keys, fills or reports missing rows and sorts.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rust_decimal::Decimal;
+
+use super::cell::{self, Parsed, Raw};
+use super::errors;
+use super::{Interner, Sym, UnitId};
+use crate::date::Date;
+use crate::diagnostics::Diagnostics;
+use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
+use crate::source::{SourceFile, Span};
+
+/// Where a table's rows come from, for messages.
+#[derive(Debug, Clone)]
+pub(crate) enum Place {
+    /// A CSV or JSON file, decoded: diagnostics label its text.
+    Text(Arc<SourceFile>),
+    /// A sheet of a workbook: diagnostics name `sheet!B7` in the message.
+    Sheet {
+        /// The workbook's path as given.
+        workbook: String,
+        /// The sheet's name.
+        sheet: String,
+    },
+    /// No file: the table was filled from its defaults.
+    Nowhere,
+}
+
+/// Where a cell or row is in its [`Place`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Loc {
+    /// Nowhere in particular.
+    None,
+    /// Bytes of the decoded text.
+    Span(Span),
+    /// A cell of a sheet, 0-based.
+    Cell {
+        /// Row, 0-based.
+        row: u32,
+        /// Column, 0-based.
+        col: u32,
+    },
+    /// A row of a sheet, 0-based.
+    Row(u32),
+}
+
+/// A cell as a reader hands it over.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell<'a> {
+    /// Its content.
+    pub raw: Raw<'a>,
+    /// Where it is.
+    pub loc: Loc,
+}
+
+/// A typed value while loading. Text is a symbol of the loading interner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Val {
+    /// No value.
+    Null,
+    /// A number.
+    Number(Decimal),
+    /// Text.
+    Text(Sym),
+    /// A date.
+    Date(Date),
+    /// Yes or no.
+    Bool(bool),
+    /// A period, 0-based.
+    Period(u8),
+}
+
+/// The units, once the units table is read: keys sorted, ids are indexes.
+#[derive(Debug, Default)]
+pub(crate) struct UnitIndex {
+    /// Keys, sorted.
+    pub keys: Vec<String>,
+    /// Key to id.
+    pub ids: HashMap<String, UnitId>,
+}
+
+/// What all tables share while loading.
+pub(crate) struct Ctx<'s> {
+    /// The scheme.
+    pub scheme: &'s Scheme,
+    /// Findings.
+    pub diags: Diagnostics,
+    /// Texts seen while loading (re-interned in order at the end).
+    pub strings: Interner,
+    /// The units, once known.
+    pub units: Option<UnitIndex>,
+}
+
+/// The rows of one table, checked and sorted.
+#[derive(Debug)]
+pub(crate) struct Rows {
+    /// Shown in messages.
+    pub source: String,
+    /// Values, row after row.
+    pub vals: Vec<Val>,
+    /// The unit of each row.
+    pub units: Vec<UnitId>,
+    /// Where each row was read (0: filled from defaults).
+    pub lines: Vec<u32>,
+}
+
+/// Loads one table.
+pub(crate) struct TableLoader {
+    tid: TableId,
+    /// The column naming the unit (the key column for the units table).
+    unit_col: usize,
+    is_units_table: bool,
+    pub(crate) place: Place,
+    pub(crate) source: String,
+    /// For each declared column, its position in the reader's cells.
+    map: Vec<Option<usize>>,
+    /// The default of each column (`Some(Val::Null)` for a declared `空`).
+    defaults: Vec<Option<Val>>,
+    ncols: usize,
+    vals: Vec<Val>,
+    units: Vec<UnitId>,
+    lines: Vec<u32>,
+    locs: Vec<Loc>,
+    /// Units (and unit × period) met in rows dropped for bad cells: not reported missing.
+    excused: HashSet<(UnitId, Option<u8>)>,
+    /// Units suggested for unknown unit names: probably the same rows, misspelt.
+    suggested: HashSet<UnitId>,
+    /// For the units table: keys in the order met (provisional ids).
+    provisional: HashMap<String, UnitId>,
+    provisional_keys: Vec<String>,
+    /// Required columns missing from the header (already reported): their cells are not reported again.
+    absent: Vec<bool>,
+    /// A file-level error was reported: no row checks.
+    pub(crate) failed: bool,
+}
+
+impl TableLoader {
+    /// A loader for table `tid`.
+    pub(crate) fn new(ctx: &mut Ctx<'_>, tid: TableId, place: Place, source: String) -> TableLoader {
+        let scheme = ctx.scheme;
+        let table = &scheme.tables[tid];
+        let is_units_table = tid == scheme.units.table;
+        let unit_col = if is_units_table { scheme.units.key } else { table.unit_column };
+        let defaults = table.columns.iter().map(|c| c.default.as_ref().map(|v| default_val(&c.ty, v, &mut ctx.strings))).collect();
+        let ncols = table.columns.len();
+        TableLoader {
+            tid,
+            unit_col,
+            is_units_table,
+            place,
+            source,
+            map: (0..ncols).map(Some).collect(),
+            defaults,
+            ncols,
+            vals: Vec::new(),
+            units: Vec::new(),
+            lines: Vec::new(),
+            locs: Vec::new(),
+            excused: HashSet::new(),
+            suggested: HashSet::new(),
+            provisional: HashMap::new(),
+            provisional_keys: Vec::new(),
+            absent: vec![false; ncols],
+            failed: false,
+        }
+    }
+
+    /// Matches the header to the declared columns (exact names after
+    /// trimming; extra columns are ignored). Returns false when nothing can
+    /// be read (the unit column is missing).
+    pub(crate) fn header(&mut self, ctx: &mut Ctx<'_>, names: &[(String, Loc)], header_loc: Loc) -> bool {
+        let table = &ctx.scheme.tables[self.tid];
+        let mut ok = true;
+        for (c, column) in table.columns.iter().enumerate() {
+            let found: Vec<usize> = names.iter().enumerate().filter(|(_, (n, _))| n.trim() == column.name).map(|(i, _)| i).collect();
+            self.map[c] = found.first().copied();
+            if let [first, again, ..] = found.as_slice() {
+                ctx.diags.push(errors::duplicate_column(&self.place, &table.name, &column.name, names[*first].1, names[*again].1));
+            }
+            if found.is_empty() {
+                let required = column.default.is_none() && !column.optional;
+                let header: Vec<&str> = names.iter().map(|(n, _)| n.trim()).collect();
+                if !(required || c == self.unit_col) {
+                    // Not an error, but a near miss in the header is probably this column misspelt.
+                    let declared = |n: &str| table.columns.iter().any(|c| c.name == n);
+                    let others = header.iter().copied().filter(|n| !declared(n));
+                    if let Some(similar) = crate::suggest::did_you_mean(&column.name, others) {
+                        ctx.diags.push(errors::similar_column(&self.place, &table.name, column, similar, header_loc));
+                    }
+                } else {
+                    self.absent[c] = true;
+                    ctx.diags.push(errors::missing_column(&self.place, &table.name, column, &header, header_loc));
+                    if c == self.unit_col {
+                        ok = false;
+                    }
+                }
+            }
+        }
+        if !ok {
+            self.failed = true;
+        }
+        ok
+    }
+
+    /// Types one row. `cells` are in the reader's column order.
+    pub(crate) fn row(&mut self, ctx: &mut Ctx<'_>, line: u32, row_loc: Loc, cells: &[Cell<'_>]) {
+        if cells.iter().all(|c| c.raw.is_empty()) {
+            return;
+        }
+        let scheme = ctx.scheme;
+        let table = &scheme.tables[self.tid];
+        let start = self.vals.len();
+        let mut bad = false;
+        // The unit first, so that messages about other cells can name it.
+        let unit_cell = self.map[self.unit_col].and_then(|i| cells.get(i));
+        let mut unit: Option<UnitId> = None;
+        let mut unit_name: Option<String> = None;
+        match self.typed(ctx, self.unit_col, unit_cell, row_loc, None) {
+            Ok((val, key)) => {
+                self.vals.push(val);
+                match key {
+                    Some(key) if !key.is_empty() => {
+                        unit = self.resolve(ctx, &key, unit_cell.map_or(row_loc, |c| c.loc));
+                        unit_name = Some(key);
+                    }
+                    _ => bad = true,
+                }
+            }
+            Err(()) => {
+                self.vals.push(Val::Null);
+                bad = true;
+            }
+        }
+        let mut period: Option<u8> = None;
+        for c in 0..self.ncols {
+            if c == self.unit_col {
+                continue;
+            }
+            let cell = self.map[c].and_then(|i| cells.get(i));
+            match self.typed(ctx, c, cell, row_loc, unit_name.as_deref()) {
+                Ok((val, _)) => {
+                    if let (TableShape::PerUnitPeriod { column, .. }, Val::Period(p)) = (table.shape, val) {
+                        if column == c {
+                            period = Some(p);
+                        }
+                    }
+                    self.vals.push(val);
+                }
+                Err(()) => {
+                    self.vals.push(Val::Null);
+                    bad = true;
+                }
+            }
+        }
+        // Keep declaration order: the unit value was pushed first.
+        self.vals[start..start + self.unit_col + 1].rotate_left(1);
+        match (bad, unit) {
+            (false, Some(u)) => {
+                self.units.push(u);
+                self.lines.push(line);
+                self.locs.push(row_loc);
+            }
+            (_, unit) => {
+                self.vals.truncate(start);
+                if let Some(u) = unit {
+                    // `None`: every period of the unit, when the row's period is not known.
+                    let per_period = matches!(table.shape, TableShape::PerUnitPeriod { .. });
+                    self.excused.insert((u, period.filter(|_| per_period)));
+                }
+            }
+        }
+    }
+
+    /// Types one cell of column `c`; on success also gives the canonical
+    /// text of the value (the unit key, for the unit column).
+    fn typed(
+        &self,
+        ctx: &mut Ctx<'_>,
+        c: usize,
+        cell: Option<&Cell<'_>>,
+        row_loc: Loc,
+        unit: Option<&str>,
+    ) -> Result<(Val, Option<String>), ()> {
+        let table = &ctx.scheme.tables[self.tid];
+        let column = &table.columns[c];
+        let want_key = c == self.unit_col;
+        let Some(cell) = cell.filter(|cell| !cell.raw.is_empty()) else {
+            if let Some(d) = self.defaults[c] {
+                return Ok((d, None));
+            }
+            if column.optional && !want_key {
+                return Ok((Val::Null, None));
+            }
+            if cell.is_none() && self.absent[c] {
+                return Err(());
+            }
+            let loc = cell.map_or(row_loc, |cell| cell.loc);
+            ctx.diags.push(errors::empty_cell(&self.place, column, unit, loc));
+            return Err(());
+        };
+        match cell::parse(column, &cell.raw, ctx.scheme.year) {
+            Ok(parsed) => {
+                let key = want_key.then(|| canonical(&parsed));
+                Ok((intern(parsed, &mut ctx.strings), key))
+            }
+            Err(problem) => {
+                ctx.diags.push(errors::bad_cell(&self.place, column, unit, &cell.raw, cell.loc, problem));
+                Err(())
+            }
+        }
+    }
+
+    fn resolve(&mut self, ctx: &mut Ctx<'_>, key: &str, loc: Loc) -> Option<UnitId> {
+        if self.is_units_table {
+            let next = UnitId::try_from(self.provisional_keys.len()).unwrap_or(UnitId::MAX);
+            let id = *self.provisional.entry(key.to_string()).or_insert(next);
+            if id == next {
+                self.provisional_keys.push(key.to_string());
+            }
+            return Some(id);
+        }
+        let index = ctx.units.as_ref()?;
+        if let Some(&id) = index.ids.get(key) {
+            return Some(id);
+        }
+        let scheme = ctx.scheme;
+        let table = &scheme.tables[self.tid];
+        // Did-you-mean over a very long list would cost more than it helps.
+        let suggestion = if index.keys.len() <= 100_000 { close_unit(key, &index.keys) } else { None };
+        if let Some(s) = suggestion.and_then(|s| index.ids.get(s)) {
+            self.suggested.insert(*s);
+        }
+        let units_table = &scheme.tables[scheme.units.table].name;
+        let column = &table.columns[self.unit_col].name;
+        ctx.diags.push(errors::unknown_unit(&self.place, &table.name, column, units_table, key, suggestion, loc));
+        None
+    }
+
+    /// For the units table: the unit index, with this table's rows renumbered
+    /// to the sorted ids.
+    pub(crate) fn take_units(&mut self) -> UnitIndex {
+        let mut order: Vec<usize> = (0..self.provisional_keys.len()).collect();
+        order.sort_by(|&a, &b| self.provisional_keys[a].cmp(&self.provisional_keys[b]));
+        let mut renumber = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            renumber[old] = UnitId::try_from(new).unwrap_or(UnitId::MAX);
+        }
+        for u in &mut self.units {
+            *u = renumber.get(*u as usize).copied().unwrap_or(*u);
+        }
+        self.excused = self.excused.iter().map(|&(u, p)| (renumber.get(u as usize).copied().unwrap_or(u), p)).collect();
+        let keys: Vec<String> = order.iter().map(|&i| self.provisional_keys[i].clone()).collect();
+        let ids = keys.iter().enumerate().map(|(i, k)| (k.clone(), UnitId::try_from(i).unwrap_or(UnitId::MAX))).collect();
+        UnitIndex { keys, ids }
+    }
+
+    /// Checks keys and completeness, fills defaults, sorts.
+    pub(crate) fn finish(mut self, ctx: &mut Ctx<'_>) -> Rows {
+        if !self.failed {
+            self.drop_duplicates(ctx);
+            if !self.is_units_table {
+                self.complete(ctx);
+            }
+        }
+        let order = self.sorted(ctx);
+        let mut vals = Vec::with_capacity(self.vals.len());
+        for &r in &order {
+            vals.extend_from_slice(&self.vals[r * self.ncols..(r + 1) * self.ncols]);
+        }
+        let units = order.iter().map(|&r| self.units[r]).collect();
+        let lines = order.iter().map(|&r| self.lines[r]).collect();
+        Rows { source: self.source, vals, units, lines }
+    }
+
+    fn row_vals(&self, r: usize) -> &[Val] {
+        &self.vals[r * self.ncols..(r + 1) * self.ncols]
+    }
+
+    /// Rows ordered by unit, then key columns, then the other columns (by
+    /// value), then by the digits written (`1.0` before `1.00`), then by line.
+    fn sorted(&self, ctx: &Ctx<'_>) -> Vec<usize> {
+        let table = &ctx.scheme.tables[self.tid];
+        let mut columns: Vec<usize> = table.key.iter().copied().filter(|&c| c != self.unit_col).collect();
+        let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
+        columns.extend(rest);
+        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ra, rb) = (self.row_vals(a), self.row_vals(b));
+            self.units[a]
+                .cmp(&self.units[b])
+                .then_with(|| columns.iter().map(|&c| compare(&ra[c], &rb[c], &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal))
+                .then_with(|| ra.iter().zip(rb).map(|(x, y)| scale(x).cmp(&scale(y))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal))
+                .then_with(|| self.lines[a].cmp(&self.lines[b]))
+        });
+        order
+    }
+
+    /// Reports rows sharing the table's key; keeps the first of each.
+    fn drop_duplicates(&mut self, ctx: &mut Ctx<'_>) {
+        let scheme = ctx.scheme;
+        let table = &scheme.tables[self.tid];
+        let key: Vec<usize> = if self.is_units_table { vec![self.unit_col] } else { table.key.clone() };
+        if key.is_empty() || self.units.is_empty() {
+            return;
+        }
+        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        let key_cmp = |a: usize, b: usize| {
+            let (ra, rb) = (self.row_vals(a), self.row_vals(b));
+            key.iter().map(|&c| compare(&ra[c], &rb[c], &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+        };
+        order.sort_by(|&a, &b| key_cmp(a, b).then_with(|| self.lines[a].cmp(&self.lines[b])));
+        let mut drop = vec![false; self.units.len()];
+        let mut first = order[0];
+        for &r in &order[1..] {
+            if key_cmp(first, r).is_eq() {
+                drop[r] = true;
+                let values: Vec<String> =
+                    key.iter().map(|&c| shown(&self.row_vals(r)[c], &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
+                let names: Vec<&str> = key.iter().map(|&c| table.columns[c].name.as_str()).collect();
+                ctx.diags.push(errors::duplicate_key(
+                    &self.place,
+                    &table.name,
+                    &names,
+                    &values,
+                    (self.locs[first], self.lines[first]),
+                    (self.locs[r], self.lines[r]),
+                ));
+            } else {
+                first = r;
+            }
+        }
+        if drop.iter().any(|d| *d) {
+            let mut r = 0;
+            let ncols = self.ncols;
+            let mut keep_vals = Vec::with_capacity(self.vals.len());
+            self.units.retain(|_| {
+                let keep = !drop[r];
+                if keep {
+                    keep_vals.extend_from_slice(&self.vals[r * ncols..(r + 1) * ncols]);
+                }
+                r += 1;
+                keep
+            });
+            self.vals = keep_vals;
+            let mut r = 0;
+            self.lines.retain(|_| {
+                r += 1;
+                !drop[r - 1]
+            });
+            let mut r = 0;
+            self.locs.retain(|_| {
+                r += 1;
+                !drop[r - 1]
+            });
+        }
+    }
+
+    /// One row per unit (and period) where the shape demands it: filled from
+    /// the defaults when every other column has one, else reported.
+    fn complete(&mut self, ctx: &mut Ctx<'_>) {
+        let scheme = ctx.scheme;
+        let table = &scheme.tables[self.tid];
+        let Some(index) = ctx.units.as_ref() else { return };
+        let (period_col, periods) = match table.shape {
+            TableShape::Rows => return,
+            TableShape::PerUnit => (None, 1),
+            TableShape::PerUnitPeriod { column, kind } => (Some((column, kind)), kind.per_year()),
+        };
+        let nunits = index.keys.len();
+        // Which (unit, period) pairs have a row: one bit per period.
+        let mut have = vec![0u16; nunits];
+        for (r, &u) in self.units.iter().enumerate() {
+            let bit = match period_col {
+                Some((c, _)) => match self.vals[r * self.ncols + c] {
+                    Val::Period(p) => 1u16 << p,
+                    _ => 0,
+                },
+                None => 1,
+            };
+            if let Some(h) = have.get_mut(u as usize) {
+                *h |= bit;
+            }
+        }
+        let fillable = (0..self.ncols).all(|c| c == self.unit_col || period_col.is_some_and(|(p, _)| p == c) || self.defaults[c].is_some());
+        let mut missing_units: Vec<(UnitId, Vec<u8>)> = Vec::new();
+        for (u, &had) in have.iter().enumerate() {
+            let uid = UnitId::try_from(u).unwrap_or(UnitId::MAX);
+            // A unit whose row was dropped for a bad cell, or that an unknown
+            // unit name probably meant, is not reported again.
+            if self.excused.contains(&(uid, None)) || self.suggested.contains(&uid) {
+                continue;
+            }
+            let missing: Vec<u8> = (0..periods)
+                .filter_map(|p| u8::try_from(p).ok())
+                .filter(|&p| had & (1u16 << p) == 0 && !self.excused.contains(&(uid, Some(p))))
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            if fillable {
+                for &p in &missing {
+                    self.fill(ctx, uid, period_col.map(|(c, _)| (c, p)));
+                }
+            } else {
+                missing_units.push((uid, missing));
+            }
+        }
+        let index = ctx.units.as_ref().map(|i| &i.keys);
+        for (u, missing) in missing_units {
+            let unit = index.and_then(|k| k.get(u as usize)).map_or("", String::as_str);
+            let periods: Option<(Vec<String>, Vec<String>)> =
+                period_col.map(|(_, kind)| missing.iter().map(|&p| cell::period_name(kind, usize::from(p))).unzip());
+            ctx.diags.push(errors::missing_row(&self.place, &self.source, table, unit, periods));
+        }
+    }
+
+    fn fill(&mut self, ctx: &mut Ctx<'_>, unit: UnitId, period: Option<(usize, u8)>) {
+        let scheme = ctx.scheme;
+        let table = &scheme.tables[self.tid];
+        let key = ctx.units.as_ref().and_then(|i| i.keys.get(unit as usize)).cloned().unwrap_or_default();
+        for c in 0..self.ncols {
+            let val = if c == self.unit_col {
+                match cell::parse_text(&table.columns[c].ty, &key, scheme.year) {
+                    Ok(parsed) => intern(parsed, &mut ctx.strings),
+                    Err(_) => Val::Text(ctx.strings.intern(&key)),
+                }
+            } else if let Some((_, p)) = period.filter(|(pc, _)| *pc == c) {
+                Val::Period(p)
+            } else {
+                self.defaults[c].unwrap_or(Val::Null)
+            };
+            self.vals.push(val);
+        }
+        self.units.push(unit);
+        self.lines.push(0);
+        self.locs.push(Loc::None);
+    }
+}
+
+/// The unit a misspelt name probably means. Stricter than names in a scheme:
+/// unit names are short and alike (`南京市` is two edits from `靖江市`), so
+/// one edit for names of up to five characters, two for longer ones.
+fn close_unit<'k>(key: &str, keys: &'k [String]) -> Option<&'k str> {
+    let limit = if key.chars().count() <= 5 { 1 } else { 2 };
+    keys.iter()
+        .map(|k| (crate::suggest::distance(key, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
+        .map(|(_, k)| k.as_str())
+}
+
+/// The value of a default, as loaded.
+fn default_val(ty: &ColumnType, value: &Value, strings: &mut Interner) -> Val {
+    match value {
+        Value::Number(n) | Value::Duration(n) => Val::Number(*n),
+        Value::Text(t) => match ty {
+            ColumnType::Period(kind) => {
+                crate::model::period_index(*kind, t).and_then(|i| u8::try_from(i).ok()).map_or(Val::Null, Val::Period)
+            }
+            _ => Val::Text(strings.intern(t)),
+        },
+        Value::Date(d) => Val::Date(*d),
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Null => Val::Null,
+    }
+}
+
+fn intern(parsed: Parsed<'_>, strings: &mut Interner) -> Val {
+    match parsed {
+        Parsed::Null => Val::Null,
+        Parsed::Number(n) => Val::Number(n),
+        Parsed::Text(t) => Val::Text(strings.intern(&t)),
+        Parsed::Date(d) => Val::Date(d),
+        Parsed::Bool(b) => Val::Bool(b),
+        Parsed::Period(p) => Val::Period(p),
+    }
+}
+
+/// The text a unit is known by: the trimmed text, or a value's plain form.
+fn canonical(parsed: &Parsed<'_>) -> String {
+    match parsed {
+        Parsed::Null => String::new(),
+        Parsed::Number(n) => n.normalize().to_string(),
+        Parsed::Text(t) => t.to_string(),
+        Parsed::Date(d) => d.to_string(),
+        Parsed::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Parsed::Period(p) => (u32::from(*p) + 1).to_string(),
+    }
+}
+
+/// A value in messages.
+pub(crate) fn shown(val: &Val, ty: &ColumnType, strings: &Interner, year: u32) -> String {
+    match val {
+        Val::Null => String::new(),
+        Val::Number(n) => n.to_string(),
+        Val::Text(s) => strings.resolve(*s).to_string(),
+        Val::Date(d) => d.to_string(),
+        Val::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+        Val::Period(p) => match ty {
+            ColumnType::Period(crate::ast::PeriodKind::Year) => year.to_string(),
+            ColumnType::Period(kind) => cell::period_name(*kind, usize::from(*p)).0,
+            _ => (u32::from(*p) + 1).to_string(),
+        },
+    }
+}
+
+/// A total order of values by what they mean (`1.0` equals `1.00`; texts by
+/// their characters, not their symbols, so the order does not depend on the
+/// order texts were met). Empty comes first.
+fn compare(a: &Val, b: &Val, strings: &Interner) -> Ordering {
+    fn rank(v: &Val) -> u8 {
+        match v {
+            Val::Null => 0,
+            Val::Number(_) => 1,
+            Val::Text(_) => 2,
+            Val::Date(_) => 3,
+            Val::Bool(_) => 4,
+            Val::Period(_) => 5,
+        }
+    }
+    match (a, b) {
+        (Val::Number(x), Val::Number(y)) => x.cmp(y),
+        (Val::Text(x), Val::Text(y)) if x == y => Ordering::Equal,
+        (Val::Text(x), Val::Text(y)) => strings.resolve(*x).cmp(strings.resolve(*y)),
+        (Val::Date(x), Val::Date(y)) => x.cmp(y),
+        (Val::Bool(x), Val::Bool(y)) => x.cmp(y),
+        (Val::Period(x), Val::Period(y)) => x.cmp(y),
+        _ => rank(a).cmp(&rank(b)),
+    }
+}
+
+/// The number of decimal places written, the last tie-break of the order.
+fn scale(v: &Val) -> u32 {
+    match v {
+        Val::Number(n) => n.scale(),
+        _ => 0,
+    }
+}

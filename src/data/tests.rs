@@ -1,0 +1,186 @@
+//! Loading is independent of row order, and the loaded columns are what the
+//! evaluator expects.
+
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::check::check_source;
+use crate::model::Scheme;
+
+const SCHEME: &str = r#"方案 "顺序无关" {
+    年度 2013
+}
+数据表 市区 键 名称 {
+    名称: 文本
+    类型: 枚举("区", "县级市")
+}
+考核对象 市区 { 标识 名称  分组 类型 }
+数据表 季度进度 键 名称, 季度 {
+    名称: 文本
+    季度: 季度
+    完成率: 百分比
+}
+数据表 督查记录 {
+    名称: 文本
+    日期: 日期
+    类别: 枚举("通报批评", "约谈")
+    分值: 数值 默认 2
+}
+指标 工作目标 100% {
+    按季度 各 25%
+    得分 = min(完成率 / 100%, 1) * 100 - count(督查记录 where 类别 = "通报批评")
+}
+等次 {
+    优秀 >= 90
+    诫勉
+}
+"#;
+
+fn scheme() -> Scheme {
+    let checked = check_source(SourceFile::new("test.kh", SCHEME));
+    checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()))
+}
+
+/// A fresh folder under the system's temporary folder.
+fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kaohe-data-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Writes a CSV whose data rows are permuted by `perm`.
+fn write_csv(dir: &Path, name: &str, header: &str, rows: &[&str], perm: &[usize]) {
+    let mut text = format!("{header}\n");
+    for &i in perm {
+        text.push_str(rows[i]);
+        text.push('\n');
+    }
+    std::fs::write(dir.join(name), text).unwrap();
+}
+
+const UNITS: [&str; 4] = ["靖江市,县级市", "海陵区,区", "高港区,区", "兴化市,县级市"];
+const CHECKS: [&str; 6] = [
+    "海陵区,2013-05-01,通报批评,1",
+    "海陵区,2013-05-01,通报批评,1.0",
+    "高港区,2013/6/3,约谈,",
+    "海陵区,2013-04-01,约谈,3",
+    "兴化市,2013-07-01,通报批评,2.5",
+    "海陵区,2013-05-01,通报批评,1",
+];
+
+fn progress_rows() -> Vec<String> {
+    let mut rows = Vec::new();
+    for (u, unit) in ["海陵区", "高港区", "靖江市", "兴化市"].iter().enumerate() {
+        for q in 1..=4 {
+            rows.push(format!("{unit},Q{q},{}%", 70 + 7 * u + q));
+        }
+    }
+    rows
+}
+
+/// A permutation of `0..n` from a seed (a linear congruential shuffle; no dependency needed).
+fn permutation(n: usize, seed: u64) -> Vec<usize> {
+    let mut perm: Vec<usize> = (0..n).collect();
+    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    for i in (1..n).rev() {
+        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let j = usize::try_from((state >> 33) % (i as u64 + 1)).unwrap();
+        perm.swap(i, j);
+    }
+    perm
+}
+
+fn load_shuffled(scheme: &Scheme, seed: u64) -> Dataset {
+    let dir = folder(&format!("shuffle-{seed}"));
+    let progress = progress_rows();
+    let progress: Vec<&str> = progress.iter().map(String::as_str).collect();
+    write_csv(&dir, "市区.csv", "名称,类型", &UNITS, &permutation(UNITS.len(), seed));
+    write_csv(&dir, "季度进度.csv", "名称,季度,完成率", &progress, &permutation(progress.len(), seed + 1));
+    write_csv(&dir, "督查记录.csv", "名称,日期,类别,分值", &CHECKS, &permutation(CHECKS.len(), seed + 2));
+    let (mut data, diags) = load(scheme, &dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!diags.has_errors(), "{:?}", diags.iter().map(|d| &d.message.en).collect::<Vec<_>>());
+    // Only the lines follow the files.
+    for t in &mut data.tables {
+        t.lines.clear();
+        t.source.clear();
+    }
+    data
+}
+
+#[test]
+fn shuffling_rows_gives_an_identical_dataset() {
+    let scheme = scheme();
+    let first = load_shuffled(&scheme, 0);
+    assert_eq!(first.units, ["兴化市", "海陵区", "靖江市", "高港区"]);
+    for seed in [1, 7, 42, 1234] {
+        let other = load_shuffled(&scheme, seed);
+        assert_eq!(first, other, "seed {seed}");
+        // Symbols too, not only the texts they stand for.
+        for (a, b) in first.tables.iter().zip(&other.tables) {
+            assert_eq!(format!("{:?}", a.columns), format!("{:?}", b.columns));
+        }
+    }
+}
+
+#[test]
+fn rows_are_grouped_by_unit_and_ordered_by_key_then_values() {
+    let scheme = scheme();
+    let data = load_shuffled(&scheme, 3);
+    let progress = &data.tables[1];
+    assert_eq!(progress.unit_starts, [0, 4, 8, 12, 16]);
+    let Column::Period(quarters) = &progress.columns[1] else { panic!("quarters") };
+    assert_eq!(quarters[..4], [Some(0), Some(1), Some(2), Some(3)]);
+    let checks = &data.tables[2];
+    let hailing = checks.rows_of(1);
+    assert_eq!(hailing.len(), 4);
+    let Column::Date(dates) = &checks.columns[1] else { panic!("dates") };
+    assert_eq!(dates[hailing.start].map(|d| d.to_string()), Some("2013-04-01".to_string()));
+    // By date first (the columns in declaration order); `1` and `1.0` are
+    // equal values, and the digits written decide their order.
+    let Column::Number(points) = &checks.columns[3] else { panic!("points") };
+    let written: Vec<String> = points[hailing].iter().map(|p| p.map(|d| d.to_string()).unwrap_or_default()).collect();
+    assert_eq!(written, ["3", "1", "1", "1.0"]);
+    // An empty cell with a default takes it.
+    let gaogang = checks.rows_of(3);
+    assert_eq!(points[gaogang.start].map(|d| d.to_string()), Some("2".to_string()));
+}
+
+#[test]
+fn json_rows_load_like_csv_rows() {
+    let scheme = scheme();
+    let dir = folder("json");
+    let units: Vec<String> =
+        UNITS.iter().map(|r| r.split_once(',').unwrap()).map(|(n, t)| format!("{{\"名称\": \"{n}\", \"类型\": \"{t}\"}}")).collect();
+    std::fs::write(dir.join("市区.json"), format!("[{}]", units.join(",\n"))).unwrap();
+    let progress: Vec<String> = progress_rows()
+        .iter()
+        .map(|r| {
+            let parts: Vec<&str> = r.split(',').collect();
+            format!("{{\"名称\": \"{}\", \"季度\": \"{}\", \"完成率\": \"{}\"}}", parts[0], parts[1], parts[2])
+        })
+        .rev()
+        .collect();
+    std::fs::write(dir.join("季度进度.json"), format!("[{}]", progress.join(",\n"))).unwrap();
+    write_csv(&dir, "督查记录.csv", "名称,日期,类别,分值", &CHECKS, &(0..CHECKS.len()).collect::<Vec<_>>());
+    let (mut data, diags) = load(&scheme, &dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!diags.has_errors());
+    for t in &mut data.tables {
+        t.lines.clear();
+        t.source.clear();
+    }
+    assert_eq!(data, load_shuffled(&scheme, 5));
+}
+
+#[test]
+fn a_missing_folder_is_reported() {
+    let scheme = scheme();
+    let (data, diags) = load(&scheme, Path::new("/nonexistent/kaohe/data"), &LoadOptions::default());
+    let codes: Vec<&str> = diags.iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, ["kaohe::data::io"]);
+    assert!(data.units.is_empty());
+    assert_eq!(data.tables.len(), scheme.tables.len());
+    assert!(data.tables.iter().all(|t| t.unit_starts == [0]));
+}
