@@ -1,0 +1,138 @@
+//! Data loading: one folder per case in `tests/data/`.
+//!
+//! A case folder holds `scheme.kh` (its first line says what the case shows),
+//! the data files (`NAME.csv`, `NAME.json`, or one `.xlsx` workbook, made by
+//! the folder's `make.py` where the files are binary) and, optionally,
+//! `encoding.txt` (the `--encoding` to force). The snapshot holds the case's
+//! comment, every diagnostic's code, the rendered diagnostics (English, then
+//! Chinese) and, when loading found no error, a summary of the dataset: the
+//! units and every table's rows with their typed values.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+use kaohe::ast::PeriodKind;
+use kaohe::check;
+use kaohe::data::{self, Column, Dataset, LoadOptions};
+use kaohe::diagnostics::{Lang, render};
+use kaohe::model::{ColumnType, Scheme};
+
+/// The case's path relative to the crate, so snapshots do not depend on where it lives.
+fn relative(path: &Path) -> PathBuf {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path).to_path_buf()
+}
+
+/// The data path of a case: its workbook if it has one, else the folder.
+fn data_path(dir: &Path) -> PathBuf {
+    let mut workbooks: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "xlsx")).collect())
+        .unwrap_or_default();
+    workbooks.sort();
+    workbooks.into_iter().next().map_or_else(|| dir.to_path_buf(), |w| dir.join(w.file_name().unwrap_or_default()))
+}
+
+fn period(kind: PeriodKind, p: u8) -> String {
+    let n = u32::from(p) + 1;
+    match kind {
+        PeriodKind::Month => format!("M{n}"),
+        PeriodKind::Quarter => format!("Q{n}"),
+        PeriodKind::HalfYear => format!("H{n}"),
+        PeriodKind::Year => "year".to_string(),
+    }
+}
+
+/// One cell of a loaded table, as the snapshot shows it (`∅`: no value).
+fn value(data: &Dataset, column: &Column, ty: &ColumnType, row: usize) -> String {
+    let shown = match column {
+        Column::Number(v) => v[row].map(|n| n.to_string()),
+        Column::Text(v) => v[row].map(|s| format!("{:?}", data.strings.resolve(s))),
+        Column::Date(v) => v[row].map(|d| d.to_string()),
+        Column::Bool(v) => v[row].map(|b| if b { "是" } else { "否" }.to_string()),
+        Column::Period(v) => v[row].map(|p| match ty {
+            ColumnType::Period(kind) => period(*kind, p),
+            _ => p.to_string(),
+        }),
+    };
+    shown.unwrap_or_else(|| "∅".to_string())
+}
+
+fn summary(scheme: &Scheme, data: &Dataset) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "units: {}", data.units.join(", "));
+    for (t, table) in scheme.tables.iter().enumerate() {
+        let rows = &data.tables[t];
+        let source = if rows.source.is_empty() { "no file" } else { rows.source.as_str() };
+        let _ = writeln!(out, "table {} ({source}): {} row(s)", table.name, rows.len());
+        // The invariants the evaluator relies on.
+        assert_eq!(rows.unit_starts.len(), data.units.len() + 1, "unit_starts of {}", table.name);
+        assert_eq!(rows.columns.len(), table.columns.len());
+        assert_eq!(rows.lines.len(), rows.len());
+        for u in 0..data.units.len() {
+            let unit = u32::try_from(u).unwrap_or(u32::MAX);
+            assert!(rows.rows_of(unit).all(|r| rows.unit[r] == unit), "rows_of({u}) of {}", table.name);
+        }
+        assert!(rows.unit.windows(2).all(|w| w[0] <= w[1]), "rows of {} not sorted by unit", table.name);
+        for r in 0..rows.len() {
+            let cells: Vec<String> = table
+                .columns
+                .iter()
+                .zip(&rows.columns)
+                .map(|(c, column)| format!("{}={}", c.name, value(data, column, &c.ty, r)))
+                .collect();
+            let line = if rows.lines[r] == 0 { "default".to_string() } else { format!("line {}", rows.lines[r]) };
+            let _ = writeln!(out, "  [{line}] {}: {}", data.units[rows.unit[r] as usize], cells.join(", "));
+        }
+    }
+    out
+}
+
+fn report(dir: &Path) -> String {
+    let dir = relative(dir);
+    let scheme_path = dir.join("scheme.kh");
+    let checked = check::check_path(&scheme_path, &dir);
+    let Some(scheme) = checked.scheme else {
+        panic!("{} does not check: {:?}", scheme_path.display(), checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>());
+    };
+    let source = std::fs::read_to_string(&scheme_path).unwrap_or_default();
+    let comment = source.lines().next().unwrap_or("");
+    assert!(comment.starts_with('#'), "{}: the first line must say what the case shows", scheme_path.display());
+    let encoding = std::fs::read_to_string(dir.join("encoding.txt")).ok().map(|e| e.trim().to_string());
+    let path = data_path(&dir);
+    let (dataset, diagnostics) = data::load(&scheme, &path, &LoadOptions { encoding: encoding.clone() });
+    let errors = diagnostics.has_errors();
+    let diagnostics = diagnostics.into_sorted();
+
+    let mut out = String::new();
+    let _ = writeln!(out, "==== case ====\n{comment}");
+    let _ = writeln!(out, "data: {}", path.display().to_string().replace('\\', "/"));
+    if let Some(e) = encoding {
+        let _ = writeln!(out, "encoding: {e}");
+    }
+    out.push_str("==== codes ====\n");
+    for d in &diagnostics {
+        let _ = writeln!(out, "{}", d.code.id);
+    }
+    for (lang, title) in [(Lang::En, "english"), (Lang::Zh, "中文")] {
+        let _ = writeln!(out, "==== {title} ====");
+        for d in &diagnostics {
+            out.push_str(&render(d, lang, false, None));
+            out.push('\n');
+        }
+    }
+    if !errors {
+        out.push_str("==== dataset ====\n");
+        out.push_str(&summary(&scheme, &dataset));
+    }
+    out
+}
+
+#[test]
+fn data_cases() {
+    insta::glob!("data/*/scheme.kh", |path| {
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let text = report(dir);
+        insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false, snapshot_suffix => dir.file_name().unwrap_or_default().to_string_lossy().to_string() }, {
+            insta::assert_snapshot!("data", text);
+        });
+    });
+}
