@@ -42,6 +42,46 @@ pub enum Command {
         #[arg(long)]
         outline: bool,
     },
+    /// Evaluate a scheme on data and print every unit's total, grade and rank.
+    Eval {
+        /// The scheme file.
+        scheme: PathBuf,
+        /// The data: a folder of `TABLE.csv` / `TABLE.json` files, or an `.xlsx` workbook.
+        #[arg(long)]
+        data: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Output::Table)]
+        format: Output,
+        /// Write the results to this file (atomically) instead of the terminal.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Encoding of CSV files when not UTF-8 (`gb18030`, `gbk`); detected by default.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Folder that extended schemes must lie in (default: the scheme's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Show how every figure of one unit was made, citing scheme lines and data rows.
+    Explain {
+        /// The scheme file.
+        scheme: PathBuf,
+        /// The data folder or workbook.
+        #[arg(long)]
+        data: PathBuf,
+        /// The unit's key (as in the units table).
+        #[arg(long)]
+        unit: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Encoding of CSV files when not UTF-8.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Folder that extended schemes must lie in (default: the scheme's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Run the test blocks of schemes (files, or folders searched for `*.kh`).
     Test {
         /// Scheme files or folders (default: `rules/`).
@@ -72,6 +112,17 @@ pub enum ColorArg {
     Never,
 }
 
+/// `--format` of `eval`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    /// An aligned table for the terminal.
+    Table,
+    /// CSV, one row per unit (UTF-8 with BOM, for Excel).
+    Csv,
+    /// JSON with every unit's whole tree of figures.
+    Json,
+}
+
 /// `--format`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -91,6 +142,46 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { files, format, root, outline } => run_check(&files, format, root.as_deref(), outline, lang, cli.color),
         Command::Test { paths, root } => run_tests(&paths, root.as_deref(), lang, cli.color),
+        Command::Eval { scheme, data, format, output, encoding, root } => {
+            let printer = Printer::new(lang, cli.color);
+            let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            let text = match format {
+                Output::Table => crate::report::table::render(&assessment, lang, terminal_width()),
+                Output::Csv => crate::report::csv::render(&assessment),
+                Output::Json => serde_json::to_string_pretty(&assessment).unwrap_or_default() + "\n",
+            };
+            let _ = scheme;
+            match output {
+                Some(path) => match write_atomically(&path, &text, &[&data]) {
+                    Ok(()) => i32::from(failed),
+                    Err(message) => {
+                        printer.general(&message);
+                        1
+                    }
+                },
+                None => {
+                    print!("{text}");
+                    i32::from(failed)
+                }
+            }
+        }
+        Command::Explain { scheme, data, unit, format, encoding, root } => {
+            let printer = Printer::new(lang, cli.color);
+            let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            let Some(result) = assessment.units.iter().find(|u| u.unit == unit) else {
+                let known: Vec<&str> = assessment.units.iter().map(|u| u.unit.as_str()).collect();
+                let hint = crate::suggest::did_you_mean(&unit, known.iter().copied())
+                    .map(|b| format!(" (did you mean `{b}`?)"))
+                    .unwrap_or_default();
+                printer.general(&format!("no unit `{unit}` in the data{hint}"));
+                return 1;
+            };
+            match format {
+                Format::Text => print!("{}", crate::report::explain::explain(&scheme, &assessment, result, lang)),
+                Format::Json => println!("{}", serde_json::to_string_pretty(result).unwrap_or_default()),
+            }
+            i32::from(failed)
+        }
     }
 }
 
@@ -217,4 +308,83 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     i32::from(failed > 0)
+}
+
+/// Renders diagnostics to stderr in the user's language and terminal width.
+struct Printer {
+    lang: Lang,
+    colored: bool,
+}
+
+impl Printer {
+    fn new(lang: Lang, color: ColorArg) -> Self {
+        let colored = match color {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        };
+        Printer { lang, colored }
+    }
+
+    fn print(&self, diagnostics: &[Diagnostic]) {
+        let mut err = std::io::stderr().lock();
+        for d in diagnostics {
+            let _ = write!(err, "{}", diagnostics::render(d, self.lang, self.colored, Some(terminal_width())));
+            let _ = writeln!(err);
+        }
+    }
+
+    fn general(&self, message: &str) {
+        let _ = writeln!(std::io::stderr(), "error: {message}");
+    }
+}
+
+/// Checks the scheme, loads the data, evaluates. Returns `None` when the
+/// scheme or the data has errors (all reported); `failed` is set when some
+/// unit's figures could not all be computed (reported too).
+fn evaluate(
+    printer: &Printer,
+    scheme: &Path,
+    data: &Path,
+    encoding: Option<String>,
+    root: Option<&Path>,
+) -> Option<(crate::model::Scheme, crate::report::Assessment, bool)> {
+    let root = root.map(Path::to_path_buf).unwrap_or_else(|| scheme.parent().map(Path::to_path_buf).unwrap_or_default());
+    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    let checked = check::check_path(scheme, &root);
+    printer.print(&checked.diagnostics);
+    let scheme = checked.scheme?;
+    let (dataset, found) = crate::data::load(&scheme, data, &crate::data::LoadOptions { encoding });
+    let found = found.into_sorted();
+    printer.print(&found);
+    if found.iter().any(|d| d.severity == Severity::Error) {
+        return None;
+    }
+    let (assessment, faults) = crate::eval::evaluate(&scheme, &dataset);
+    let faults = faults.into_sorted();
+    printer.print(&faults);
+    let failed = faults.iter().any(|d| d.severity == Severity::Error);
+    Some((scheme, assessment, failed))
+}
+
+/// Writes `text` to `path` through a temporary file and a rename, so a
+/// reader never sees half a file; refuses to overwrite an input.
+fn write_atomically(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), String> {
+    let target = path.canonicalize().ok();
+    for input in inputs {
+        let input = input.canonicalize().ok();
+        if let (Some(t), Some(i)) = (&target, &input) {
+            if t == i || t.starts_with(i) {
+                return Err(format!("refusing to write over the input `{}`", path.display()));
+            }
+        }
+    }
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "kaohe-output".into());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&temp, text).map_err(|e| format!("cannot write `{}`: {e}", temp.display()))?;
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        format!("cannot write `{}`: {e}", path.display())
+    })
 }

@@ -60,16 +60,16 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
             out,
             "{indent}{} [{weight}]: {} / {} × {} = {}  ({how}; {}{})",
             ind.name,
-            r.score.normalize(),
+            show(r.score),
             ind.full_marks.normalize(),
-            ind.factor.normalize(),
-            r.contribution.normalize(),
+            show(ind.factor),
+            show(r.contribution),
             ind.origin.cite(),
             ind.source.as_ref().map(|s| format!("; {}", policy(s))).unwrap_or_default()
         );
         if let Some(periods) = &ind.periods {
             let scores: Vec<String> =
-                r.periods.iter().enumerate().map(|(p, s)| format!("{}{}: {}", t("P", "第"), p + 1, s.normalize())).collect();
+                r.periods.iter().enumerate().map(|(p, s)| format!("{}{}: {}", t("P", "第"), p + 1, show(*s))).collect();
             let how = match &periods.weights {
                 Some(ws) => ws.iter().map(|w| format!("{}%", (w * Decimal::ONE_HUNDRED).normalize())).collect::<Vec<_>>().join(", "),
                 None => t("mean", "平均").to_string(),
@@ -87,17 +87,17 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
             let clause = scheme.deductions.iter().chain(&scheme.bonuses).find(|c| c.name == a.name);
             let cite = clause.map(|c| c.origin.cite()).unwrap_or_default();
             let article = clause.and_then(|c| c.source.as_ref()).map(|s| format!("; {}", policy(s))).unwrap_or_default();
-            let _ = writeln!(out, "  {} → {}: {}  ({cite}{article})", a.name, a.target, a.amount.normalize());
+            let _ = writeln!(out, "  {} → {}: {}  ({cite}{article})", a.name, a.target, show(a.amount));
             for o in &a.occurrences {
                 let cancelled = if o.cancelled.is_zero() {
                     String::new()
                 } else {
                     format!(", {} {}%", t("cancelled after rectification:", "整改销除"), (o.cancelled * Decimal::ONE_HUNDRED).normalize())
                 };
-                let _ = writeln!(out, "    {} {}{cancelled}  ({})", t("occurrence", "一次"), o.amount.normalize(), o.source);
+                let _ = writeln!(out, "    {} {}{cancelled}  ({})", t("occurrence", "一次"), show(o.amount), o.source);
             }
             if a.amount < a.uncapped {
-                let _ = writeln!(out, "    {} {} → {}", t("capped:", "封顶:"), a.uncapped.normalize(), a.amount.normalize());
+                let _ = writeln!(out, "    {} {} → {}", t("capped:", "封顶:"), show(a.uncapped), show(a.amount));
             }
         }
     }
@@ -138,6 +138,12 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
     }
     let _ = writeln!(out);
     out
+}
+
+/// A figure for reading: exact when short, else 4 places marked `≈`.
+fn show(d: Decimal) -> String {
+    let d = d.normalize();
+    if d.scale() <= 4 { d.to_string() } else { format!("≈{}", d.round_dp(4).normalize()) }
 }
 
 fn policy(p: &PolicyRef) -> String {
