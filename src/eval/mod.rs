@@ -159,6 +159,7 @@ impl<'a> Engine<'a> {
                 grade: grades.grade[u].clone(),
                 rank: ranks.rank[u],
                 group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
+                rank_keys: ranks.keys[u].clone(),
                 vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.clone()).collect(),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].clone(),

@@ -28,7 +28,7 @@ pub(super) struct Ranks {
     /// Units from best to worst (ties in key order).
     pub order: Vec<usize>,
     /// Each unit's ranking key values.
-    keys: Vec<Vec<Option<Decimal>>>,
+    pub keys: Vec<Vec<Option<Decimal>>>,
 }
 
 /// Grades of every unit.

@@ -137,6 +137,20 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
         let _ = write!(out, " ({} {})", t("tied with", "与下列单位并列:"), tied.join(", "));
     }
     let _ = writeln!(out);
+    // Units with the same first key but another rank: a tie-breaker decided.
+    for other in assessment.units.iter().filter(|o| o.unit != unit.unit && o.rank != unit.rank && o.rank_keys.first() == unit.rank_keys.first()) {
+        let Some(k) = unit.rank_keys.iter().zip(&other.rank_keys).position(|(a, b)| a != b) else { continue };
+        let key = scheme.ranking.keys.get(k).map(|key| key.expr.span).map(|s| scheme.origin.file.slice(s).to_string()).unwrap_or_default();
+        let (mine, theirs) = (unit.rank_keys[k].map(show).unwrap_or_default(), other.rank_keys[k].map(show).unwrap_or_default());
+        let above = unit.rank < other.rank;
+        let line = match (zh, above) {
+            (false, true) => format!("  ranked above {}: equal total, decided by `{key}` {mine} vs {theirs}", other.unit),
+            (false, false) => format!("  ranked below {}: equal total, decided by `{key}` {mine} vs {theirs}", other.unit),
+            (true, true) => format!("  名次高于 {}:总分相同,按 `{key}` 决定({mine} 对 {theirs})", other.unit),
+            (true, false) => format!("  名次低于 {}:总分相同,按 `{key}` 决定({mine} 对 {theirs})", other.unit),
+        };
+        let _ = writeln!(out, "{line}");
+    }
     out
 }
 

@@ -43,6 +43,9 @@ pub struct UnitResult {
     pub rank: u32,
     /// Rank within the group, when the ranking is per group.
     pub group_rank: Option<u32>,
+    /// The values of the ranking keys (the first key, then the tie-breakers).
+    #[serde(serialize_with = "optional_decimals")]
+    pub rank_keys: Vec<Option<Decimal>>,
     /// Vetoes that struck.
     pub vetoes: Vec<String>,
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
@@ -105,6 +108,15 @@ pub struct Occurrence {
     /// The share cancelled after rectification (0 if none).
     #[serde(with = "rust_decimal::serde::str")]
     pub cancelled: Decimal,
+}
+
+fn optional_decimals<S: serde::Serializer>(values: &[Option<Decimal>], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(values.len()))?;
+    for v in values {
+        seq.serialize_element(&v.map(|d| d.to_string()))?;
+    }
+    seq.end()
 }
 
 fn decimals<S: serde::Serializer>(values: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
