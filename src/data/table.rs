@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 
 use super::cell::{self, Parsed, Raw};
 use super::errors;
-use super::{Interner, Sym, UnitId};
+use super::{FxBuild, Interner, Sym, UnitId};
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
@@ -86,7 +86,7 @@ pub(crate) struct UnitIndex {
     /// Keys, sorted.
     pub keys: Vec<String>,
     /// Key to id.
-    pub ids: HashMap<String, UnitId>,
+    pub ids: HashMap<String, UnitId, FxBuild>,
 }
 
 /// What all tables share while loading.
@@ -114,6 +114,11 @@ pub(crate) struct Rows {
     pub lines: Vec<u32>,
 }
 
+/// In [`TableLoader::unit_of_sym`]: the symbol was not looked up yet.
+const NOT_LOOKED_UP: UnitId = UnitId::MAX;
+/// In [`TableLoader::unit_of_sym`]: the symbol names no unit.
+const NOT_A_UNIT: UnitId = UnitId::MAX - 1;
+
 /// Loads one table.
 pub(crate) struct TableLoader {
     tid: TableId,
@@ -136,10 +141,12 @@ pub(crate) struct TableLoader {
     /// Units suggested for unknown unit names: probably the same rows, misspelt.
     suggested: HashSet<UnitId>,
     /// For the units table: keys in the order met (provisional ids).
-    provisional: HashMap<String, UnitId>,
+    provisional: HashMap<String, UnitId, FxBuild>,
     provisional_keys: Vec<String>,
     /// Required columns missing from the header (already reported): their cells are not reported again.
     absent: Vec<bool>,
+    /// The unit named by each text symbol met in the unit column (a cache).
+    unit_of_sym: Vec<UnitId>,
     /// A file-level error was reported: no row checks.
     pub(crate) failed: bool,
 }
@@ -168,9 +175,10 @@ impl TableLoader {
             locs: Vec::new(),
             excused: HashSet::new(),
             suggested: HashSet::new(),
-            provisional: HashMap::new(),
+            provisional: HashMap::default(),
             provisional_keys: Vec::new(),
             absent: vec![false; ncols],
+            unit_of_sym: Vec::new(),
             failed: false,
         }
     }
@@ -224,31 +232,47 @@ impl TableLoader {
         // The unit first, so that messages about other cells can name it.
         let unit_cell = self.map[self.unit_col].and_then(|i| cells.get(i));
         let mut unit: Option<UnitId> = None;
-        let mut unit_name: Option<String> = None;
-        match self.typed(ctx, self.unit_col, unit_cell, row_loc, None) {
-            Ok((val, key)) => {
-                self.vals.push(val);
-                match key {
-                    Some(key) if !key.is_empty() => {
-                        unit = self.resolve(ctx, &key, unit_cell.map_or(row_loc, |c| c.loc));
-                        unit_name = Some(key);
+        let unit_val = self.typed(ctx, self.unit_col, unit_cell, row_loc, None).unwrap_or(Val::Null);
+        self.vals.push(unit_val);
+        let key = key_text(&unit_val, &ctx.strings);
+        if key.is_empty() {
+            bad = true;
+        } else if self.is_units_table {
+            unit = Some(self.provisional_id(&key));
+        } else if let Some(index) = &ctx.units {
+            // Most rows name a unit already met: look it up by symbol, not by text.
+            let cached = match unit_val {
+                Val::Text(sym) => self.unit_of_sym.get(sym as usize).copied().filter(|&u| u != NOT_LOOKED_UP),
+                _ => None,
+            };
+            unit = match cached {
+                Some(u) => (u != NOT_A_UNIT).then_some(u),
+                None => {
+                    let found = index.ids.get(key.as_ref()).copied();
+                    if let Val::Text(sym) = unit_val {
+                        let i = sym as usize;
+                        if self.unit_of_sym.len() <= i {
+                            self.unit_of_sym.resize(i + 1, NOT_LOOKED_UP);
+                        }
+                        self.unit_of_sym[i] = found.unwrap_or(NOT_A_UNIT);
                     }
-                    _ => bad = true,
+                    found
                 }
-            }
-            Err(()) => {
-                self.vals.push(Val::Null);
-                bad = true;
+            };
+            if unit.is_none() {
+                let key = key.into_owned();
+                self.unknown_unit(ctx, &key, unit_cell.map_or(row_loc, |c| c.loc));
             }
         }
+        let named = (!matches!(unit_val, Val::Null)).then_some(unit_val);
         let mut period: Option<u8> = None;
         for c in 0..self.ncols {
             if c == self.unit_col {
                 continue;
             }
             let cell = self.map[c].and_then(|i| cells.get(i));
-            match self.typed(ctx, c, cell, row_loc, unit_name.as_deref()) {
-                Ok((val, _)) => {
+            match self.typed(ctx, c, cell, row_loc, named) {
+                Ok(val) => {
                     if let (TableShape::PerUnitPeriod { column, .. }, Val::Period(p)) = (table.shape, val) {
                         if column == c {
                             period = Some(p);
@@ -281,58 +305,54 @@ impl TableLoader {
         }
     }
 
-    /// Types one cell of column `c`; on success also gives the canonical
-    /// text of the value (the unit key, for the unit column).
-    fn typed(
-        &self,
-        ctx: &mut Ctx<'_>,
-        c: usize,
-        cell: Option<&Cell<'_>>,
-        row_loc: Loc,
-        unit: Option<&str>,
-    ) -> Result<(Val, Option<String>), ()> {
+    /// Types one cell of column `c`; `unit` names the row's unit in messages.
+    fn typed(&self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<Val>) -> Result<Val, ()> {
         let table = &ctx.scheme.tables[self.tid];
         let column = &table.columns[c];
-        let want_key = c == self.unit_col;
+        let is_unit = c == self.unit_col;
+        let unit_name = |strings: &Interner| unit.map(|v| key_text(&v, strings).into_owned());
         let Some(cell) = cell.filter(|cell| !cell.raw.is_empty()) else {
-            if let Some(d) = self.defaults[c] {
-                return Ok((d, None));
-            }
-            if column.optional && !want_key {
-                return Ok((Val::Null, None));
+            // Every row names its unit: no default or empty value for the unit column.
+            if !is_unit {
+                if let Some(d) = self.defaults[c] {
+                    return Ok(d);
+                }
+                if column.optional {
+                    return Ok(Val::Null);
+                }
             }
             if cell.is_none() && self.absent[c] {
                 return Err(());
             }
             let loc = cell.map_or(row_loc, |cell| cell.loc);
-            ctx.diags.push(errors::empty_cell(&self.place, column, unit, loc));
+            let name = unit_name(&ctx.strings);
+            ctx.diags.push(errors::empty_cell(&self.place, column, name.as_deref(), loc));
             return Err(());
         };
         match cell::parse(column, &cell.raw, ctx.scheme.year) {
-            Ok(parsed) => {
-                let key = want_key.then(|| canonical(&parsed));
-                Ok((intern(parsed, &mut ctx.strings), key))
-            }
+            Ok(parsed) => Ok(intern(parsed, &mut ctx.strings)),
             Err(problem) => {
-                ctx.diags.push(errors::bad_cell(&self.place, column, unit, &cell.raw, cell.loc, problem));
+                let name = unit_name(&ctx.strings);
+                ctx.diags.push(errors::bad_cell(&self.place, column, name.as_deref(), &cell.raw, cell.loc, problem));
                 Err(())
             }
         }
     }
 
-    fn resolve(&mut self, ctx: &mut Ctx<'_>, key: &str, loc: Loc) -> Option<UnitId> {
-        if self.is_units_table {
-            let next = UnitId::try_from(self.provisional_keys.len()).unwrap_or(UnitId::MAX);
-            let id = *self.provisional.entry(key.to_string()).or_insert(next);
-            if id == next {
-                self.provisional_keys.push(key.to_string());
-            }
-            return Some(id);
+    /// For the units table: the provisional id of a key (ids in the order met).
+    fn provisional_id(&mut self, key: &str) -> UnitId {
+        if let Some(&id) = self.provisional.get(key) {
+            return id;
         }
-        let index = ctx.units.as_ref()?;
-        if let Some(&id) = index.ids.get(key) {
-            return Some(id);
-        }
+        let id = UnitId::try_from(self.provisional_keys.len()).unwrap_or(UnitId::MAX);
+        self.provisional.insert(key.to_string(), id);
+        self.provisional_keys.push(key.to_string());
+        id
+    }
+
+    /// Reports a unit name the units table does not list.
+    fn unknown_unit(&mut self, ctx: &mut Ctx<'_>, key: &str, loc: Loc) {
+        let Some(index) = ctx.units.as_ref() else { return };
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
         // Did-you-mean over a very long list would cost more than it helps.
@@ -343,7 +363,6 @@ impl TableLoader {
         let units_table = &scheme.tables[scheme.units.table].name;
         let column = &table.columns[self.unit_col].name;
         ctx.diags.push(errors::unknown_unit(&self.place, &table.name, column, units_table, key, suggestion, loc));
-        None
     }
 
     /// For the units table: the unit index, with this table's rows renumbered
@@ -366,16 +385,18 @@ impl TableLoader {
 
     /// Checks keys and completeness, fills defaults, sorts.
     pub(crate) fn finish(mut self, ctx: &mut Ctx<'_>) -> Rows {
-        if !self.failed {
-            self.drop_duplicates(ctx);
-            if !self.is_units_table {
-                self.complete(ctx);
-            }
+        // A duplicate never changes which (unit, period) pairs have a row, so
+        // completeness can be checked first.
+        if !self.failed && !self.is_units_table {
+            self.complete(ctx);
         }
-        let order = self.sorted(ctx);
-        let mut vals = Vec::with_capacity(self.vals.len());
+        let mut order = self.sorted(ctx);
+        if !self.failed {
+            order = self.without_duplicates(ctx, order);
+        }
+        let mut vals = Vec::with_capacity(order.len() * self.ncols);
         for &r in &order {
-            vals.extend_from_slice(&self.vals[r * self.ncols..(r + 1) * self.ncols]);
+            vals.extend_from_slice(self.row_vals(r));
         }
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
@@ -386,83 +407,98 @@ impl TableLoader {
         &self.vals[r * self.ncols..(r + 1) * self.ncols]
     }
 
+    /// Compares two rows on one column; the unit column by unit id (the ids
+    /// follow the keys' order, and comparing them is cheaper than the texts).
+    fn compare_on(&self, c: usize, a: usize, b: usize, strings: &Interner) -> Ordering {
+        if c == self.unit_col {
+            return self.units[a].cmp(&self.units[b]);
+        }
+        compare(&self.row_vals(a)[c], &self.row_vals(b)[c], strings)
+    }
+
     /// Rows ordered by unit, then key columns, then the other columns (by
     /// value), then by the digits written (`1.0` before `1.00`), then by line.
+    /// Lines are distinct (filled rows differ in unit or period), so the
+    /// order is total and an unstable sort gives the same result every time.
     fn sorted(&self, ctx: &Ctx<'_>) -> Vec<usize> {
         let table = &ctx.scheme.tables[self.tid];
         let mut columns: Vec<usize> = table.key.iter().copied().filter(|&c| c != self.unit_col).collect();
         let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
         columns.extend(rest);
         let mut order: Vec<usize> = (0..self.units.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (ra, rb) = (self.row_vals(a), self.row_vals(b));
+        order.sort_unstable_by(|&a, &b| {
             self.units[a]
                 .cmp(&self.units[b])
-                .then_with(|| columns.iter().map(|&c| compare(&ra[c], &rb[c], &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal))
-                .then_with(|| ra.iter().zip(rb).map(|(x, y)| scale(x).cmp(&scale(y))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal))
+                .then_with(|| {
+                    columns.iter().map(|&c| self.compare_on(c, a, b, &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                })
+                .then_with(|| {
+                    let (ra, rb) = (self.row_vals(a), self.row_vals(b));
+                    ra.iter().zip(rb).map(|(x, y)| scale(x).cmp(&scale(y))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                })
                 .then_with(|| self.lines[a].cmp(&self.lines[b]))
         });
         order
     }
 
-    /// Reports rows sharing the table's key; keeps the first of each.
-    fn drop_duplicates(&mut self, ctx: &mut Ctx<'_>) {
+    /// Reports rows sharing the table's key and keeps the first of each (by
+    /// line). `order` is the sorted order; rows sharing a key that includes
+    /// the unit column are next to each other in it.
+    fn without_duplicates(&mut self, ctx: &mut Ctx<'_>, order: Vec<usize>) -> Vec<usize> {
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
         let key: Vec<usize> = if self.is_units_table { vec![self.unit_col] } else { table.key.clone() };
-        if key.is_empty() || self.units.is_empty() {
-            return;
+        if key.is_empty() || order.len() < 2 {
+            return order;
         }
-        let mut order: Vec<usize> = (0..self.units.len()).collect();
-        let key_cmp = |a: usize, b: usize| {
-            let (ra, rb) = (self.row_vals(a), self.row_vals(b));
-            key.iter().map(|&c| compare(&ra[c], &rb[c], &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+        let same = |a: usize, b: usize| key.iter().all(|&c| self.compare_on(c, a, b, &ctx.strings).is_eq());
+        let by_key: Vec<usize> = if key.contains(&self.unit_col) {
+            order.clone()
+        } else {
+            let mut by_key = order.clone();
+            by_key.sort_unstable_by(|&a, &b| {
+                key.iter()
+                    .map(|&c| self.compare_on(c, a, b, &ctx.strings))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+                    .then_with(|| self.lines[a].cmp(&self.lines[b]))
+            });
+            by_key
         };
-        order.sort_by(|&a, &b| key_cmp(a, b).then_with(|| self.lines[a].cmp(&self.lines[b])));
-        let mut drop = vec![false; self.units.len()];
-        let mut first = order[0];
-        for &r in &order[1..] {
-            if key_cmp(first, r).is_eq() {
-                drop[r] = true;
-                let values: Vec<String> =
-                    key.iter().map(|&c| shown(&self.row_vals(r)[c], &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
-                let names: Vec<&str> = key.iter().map(|&c| table.columns[c].name.as_str()).collect();
-                ctx.diags.push(errors::duplicate_key(
-                    &self.place,
-                    &table.name,
-                    &names,
-                    &values,
-                    (self.locs[first], self.lines[first]),
-                    (self.locs[r], self.lines[r]),
-                ));
-            } else {
-                first = r;
+        let mut dropped = vec![false; self.units.len()];
+        let mut found = Vec::new();
+        let mut start = 0;
+        while start < by_key.len() {
+            let mut end = start + 1;
+            while end < by_key.len() && same(by_key[start], by_key[end]) {
+                end += 1;
             }
-        }
-        if drop.iter().any(|d| *d) {
-            let mut r = 0;
-            let ncols = self.ncols;
-            let mut keep_vals = Vec::with_capacity(self.vals.len());
-            self.units.retain(|_| {
-                let keep = !drop[r];
-                if keep {
-                    keep_vals.extend_from_slice(&self.vals[r * ncols..(r + 1) * ncols]);
+            if end - start > 1 {
+                let run = &by_key[start..end];
+                let first = run.iter().copied().min_by_key(|&r| self.lines[r]).unwrap_or(run[0]);
+                let mut others: Vec<usize> = run.iter().copied().filter(|&r| r != first).collect();
+                others.sort_unstable_by_key(|&r| self.lines[r]);
+                for r in others {
+                    dropped[r] = true;
+                    found.push((first, r));
                 }
-                r += 1;
-                keep
-            });
-            self.vals = keep_vals;
-            let mut r = 0;
-            self.lines.retain(|_| {
-                r += 1;
-                !drop[r - 1]
-            });
-            let mut r = 0;
-            self.locs.retain(|_| {
-                r += 1;
-                !drop[r - 1]
-            });
+            }
+            start = end;
         }
+        for (first, r) in found {
+            let values: Vec<String> =
+                key.iter().map(|&c| shown(&self.row_vals(r)[c], &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
+            let names: Vec<&str> = key.iter().map(|&c| table.columns[c].name.as_str()).collect();
+            ctx.diags.push(errors::duplicate_key(
+                &self.place,
+                &table.name,
+                &names,
+                &values,
+                (self.locs[first], self.lines[first]),
+                (self.locs[r], self.lines[r]),
+            ));
+        }
+        order.into_iter().filter(|&r| !dropped[r]).collect()
     }
 
     /// One row per unit (and period) where the shape demands it: filled from
@@ -587,14 +623,15 @@ fn intern(parsed: Parsed<'_>, strings: &mut Interner) -> Val {
 }
 
 /// The text a unit is known by: the trimmed text, or a value's plain form.
-fn canonical(parsed: &Parsed<'_>) -> String {
-    match parsed {
-        Parsed::Null => String::new(),
-        Parsed::Number(n) => n.normalize().to_string(),
-        Parsed::Text(t) => t.to_string(),
-        Parsed::Date(d) => d.to_string(),
-        Parsed::Bool(b) => if *b { "是" } else { "否" }.to_string(),
-        Parsed::Period(p) => (u32::from(*p) + 1).to_string(),
+fn key_text<'s>(val: &Val, strings: &'s Interner) -> std::borrow::Cow<'s, str> {
+    use std::borrow::Cow;
+    match val {
+        Val::Null => Cow::Borrowed(""),
+        Val::Number(n) => Cow::Owned(n.normalize().to_string()),
+        Val::Text(s) => Cow::Borrowed(strings.resolve(*s)),
+        Val::Date(d) => Cow::Owned(d.to_string()),
+        Val::Bool(b) => Cow::Borrowed(if *b { "是" } else { "否" }),
+        Val::Period(p) => Cow::Owned((u32::from(*p) + 1).to_string()),
     }
 }
 
