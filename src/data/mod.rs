@@ -28,6 +28,14 @@
 //! - A percent column needs the `%` sign in text (`95%`); a bare `95` is an
 //!   error, never guessed. A number column accepts `95%` too (as 0.95).
 //!   Percents are held as fractions: 95% is 0.95.
+//! - Excel holds numbers as binary floating point: kaohe reads the number
+//!   Excel shows, rounded to 15 significant digits, then exact (a cell holding
+//!   0.30000000000000004 is 0.3). A number in a percent column is the fraction
+//!   Excel stores (a cell showing 95% holds 0.95). JSON numbers are read from
+//!   their text, digit for digit.
+//! - Texts in non-text columns may use full-width forms (`９５．５％`); text
+//!   and enumeration cells are only trimmed. A period written with a year
+//!   (`2012Q3`) must be of the scheme's year.
 //! - In a one-row-per-unit table a unit without a row gets a row of defaults
 //!   when every other column has a `默认`, else it is reported (the same for
 //!   every unit × period of the year in a per-period table). Filled rows have
