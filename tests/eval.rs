@@ -29,7 +29,16 @@ fn run_case(dir: &Path) -> String {
     out.push_str(&report::table::render(&assessment, Lang::En, 200));
     out.push_str("==== details ====\n");
     for u in &assessment.units {
-        let _ = writeln!(out, "{}: total {} (exact {}), grade {}, rank {}{}", u.unit, u.total, u.exact_total.normalize(), u.grade, u.rank, u.group_rank.map(|g| format!(", group rank {g}")).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}: total {} (exact {}), grade {}, rank {}{}",
+            u.unit,
+            u.total,
+            u.exact_total.normalize(),
+            u.grade,
+            u.rank,
+            u.group_rank.map(|g| format!(", group rank {g}")).unwrap_or_default()
+        );
         if let Some(note) = &u.grade_note {
             let _ = writeln!(out, "  grade note: {note}");
         }
@@ -41,7 +50,11 @@ fn run_case(dir: &Path) -> String {
                 let _ = writeln!(out, "  {}: does not apply", i.path);
                 continue;
             }
-            let periods = if i.periods.is_empty() { String::new() } else { format!(" periods [{}]", i.periods.iter().map(|p| p.normalize().to_string()).collect::<Vec<_>>().join(", ")) };
+            let periods = if i.periods.is_empty() {
+                String::new()
+            } else {
+                format!(" periods [{}]", i.periods.iter().map(|p| p.normalize().to_string()).collect::<Vec<_>>().join(", "))
+            };
             let _ = writeln!(out, "  {}: {} → {}{periods}", i.path, i.score.normalize(), i.contribution.normalize());
         }
         for (kind, list) in [("deduct", &u.deductions), ("bonus", &u.bonuses)] {
@@ -49,9 +62,23 @@ fn run_case(dir: &Path) -> String {
                 let rows: Vec<String> = a
                     .occurrences
                     .iter()
-                    .map(|o| if o.cancelled.is_zero() { o.amount.normalize().to_string() } else { format!("{} (cancelled {})", o.amount.normalize(), o.cancelled.normalize()) })
+                    .map(|o| {
+                        if o.cancelled.is_zero() {
+                            o.amount.normalize().to_string()
+                        } else {
+                            format!("{} (cancelled {})", o.amount.normalize(), o.cancelled.normalize())
+                        }
+                    })
                     .collect();
-                let _ = writeln!(out, "  {kind} {} → {}: {} (before cap {}) from [{}]", a.name, a.target, a.amount.normalize(), a.uncapped.normalize(), rows.join(", "));
+                let _ = writeln!(
+                    out,
+                    "  {kind} {} → {}: {} (before cap {}) from [{}]",
+                    a.name,
+                    a.target,
+                    a.amount.normalize(),
+                    a.uncapped.normalize(),
+                    rows.join(", ")
+                );
             }
         }
     }
@@ -68,7 +95,9 @@ fn run_case(dir: &Path) -> String {
 #[test]
 fn evaluation_cases() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/eval");
-    let mut cases: Vec<_> = std::fs::read_dir(&root).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("scheme.kh").exists()).collect()).unwrap_or_default();
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.join("scheme.kh").exists()).collect())
+        .unwrap_or_default();
     cases.sort();
     for case in cases {
         let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

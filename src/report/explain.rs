@@ -138,7 +138,9 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
     }
     let _ = writeln!(out);
     // Units with the same first key but another rank: a tie-breaker decided.
-    for other in assessment.units.iter().filter(|o| o.unit != unit.unit && o.rank != unit.rank && o.rank_keys.first() == unit.rank_keys.first()) {
+    for other in
+        assessment.units.iter().filter(|o| o.unit != unit.unit && o.rank != unit.rank && o.rank_keys.first() == unit.rank_keys.first())
+    {
         let Some(k) = unit.rank_keys.iter().zip(&other.rank_keys).position(|(a, b)| a != b) else { continue };
         let key = scheme.ranking.keys.get(k).map(|key| key.expr.span).map(|s| scheme.origin.file.slice(s).to_string()).unwrap_or_default();
         let (mine, theirs) = (unit.rank_keys[k].map(show).unwrap_or_default(), other.rank_keys[k].map(show).unwrap_or_default());
