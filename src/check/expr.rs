@@ -575,6 +575,65 @@ impl Checker<'_> {
         out
     }
 
+    /// The many-row tables a formula reads, found from its names (not its
+    /// types: `分值 * 系数` is a type error per unit but fine per row).
+    fn tables_read(&self, e: &ast::Expr, scope: Scope) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        let many = |this: &Self, t: usize| match this.tables[t].shape {
+            TableShape::Rows => true,
+            TableShape::PerUnitPeriod { kind, .. } => scope.period != Some(kind),
+            TableShape::PerUnit => false,
+        } && this.units.as_ref().is_none_or(|u| u.table != t);
+        let mut stack = vec![e];
+        while let Some(e) = stack.pop() {
+            match &e.kind {
+                ast::ExprKind::Path(p) => {
+                    let tables: Vec<usize> = match p.as_slice() {
+                        [t, _] if self.table_ids.contains_key(&t.node) => vec![self.table_ids[&t.node]],
+                        [c] if !self.param_ids.contains_key(&c.node) && !self.indicator_ids.contains_key(&c.node) => self
+                            .tables
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, t)| t.columns.iter().enumerate().any(|(i, col)| col.name == c.node && i != t.unit_column))
+                            .map(|(i, _)| i)
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    for t in tables.into_iter().filter(|&t| many(self, t)) {
+                        if !found.contains(&t) {
+                            found.push(t);
+                        }
+                    }
+                }
+                // A nested aggregate reads its own rows.
+                ast::ExprKind::Call { function, .. }
+                    if FUNCTIONS.iter().any(|(en, zh, k)| {
+                        (en == &function.node || zh == &function.node)
+                            && matches!(k, Function::Aggregate(_) | Function::Extreme(_) | Function::Across(_))
+                    }) => {}
+                ast::ExprKind::Call { args, .. } => stack.extend(args.iter().map(|a| &a.value)),
+                ast::ExprKind::Unary { operand, .. } => stack.push(operand),
+                ast::ExprKind::Binary { lhs, rhs, .. } => {
+                    stack.push(lhs);
+                    stack.push(rhs);
+                }
+                ast::ExprKind::If { cond, then, otherwise } => stack.extend([&**cond, &**then, &**otherwise]),
+                ast::ExprKind::Piecewise { subject, pieces } => {
+                    stack.push(subject);
+                    for piece in pieces {
+                        stack.push(&piece.value);
+                        if let Some((_, t)) = &piece.test {
+                            stack.push(t);
+                        }
+                    }
+                }
+                ast::ExprKind::List(items) => stack.extend(items.iter()),
+                ast::ExprKind::Literal(_) | ast::ExprKind::Total | ast::ExprKind::Error => {}
+            }
+        }
+        found
+    }
+
     /// The table an aggregate runs over: a table named alone (`count(事故)`),
     /// or the one many-row table the value reads (`sum(分值 * 权重)`).
     fn aggregate_table(&mut self, file: &Arc<SourceFile>, name: &str, value: &ast::Expr, scope: Scope) -> Result<Option<usize>, Expr> {
@@ -586,23 +645,18 @@ impl Checker<'_> {
                 }
             }
         }
-        let probe = self.quietly(|c| c.expr(file, value, scope));
-        if probe.ty == Type::Error {
-            // Report the real problem with the value.
-            self.expr(file, value, scope);
-            return Err(err(value.span));
-        }
-        let mut tables: Vec<usize> = Vec::new();
-        super::indicators::walk(&probe, &mut |e| {
-            if let (ExprKind::Column { table, .. }, Type::Many(_)) = (&e.kind, &e.ty) {
-                if !tables.contains(table) {
-                    tables.push(*table);
-                }
+        let tables = self.tables_read(value, scope);
+        if tables.is_empty() {
+            // Type the value normally: its own error, or "not rows" below.
+            let probe = self.expr(file, value, scope);
+            if probe.ty == Type::Error {
+                return Err(err(value.span));
             }
-        });
+        }
         match tables.as_slice() {
             [one] => Ok(Some(*one)),
             [] => {
+                let probe = self.quietly(|c| c.expr(file, value, scope));
                 let got = type_name(&probe.ty);
                 let (got_en, got_zh) = (got.en, got.zh);
                 self.push(

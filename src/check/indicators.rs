@@ -277,11 +277,13 @@ impl Checker<'_> {
         // missing from the sum, so checking the sum would only repeat the error.
         // After a failed `覆盖` the tree is not what the author meant either.
         let override_failed = self.diags.iter().any(|d| std::ptr::eq(d.code, &codes::EXTENDS_NOTHING));
+        // Record every sibling's `适用` first: ratio weights need it too (they
+        // are shared out over the siblings that apply, at evaluation).
+        let applies: Vec<Option<Expr>> = siblings.iter().map(|&(id, node)| self.applies(id, node)).collect();
         if matches!(self.indicators[first_id].weight, Weight::Ratio(_)) || !complete || override_failed {
             return;
         }
         // Sums, for each category of units when siblings apply to some only.
-        let applies: Vec<Option<Expr>> = siblings.iter().map(|&(id, node)| self.applies(id, node)).collect();
         let combos = self.categories(&applies);
         let expected = match self.indicators[first_id].weight {
             Weight::Percent(_) => Decimal::ONE,

@@ -254,8 +254,8 @@ impl Engine<'_> {
         }
     }
 
-    /// A parameter's value in force: at a row's date when the row has one
-    /// date column, else at the end of the period, else at the end of the year.
+    /// A parameter's value in force: at a row's date (its table's first date
+    /// column), else at the end of the period, else at the end of the year.
     fn param(&mut self, p: usize, scope: Scope) -> Vec<Value> {
         let Some(param) = self.scheme.params.get(p) else { return vec![Value::Null; self.len(scope)] };
         let values = param.values.clone();
@@ -272,8 +272,10 @@ impl Engine<'_> {
         if let Scope::Rows { table, .. } = scope {
             let date_columns: Vec<usize> =
                 self.scheme.tables[table].columns.iter().enumerate().filter(|(_, c)| c.ty == ColumnType::Date).map(|(i, _)| i).collect();
-            if let [only] = date_columns.as_slice() {
-                if let Some(DataColumn::Date(dates)) = self.data.tables.get(table).and_then(|t| t.columns.get(*only)) {
+            // The first date column is the event's date (a rectification
+            // date, declared after it, is not when the event happened).
+            if let Some(first) = date_columns.first() {
+                if let Some(DataColumn::Date(dates)) = self.data.tables.get(table).and_then(|t| t.columns.get(*first)) {
                     let dates = dates.clone();
                     return dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect();
                 }
@@ -492,25 +494,44 @@ impl Engine<'_> {
             Across::Rank => vec![None; n],
             _ => self.group_of_units(),
         };
+        // Each group once: its members, their values sorted for ranks.
+        let mut members: std::collections::HashMap<Option<Sym>, Vec<usize>> = std::collections::HashMap::new();
+        for (u, g) in groups.iter().enumerate() {
+            members.entry(*g).or_default().push(u);
+        }
         let mut out = vec![Value::Null; n];
-        for u in 0..n {
-            let peers = (0..n).filter(|&w| groups[w] == groups[u]);
-            let peer_values: Vec<Decimal> = peers.clone().filter_map(|w| values[w]).collect();
-            out[u] = match function {
-                Across::GroupMax => peer_values.iter().max().copied().map_or(Value::Null, Value::Num),
-                Across::GroupMin => peer_values.iter().min().copied().map_or(Value::Null, Value::Num),
-                Across::GroupAvg => mean(&peer_values).map_or(Value::Null, Value::Num),
-                Across::GroupSum => peer_values.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)).map_or(Value::Null, Value::Num),
-                Across::GroupCount => Value::Num(Decimal::from(peers.count())),
-                Across::Rank | Across::GroupRank => match values[u] {
-                    // Competition rank: 1 + the number of peers strictly better.
-                    Some(mine) => {
-                        let better = peer_values.iter().filter(|&&v| if ascending { v < mine } else { v > mine }).count();
-                        Value::Num(Decimal::from(better + 1))
-                    }
-                    None => Value::Null,
-                },
+        for peers in members.values() {
+            let mut present: Vec<Decimal> = peers.iter().filter_map(|&w| values[w]).collect();
+            let summary = match function {
+                Across::GroupMax => present.iter().max().copied().map_or(Value::Null, Value::Num),
+                Across::GroupMin => present.iter().min().copied().map_or(Value::Null, Value::Num),
+                Across::GroupAvg => mean(&present).map_or(Value::Null, Value::Num),
+                Across::GroupSum => present.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)).map_or(Value::Null, Value::Num),
+                Across::GroupCount => Value::Num(Decimal::from(peers.len())),
+                Across::Rank | Across::GroupRank => Value::Null,
             };
+            if matches!(function, Across::Rank | Across::GroupRank) {
+                // Competition rank: 1 + the number of peers strictly better,
+                // found by binary search in the sorted values.
+                present.sort();
+                for &u in peers {
+                    out[u] = match values[u] {
+                        Some(mine) => {
+                            let better = if ascending {
+                                present.partition_point(|v| *v < mine)
+                            } else {
+                                present.len() - present.partition_point(|v| *v <= mine)
+                            };
+                            Value::Num(Decimal::from(better + 1))
+                        }
+                        None => Value::Null,
+                    };
+                }
+            } else {
+                for &u in peers {
+                    out[u] = summary.clone();
+                }
+            }
         }
         out
     }

@@ -298,29 +298,36 @@ impl<'a> Engine<'a> {
         (out, per_period)
     }
 
-    /// `Σ factor × score` over the siblings that apply to each unit; ratio
-    /// weights are shared out over the applicable siblings only.
+    /// `Σ factor × score` over the siblings that apply to each unit.
     fn weighted_sum(&self, ids: &[IndicatorId], applies: &[Vec<bool>]) -> Vec<Decimal> {
-        let n = self.units();
-        let mut out = vec![Decimal::ZERO; n];
-        let ratios = ids.first().is_some_and(|&i| matches!(self.scheme.indicators[i].weight, Weight::Ratio(_)));
-        for (u, slot) in out.iter_mut().enumerate() {
-            let applicable: Decimal = ids.iter().filter(|&&i| applies[i][u]).map(|&i| self.scheme.indicators[i].share).sum();
-            let mut sum = Decimal::ZERO;
-            for &i in ids {
-                if !applies[i][u] {
-                    continue;
-                }
-                let score = self.scores[i].as_ref().and_then(|s| s[u].num()).unwrap_or(Decimal::ZERO);
-                let mut factor = self.scheme.indicators[i].factor;
-                if ratios && !applicable.is_zero() && applicable != Decimal::ONE {
-                    factor = factor.checked_div(applicable).unwrap_or(factor);
-                }
-                sum = sum.checked_add(factor.checked_mul(score).unwrap_or(Decimal::ZERO)).unwrap_or(sum);
-            }
-            *slot = sum;
+        (0..self.units())
+            .map(|u| {
+                ids.iter().filter(|&&i| applies[i][u]).fold(Decimal::ZERO, |sum, &i| {
+                    let score = self.scores[i].as_ref().and_then(|s| s[u].num()).unwrap_or(Decimal::ZERO);
+                    sum.checked_add(self.contribution(i, u, applies, score)).unwrap_or(sum)
+                })
+            })
+            .collect()
+    }
+
+    /// What an indicator's score contributes to its parent for one unit:
+    /// `factor × score`, with ratio weights shared out over the siblings that
+    /// apply to the unit (divided last, so 0.2 × 70 ÷ 0.7 is exactly 20).
+    fn contribution(&self, id: IndicatorId, u: usize, applies: &[Vec<bool>], score: Decimal) -> Decimal {
+        let ind = &self.scheme.indicators[id];
+        if !applies[id][u] {
+            return Decimal::ZERO;
         }
-        out
+        let part = ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO);
+        if !matches!(ind.weight, Weight::Ratio(_)) {
+            return part;
+        }
+        let siblings = match ind.parent {
+            Some(p) => &self.scheme.indicators[p].children,
+            None => &self.scheme.roots,
+        };
+        let applicable: Decimal = siblings.iter().filter(|&&s| applies[s][u]).map(|&s| self.scheme.indicators[s].share).sum();
+        if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) }
     }
 
     /// The sum of the clauses aimed at `target`, each already capped, then
@@ -422,7 +429,7 @@ impl<'a> Engine<'a> {
                 IndicatorResult {
                     path: ind.path.join("."),
                     score,
-                    contribution: if applies[i][u] { ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO) } else { Decimal::ZERO },
+                    contribution: self.contribution(i, u, applies, score),
                     periods: periods[i].get(u).cloned().unwrap_or_default(),
                     applies: applies[i][u],
                 }
