@@ -108,9 +108,11 @@ impl<'a> Engine<'a> {
         let bonuses: Vec<Applied> = self.scheme.bonuses.iter().map(|a| self.adjustment(a)).collect();
         let applies = self.applicability();
         let mut periods: Vec<Vec<Vec<Decimal>>> = vec![Vec::new(); self.scheme.indicators.len()];
+        let mut before: Vec<Vec<Decimal>> = vec![Vec::new(); self.scheme.indicators.len()];
         for id in self.order() {
-            let (score, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
+            let (score, raw, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
             periods[id] = per_period;
+            before[id] = raw;
             self.scores[id] = Some(score);
         }
         // The total: top-level indicators, then deductions and bonuses of the total.
@@ -163,7 +165,7 @@ impl<'a> Engine<'a> {
                 vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.clone()).collect(),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].clone(),
-                indicators: self.indicator_results(u, &applies, &periods),
+                indicators: self.indicator_results(u, &applies, &periods, &before),
                 deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
                 bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),
             })
@@ -223,14 +225,15 @@ impl<'a> Engine<'a> {
             .collect()
     }
 
-    /// One indicator's final score per unit, and its per-period scores.
+    /// One indicator's final score per unit, its score before its own
+    /// deductions and bonuses, and its per-period scores.
     fn indicator(
         &mut self,
         id: IndicatorId,
         applies: &[Vec<bool>],
         deductions: &[Applied],
         bonuses: &[Applied],
-    ) -> (Vec<Value>, Vec<Vec<Decimal>>) {
+    ) -> (Vec<Value>, Vec<Decimal>, Vec<Vec<Decimal>>) {
         let n = self.units();
         let ind = &self.scheme.indicators[id];
         self.current = Some((ind.origin.file.clone(), ind.path.join(".")));
@@ -295,7 +298,8 @@ impl<'a> Engine<'a> {
             };
             out.push(value);
         }
-        (out, per_period)
+        let before = raw.iter().map(|v| v.num().unwrap_or(Decimal::ZERO)).collect();
+        (out, before, per_period)
     }
 
     /// `Σ factor × score` over the siblings that apply to each unit.
@@ -419,7 +423,13 @@ impl<'a> Engine<'a> {
         Applied { amount, uncapped, occurrences, zero }
     }
 
-    fn indicator_results(&self, u: usize, applies: &[Vec<bool>], periods: &[Vec<Vec<Decimal>>]) -> Vec<IndicatorResult> {
+    fn indicator_results(
+        &self,
+        u: usize,
+        applies: &[Vec<bool>],
+        periods: &[Vec<Vec<Decimal>>],
+        before: &[Vec<Decimal>],
+    ) -> Vec<IndicatorResult> {
         self.scheme
             .indicators
             .iter()
@@ -429,6 +439,7 @@ impl<'a> Engine<'a> {
                 IndicatorResult {
                     path: ind.path.join("."),
                     score,
+                    before_adjustments: before[i].get(u).copied().unwrap_or(Decimal::ZERO),
                     contribution: self.contribution(i, u, applies, score),
                     periods: periods[i].get(u).cloned().unwrap_or_default(),
                     applies: applies[i][u],

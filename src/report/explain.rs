@@ -67,6 +67,27 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
             ind.origin.cite(),
             ind.source.as_ref().map(|s| format!("; {}", policy(s))).unwrap_or_default()
         );
+        if r.before_adjustments != r.score {
+            let taken: Decimal = unit.deductions.iter().filter(|d| d.target == r.path).map(|d| d.amount).sum();
+            let given: Decimal = unit.bonuses.iter().filter(|d| d.target == r.path).map(|d| d.amount).sum();
+            let mut limits = Vec::new();
+            if let Some(cap) = ind.deduction_cap.filter(|c| taken > *c) {
+                limits.push(format!("{} {}", t("deductions capped at", "扣分封顶"), cap.normalize()));
+            }
+            if r.before_adjustments - taken.min(ind.deduction_cap.unwrap_or(taken)) < ind.floor {
+                limits.push(format!("{} {}", t("floor", "最低"), ind.floor.normalize()));
+            }
+            let limits = if limits.is_empty() { String::new() } else { format!(" ({})", limits.join("; ")) };
+            let _ = writeln!(
+                out,
+                "{indent}  {}: {} − {} + {} → {}{limits}",
+                t("before deductions and bonuses", "扣分加分前"),
+                show(r.before_adjustments),
+                show(taken),
+                show(given),
+                show(r.score)
+            );
+        }
         if let Some(periods) = &ind.periods {
             let scores: Vec<String> =
                 r.periods.iter().enumerate().map(|(p, s)| format!("{}{}: {}", t("P", "第"), p + 1, show(*s))).collect();
@@ -103,6 +124,15 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
     }
     let _ = writeln!(out);
     let _ = writeln!(out, "{}: {} ({} {})", t("Total", "总分"), unit.total, t("exact", "精确值"), unit.exact_total.normalize());
+    let zeroing: Vec<&str> = unit
+        .vetoes
+        .iter()
+        .filter(|v| scheme.vetoes.iter().any(|x| &&x.name == v && x.effects.contains(&crate::model::VetoEffect::ScoreZero)))
+        .map(String::as_str)
+        .collect();
+    if !zeroing.is_empty() {
+        let _ = writeln!(out, "  {} {}", t("set to 0 by the veto", "被一票否决清零:"), zeroing.join(", "));
+    }
     if !unit.vetoes.is_empty() {
         for v in &unit.vetoes {
             let veto = scheme.vetoes.iter().find(|x| &x.name == v);

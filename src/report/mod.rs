@@ -68,6 +68,10 @@ pub struct IndicatorResult {
     /// The score on the indicator's own scale, after its deductions and bonuses.
     #[serde(with = "rust_decimal::serde::str")]
     pub score: Decimal,
+    /// The score before its own deductions and bonuses (its formula, its
+    /// children's weighted sum, or its full marks).
+    #[serde(with = "rust_decimal::serde::str")]
+    pub before_adjustments: Decimal,
     /// What it contributes to its parent (or to the total).
     #[serde(with = "rust_decimal::serde::str")]
     pub contribution: Decimal,
