@@ -52,7 +52,7 @@ impl Value {
 }
 
 /// One period of the year, when an indicator is assessed per period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
     /// Months, quarters or half-years.
     pub kind: PeriodKind,
@@ -61,7 +61,7 @@ pub struct Period {
 }
 
 /// What a vector of values runs over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// One value per unit.
     Units {
@@ -74,6 +74,9 @@ pub enum Scope {
         table: TableId,
         /// The current period of a per-period indicator.
         period: Option<Period>,
+        /// Only these rows (an id into `Engine::subsets`), e.g. the current
+        /// period's rows of an aggregate; `None` is every row.
+        subset: Option<u32>,
     },
 }
 
@@ -90,7 +93,16 @@ impl Engine<'_> {
     fn len(&self, scope: Scope) -> usize {
         match scope {
             Scope::Units { .. } => self.data.units.len(),
-            Scope::Rows { table, .. } => self.data.tables.get(table).map_or(0, |t| t.len()),
+            Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).map_or(0, Vec::len),
+            Scope::Rows { table, subset: None, .. } => self.data.tables.get(table).map_or(0, |t| t.len()),
+        }
+    }
+
+    /// The table row of the `i`-th value of a row scope.
+    pub(super) fn row(&self, scope: Scope, i: usize) -> usize {
+        match scope {
+            Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).and_then(|rows| rows.get(i)).map_or(i, |&r| r as usize),
+            _ => i,
         }
     }
 
@@ -100,7 +112,9 @@ impl Engine<'_> {
             Scope::Units { .. } => per_unit,
             Scope::Rows { table, .. } => {
                 let units = self.data.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
-                units.iter().map(|&u| per_unit.get(u as usize).cloned().unwrap_or(Value::Null)).collect()
+                (0..self.len(scope))
+                    .map(|i| units.get(self.row(scope, i)).and_then(|&u| per_unit.get(u as usize)).cloned().unwrap_or(Value::Null))
+                    .collect()
             }
         }
     }
@@ -239,7 +253,9 @@ impl Engine<'_> {
     fn unit_of_row(&self, scope: Scope, index: usize) -> usize {
         match scope {
             Scope::Units { .. } => index,
-            Scope::Rows { table, .. } => self.data.tables.get(table).and_then(|t| t.unit.get(index)).map_or(0, |&u| u as usize),
+            Scope::Rows { table, .. } => {
+                self.data.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize)
+            }
         }
     }
 
@@ -276,7 +292,7 @@ impl Engine<'_> {
             // date, declared after it, is not when the event happened).
             if let Some(first) = date_columns.first() {
                 if let Some(DataColumn::Date(dates)) = self.data.tables.get(table).and_then(|t| t.columns.get(*first)) {
-                    let dates = dates.clone();
+                    let dates: Vec<Option<Date>> = (0..self.len(scope)).map(|i| dates.get(self.row(scope, i)).copied().flatten()).collect();
                     return dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect();
                 }
             }
@@ -306,8 +322,8 @@ impl Engine<'_> {
                 None => Value::Null,
             }
         };
-        if scope == (Scope::Rows { table, period: scope.period() }) {
-            return (0..data.len()).map(cell).collect();
+        if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
+            return (0..self.len(scope)).map(|i| cell(self.row(scope, i))).collect();
         }
         // One value per unit: the unit's row, or its row of the current period.
         let period_column = match (self.scheme.tables[table].shape, scope.period()) {
@@ -426,38 +442,31 @@ impl Engine<'_> {
         period: Option<Period>,
         span: Span,
     ) -> Vec<Value> {
-        let rows = Scope::Rows { table, period };
+        let rows = Scope::Rows { table, period, subset: self.period_subset(table, period) };
         let n_rows = self.len(rows);
-        let mut keep: Vec<bool> = match filter {
-            Some(f) => self.eval(f, rows).iter().map(Value::truthy).collect(),
+        let keep: Vec<bool> = match filter {
+            Some(f) => self.eval_shared(f, rows).iter().map(Value::truthy).collect(),
             None => vec![true; n_rows],
         };
-        if let Some(p) = period {
-            let period_column = self.scheme.tables[table].columns.iter().position(|c| c.ty == ColumnType::Period(p.kind));
-            if let Some(pc) = period_column {
-                if let Some(DataColumn::Period(v)) = self.data.tables.get(table).and_then(|t| t.columns.get(pc)) {
-                    for (k, cell) in keep.iter_mut().zip(v) {
-                        *k = *k && *cell == u8::try_from(p.index).ok();
+        let values = value.map(|v| self.eval_shared(v, rows));
+        let n = self.data.units.len();
+        let Some(data) = self.data.tables.get(table) else { return vec![Value::Null; n] };
+        let mut out = vec![Value::Null; n];
+        let mut picked: Vec<Decimal> = Vec::new();
+        let mut empty = Vec::new();
+        // Rows come sorted by unit: one pass, one unit's run at a time.
+        let mut i = 0;
+        for (u, slot) in out.iter_mut().enumerate() {
+            picked.clear();
+            let mut count = 0u32;
+            while i < n_rows && data.unit.get(self.row(rows, i)).is_some_and(|&x| x as usize == u) {
+                if keep[i] {
+                    count += 1;
+                    if let Some(v) = values.as_ref().and_then(|vs| vs.get(i)).and_then(Value::num) {
+                        picked.push(v);
                     }
                 }
-            }
-        }
-        let values = value.map(|v| self.eval(v, rows));
-        let Some(data) = self.data.tables.get(table) else { return vec![Value::Null; self.data.units.len()] };
-        let mut out = Vec::with_capacity(self.data.units.len());
-        let mut empty = Vec::new();
-        for u in 0..self.data.units.len() {
-            let range = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX));
-            let mut picked: Vec<Decimal> = Vec::new();
-            let mut count = 0u32;
-            for r in range {
-                if !keep.get(r).copied().unwrap_or(false) {
-                    continue;
-                }
-                count += 1;
-                if let Some(v) = values.as_ref().and_then(|vs| vs.get(r)).and_then(Value::num) {
-                    picked.push(v);
-                }
+                i += 1;
             }
             let result = match function {
                 Aggregate::Count => Some(Decimal::from(count)),
@@ -474,12 +483,53 @@ impl Engine<'_> {
             if result.is_none() && function != Aggregate::Sum {
                 empty.push(u);
             }
-            out.push(result.map_or(Value::Null, Value::Num));
+            *slot = result.map_or(Value::Null, Value::Num);
         }
         for u in empty {
             self.empty_aggregate(u, span, function, trim);
         }
         out
+    }
+
+    /// The rows of a table in one period (when it has a column of that
+    /// period's length), made once and shared by every aggregate.
+    fn period_subset(&mut self, table: TableId, period: Option<Period>) -> Option<u32> {
+        let p = period?;
+        if let Some(&id) = self.period_rows.get(&(table, p)) {
+            return Some(id);
+        }
+        let column = self.scheme.tables[table].columns.iter().position(|c| c.ty == ColumnType::Period(p.kind))?;
+        let Some(DataColumn::Period(cells)) = self.data.tables.get(table).and_then(|t| t.columns.get(column)) else { return None };
+        let want = u8::try_from(p.index).ok();
+        let rows: Vec<u32> = cells.iter().enumerate().filter(|(_, c)| **c == want).filter_map(|(r, _)| u32::try_from(r).ok()).collect();
+        let id = u32::try_from(self.subsets.len()).ok()?;
+        self.subsets.push(rows);
+        self.period_rows.insert((table, p), id);
+        Some(id)
+    }
+
+    /// Evaluates a row-scope formula, reusing the result of an identical
+    /// formula in the same scope. Formulas reading scores or the total are
+    /// not shared: those change as evaluation goes on.
+    fn eval_shared(&mut self, e: &Expr, scope: Scope) -> Vec<Value> {
+        let mut key = String::new();
+        if !fingerprint(e, &mut key) {
+            return self.eval(e, scope);
+        }
+        if !self.memo.contains_key(&(key.clone(), scope)) {
+            // Compute without a mask, keeping the faults aside.
+            let outer_mask = self.mask.take();
+            let outer_pending = self.pending.replace(Vec::new());
+            let values = self.eval(e, scope);
+            let faults = std::mem::replace(&mut self.pending, outer_pending).unwrap_or_default();
+            self.mask = outer_mask;
+            self.memo.insert((key.clone(), scope), (values, faults));
+        }
+        let (values, faults) = self.memo.get(&(key, scope)).cloned().unwrap_or_default();
+        for f in faults {
+            self.fault(scope, f.index, f.span, f.fault);
+        }
+        values
     }
 
     /// An aggregate across units: over the unit's group (or all units).
@@ -572,4 +622,65 @@ fn shift(date: Date, days: Decimal, sign: i64) -> Result<Value, OpError> {
     let n = i64::try_from(whole.mantissa()).map_err(|_| OpError::Overflow)? / 10_i64.pow(whole.scale());
     let target = date.days_since_epoch().checked_add(sign * n).ok_or(OpError::Overflow)?;
     Date::from_days_since_epoch(target).map(Value::Date).ok_or(OpError::Overflow)
+}
+
+/// Writes a formula's shape (no spans) into `out`; false when the formula
+/// reads something that changes during evaluation (scores, the total).
+fn fingerprint(e: &Expr, out: &mut String) -> bool {
+    use std::fmt::Write;
+    let mut children: Vec<&Expr> = Vec::new();
+    match &e.kind {
+        // Scores and the total change as evaluation goes on; a nested
+        // aggregate reports its own faults per unit.
+        ExprKind::Total | ExprKind::Indicator(_) | ExprKind::Across { .. } | ExprKind::Aggregate { .. } => return false,
+        ExprKind::Const(c) => {
+            let _ = write!(out, "c{c:?}");
+        }
+        ExprKind::Param(p) => {
+            let _ = write!(out, "p{p}");
+        }
+        ExprKind::Column { table, column } => {
+            let _ = write!(out, "col{table}.{column}");
+        }
+        ExprKind::Unary(op, a) => {
+            let _ = write!(out, "u{op:?}");
+            children.push(a);
+        }
+        ExprKind::Binary(op, a, b) => {
+            let _ = write!(out, "b{op:?}");
+            children.extend([&**a, &**b]);
+        }
+        ExprKind::If(a, b, c) => {
+            out.push_str("if");
+            children.extend([&**a, &**b, &**c]);
+        }
+        ExprKind::Piecewise { subject, pieces } => {
+            let _ = write!(out, "pw{}", pieces.len());
+            children.push(subject);
+            for (test, value) in pieces {
+                if let Some((op, t)) = test {
+                    let _ = write!(out, "t{op:?}");
+                    children.push(t);
+                }
+                children.push(value);
+            }
+        }
+        ExprKind::List(items) => {
+            let _ = write!(out, "l{}", items.len());
+            children.extend(items.iter());
+        }
+        ExprKind::Call(f, args) => {
+            let _ = write!(out, "f{f:?}{}", args.len());
+            children.extend(args.iter());
+        }
+    }
+    out.push('(');
+    for c in children {
+        if !fingerprint(c, out) {
+            return false;
+        }
+        out.push(',');
+    }
+    out.push(')');
+    true
 }

@@ -54,6 +54,25 @@ pub struct Engine<'a> {
     /// `如果` both branches are computed for every unit, but a fault in the
     /// branch a unit does not take is not a fault.
     mask: Option<(Scope, Vec<bool>)>,
+    /// Row subsets referenced by `Scope::Rows { subset }`.
+    subsets: Vec<Vec<u32>>,
+    /// The subset of each table's rows in one period, made once.
+    period_rows: std::collections::HashMap<(crate::model::TableId, Period), u32>,
+    /// Row-scope results already computed, by formula shape and scope:
+    /// `如果 count(x where f) > 5 则 trimmed_mean(x.v where f) 否则 avg(x.v where f)`
+    /// evaluates `f` once.
+    memo: std::collections::HashMap<(String, Scope), (Vec<Value>, Vec<Pending>)>,
+    /// While computing a shared result: its faults, kept to be reported
+    /// under the mask of each formula that uses it.
+    pending: Option<Vec<Pending>>,
+}
+
+/// A fault found while computing a shared result.
+#[derive(Debug, Clone)]
+struct Pending {
+    index: usize,
+    span: Span,
+    fault: OpError,
 }
 
 /// What one deduction or bonus does to each unit.
@@ -80,6 +99,10 @@ impl<'a> Engine<'a> {
             faults: Vec::new(),
             more_faults: 0,
             mask: None,
+            subsets: Vec::new(),
+            period_rows: std::collections::HashMap::new(),
+            memo: std::collections::HashMap::new(),
+            pending: None,
         }
     }
 
@@ -356,7 +379,7 @@ impl<'a> Engine<'a> {
         for rule in &a.rules {
             match rule {
                 AmountRule::PerRow { table, filter, amount: each, .. } => {
-                    let rows = Scope::Rows { table: *table, period: None };
+                    let rows = Scope::Rows { table: *table, period: None, subset: None };
                     let keep: Vec<bool> = match filter {
                         Some(f) => self.eval(f, rows).iter().map(Value::truthy).collect(),
                         None => vec![true; self.data.tables.get(*table).map_or(0, |t| t.len())],
@@ -472,7 +495,9 @@ impl<'a> Engine<'a> {
     fn unit_of(&self, scope: Scope, index: usize) -> usize {
         match scope {
             Scope::Units { .. } => index,
-            Scope::Rows { table, .. } => self.data.tables.get(table).and_then(|t| t.unit.get(index)).map_or(0, |&u| u as usize),
+            Scope::Rows { table, .. } => {
+                self.data.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize)
+            }
         }
     }
 
@@ -496,6 +521,10 @@ impl<'a> Engine<'a> {
 
     /// An arithmetic fault in a formula, for one unit.
     fn fault(&mut self, scope: Scope, index: usize, span: Span, fault: OpError) {
+        if let Some(pending) = self.pending.as_mut() {
+            pending.push(Pending { index, span, fault });
+            return;
+        }
         if !self.wanted(scope, index) {
             return;
         }
