@@ -260,28 +260,80 @@ pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Di
 
     // The units table first: it defines the units the other tables name.
     let units_table = scheme.units.table;
-    let mut loaders: Vec<Option<TableLoader>> = (0..scheme.tables.len()).map(|_| None).collect();
     let mut units_loader = read_table(&mut ctx, units_table, std::mem::replace(&mut sources[units_table], Source::Failed), &workbook);
     let index = units_loader.take_units();
     let units = index.keys.clone();
     ctx.units = (!units_loader.failed).then_some(index);
-    loaders[units_table] = Some(units_loader);
-    for (tid, source) in sources.into_iter().enumerate() {
-        if tid != units_table {
-            loaders[tid] = Some(read_table(&mut ctx, tid, source, &workbook));
+    let units_rows = units_loader.finish(&mut ctx);
+
+    // The other tables on two threads (parsing and typing cells is most of
+    // the work), each with its own context; merged in table order, so the
+    // result does not depend on which thread read what.
+    let mut work: Vec<(TableId, Source)> = sources.into_iter().enumerate().filter(|(tid, _)| *tid != units_table).collect();
+    work.sort_by_key(|(tid, source)| (std::cmp::Reverse(source_weight(source)), *tid));
+    let mut lanes: [Vec<(TableId, Source)>; 2] = [Vec::new(), Vec::new()];
+    let mut load = [0usize; 2];
+    for item in work {
+        let lane = usize::from(load[1] < load[0]);
+        load[lane] += source_weight(&item.1);
+        lanes[lane].push(item);
+    }
+    let units_index = ctx.units.clone();
+    let results: Vec<(Vec<(TableId, Rows)>, Diagnostics, Interner)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = lanes
+            .into_iter()
+            .map(|lane| {
+                let units_index = units_index.clone();
+                let workbook = workbook.as_str();
+                scope.spawn(move || {
+                    let mut lane_ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units_index };
+                    let rows: Vec<(TableId, Rows)> = lane
+                        .into_iter()
+                        .map(|(tid, source)| {
+                            let loader = read_table(&mut lane_ctx, tid, source, workbook);
+                            (tid, loader.finish(&mut lane_ctx))
+                        })
+                        .collect();
+                    (rows, lane_ctx.diags, lane_ctx.strings)
+                })
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+
+    // Columns, in table order, with texts interned afresh in row order.
+    let mut strings = Interner::default();
+    let mut by_table: Vec<Option<(Rows, usize)>> = (0..scheme.tables.len()).map(|_| None).collect();
+    let mut interners: Vec<Interner> = vec![ctx.strings];
+    let mut diags = ctx.diags;
+    by_table[units_table] = Some((units_rows, 0));
+    for (rows, lane_diags, lane_strings) in results {
+        let lane = interners.len();
+        interners.push(lane_strings);
+        diags.extend(lane_diags);
+        for (tid, r) in rows {
+            by_table[tid] = Some((r, lane));
         }
     }
-    let rows: Vec<Rows> = loaders.into_iter().flatten().map(|l| l.finish(&mut ctx)).collect();
-
-    // Columns, with texts interned afresh in row order.
-    let mut strings = Interner::default();
-    let mut renumber = vec![Sym::MAX; ctx.strings.texts.len()];
-    let tables = rows
+    let mut renumber: Vec<Vec<Sym>> = interners.iter().map(|i| vec![Sym::MAX; i.texts.len()]).collect();
+    let tables = by_table
         .into_iter()
         .enumerate()
-        .map(|(tid, r)| build(scheme, tid, r, &ctx.strings, &mut strings, &mut renumber, units.len()))
+        .map(|(tid, entry)| match entry {
+            Some((r, lane)) => build(scheme, tid, r, &interners[lane], &mut strings, &mut renumber[lane], units.len()),
+            None => TableData::default(),
+        })
         .collect();
-    (Dataset { units, tables, strings }, ctx.diags)
+    (Dataset { units, tables, strings }, diags)
+}
+
+/// Roughly how much work reading a source is (its size).
+fn source_weight(source: &Source) -> usize {
+    match source {
+        Source::Text(file, _) => file.text.len(),
+        Source::Sheet(range, _) => range.get_size().0.saturating_mul(range.get_size().1).saturating_mul(16),
+        Source::Absent | Source::Failed => 0,
+    }
 }
 
 /// Whether a table without a file can be filled from its defaults.

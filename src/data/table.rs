@@ -81,7 +81,7 @@ pub(crate) enum Val {
 }
 
 /// The units, once the units table is read: keys sorted, ids are indexes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct UnitIndex {
     /// Keys, sorted.
     pub keys: Vec<String>,
