@@ -279,7 +279,7 @@ pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Di
         lanes[lane].push(item);
     }
     let units_index = ctx.units.clone();
-    let results: Vec<(Vec<(TableId, Rows)>, Diagnostics, Interner)> = std::thread::scope(|scope| {
+    let results: Vec<LaneResult> = std::thread::scope(|scope| {
         let handles: Vec<_> = lanes
             .into_iter()
             .map(|lane| {
@@ -326,6 +326,9 @@ pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Di
         .collect();
     (Dataset { units, tables, strings }, diags)
 }
+
+/// What one loading thread returns: its tables' rows, findings and texts.
+type LaneResult = (Vec<(TableId, Rows)>, Diagnostics, Interner);
 
 /// Roughly how much work reading a source is (its size).
 fn source_weight(source: &Source) -> usize {
