@@ -606,6 +606,45 @@ pub enum ExprKind {
     },
 }
 
+impl Expr {
+    /// Visits this node and every node below it, parents first.
+    pub fn walk(&self, f: &mut impl FnMut(&Expr)) {
+        f(self);
+        match &self.kind {
+            ExprKind::Unary(_, a) => a.walk(f),
+            ExprKind::Binary(_, a, b) => {
+                a.walk(f);
+                b.walk(f);
+            }
+            ExprKind::If(a, b, c) => {
+                a.walk(f);
+                b.walk(f);
+                c.walk(f);
+            }
+            ExprKind::Piecewise { subject, pieces } => {
+                subject.walk(f);
+                for (test, value) in pieces {
+                    if let Some((_, t)) = test {
+                        t.walk(f);
+                    }
+                    value.walk(f);
+                }
+            }
+            ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| i.walk(f)),
+            ExprKind::Aggregate { filter, value, .. } => {
+                if let Some(v) = value {
+                    v.walk(f);
+                }
+                if let Some(flt) = filter {
+                    flt.walk(f);
+                }
+            }
+            ExprKind::Across { arg, .. } => arg.walk(f),
+            ExprKind::Const(_) | ExprKind::Total | ExprKind::Param(_) | ExprKind::Column { .. } | ExprKind::Indicator(_) => {}
+        }
+    }
+}
+
 /// Scalar functions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Builtin {

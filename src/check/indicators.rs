@@ -614,39 +614,7 @@ pub(super) fn visit_indicators(e: &Expr, f: &mut impl FnMut(usize)) {
 
 /// Visits every node of a checked expression.
 pub(super) fn walk(e: &Expr, f: &mut impl FnMut(&Expr)) {
-    f(e);
-    match &e.kind {
-        ExprKind::Unary(_, a) => walk(a, f),
-        ExprKind::Binary(_, a, b) => {
-            walk(a, f);
-            walk(b, f);
-        }
-        ExprKind::If(a, b, c) => {
-            walk(a, f);
-            walk(b, f);
-            walk(c, f);
-        }
-        ExprKind::Piecewise { subject, pieces } => {
-            walk(subject, f);
-            for (test, value) in pieces {
-                if let Some((_, t)) = test {
-                    walk(t, f);
-                }
-                walk(value, f);
-            }
-        }
-        ExprKind::List(items) | ExprKind::Call(_, items) => items.iter().for_each(|i| walk(i, f)),
-        ExprKind::Aggregate { filter, value, .. } => {
-            if let Some(v) = value {
-                walk(v, f);
-            }
-            if let Some(flt) = filter {
-                walk(flt, f);
-            }
-        }
-        ExprKind::Across { arg, .. } => walk(arg, f),
-        ExprKind::Const(_) | ExprKind::Total | ExprKind::Param(_) | ExprKind::Column { .. } | ExprKind::Indicator(_) => {}
-    }
+    e.walk(f);
 }
 
 /// Evaluates an applicability condition for one category assignment.

@@ -480,21 +480,7 @@ pub(crate) fn serial_date(serial: Decimal) -> Option<Date> {
     // 1899-12-30 is day 0 for serials after the phantom leap day, 1899-12-31 before it.
     let epoch = Date::new(1899, 12, 30)?.days_since_epoch();
     let offset = if days < 60 { days + 1 } else { days };
-    civil_from_days(epoch + offset)
-}
-
-/// The date `days` after 1970-01-01 (Howard Hinnant's civil_from_days).
-pub(crate) fn civil_from_days(days: i64) -> Option<Date> {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    Date::new(i32::try_from(year).ok()?, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
+    Date::from_days_since_epoch(epoch + offset)
 }
 
 #[cfg(test)]
@@ -565,6 +551,6 @@ mod tests {
         assert_eq!(serial_date(dec("59")), Date::new(1900, 2, 28));
         assert_eq!(serial_date(dec("61")), Date::new(1900, 3, 1));
         assert_eq!(serial_date(dec("60")), None);
-        assert_eq!(civil_from_days(0), Date::new(1970, 1, 1));
+        assert_eq!(Date::from_days_since_epoch(0), Date::new(1970, 1, 1));
     }
 }

@@ -206,7 +206,11 @@ impl<'a> Engine<'a> {
                 let ind = &self.scheme.indicators[i];
                 let mut d = ind.children.clone();
                 if let Some(e) = &ind.score {
-                    walk_indicators(e, &mut d);
+                    e.walk(&mut |node| {
+                        if let crate::model::ExprKind::Indicator(i) = node.kind {
+                            d.push(i);
+                        }
+                    });
                 }
                 d
             })
@@ -598,42 +602,5 @@ fn combine_periods(scores: &[Decimal], weights: Option<&[Decimal]>) -> Option<De
             let sum = scores.iter().try_fold(Decimal::ZERO, |a, s| a.checked_add(*s))?;
             sum.checked_div(Decimal::from(scores.len()))
         }
-    }
-}
-
-fn walk_indicators(e: &crate::model::Expr, out: &mut Vec<IndicatorId>) {
-    use crate::model::ExprKind as K;
-    match &e.kind {
-        K::Indicator(i) => out.push(*i),
-        K::Unary(_, a) => walk_indicators(a, out),
-        K::Binary(_, a, b) => {
-            walk_indicators(a, out);
-            walk_indicators(b, out);
-        }
-        K::If(a, b, c) => {
-            walk_indicators(a, out);
-            walk_indicators(b, out);
-            walk_indicators(c, out);
-        }
-        K::Piecewise { subject, pieces } => {
-            walk_indicators(subject, out);
-            for (t, v) in pieces {
-                if let Some((_, t)) = t {
-                    walk_indicators(t, out);
-                }
-                walk_indicators(v, out);
-            }
-        }
-        K::List(items) | K::Call(_, items) => items.iter().for_each(|i| walk_indicators(i, out)),
-        K::Aggregate { value, filter, .. } => {
-            if let Some(v) = value {
-                walk_indicators(v, out);
-            }
-            if let Some(f) = filter {
-                walk_indicators(f, out);
-            }
-        }
-        K::Across { arg, .. } => walk_indicators(arg, out),
-        K::Const(_) | K::Total | K::Param(_) | K::Column { .. } => {}
     }
 }
