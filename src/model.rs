@@ -211,6 +211,19 @@ pub enum Weight {
     Ratio(Decimal),
 }
 
+impl Weight {
+    /// As written in a scheme: `30%`, `15 points` / `15 分`, `ratio 3` / `比重 3`.
+    pub fn describe(self, chinese: bool) -> String {
+        match (self, chinese) {
+            (Weight::Percent(p), _) => format!("{}%", p.checked_mul(Decimal::ONE_HUNDRED).unwrap_or(p).normalize()),
+            (Weight::Points(p), false) => format!("{} points", p.normalize()),
+            (Weight::Points(p), true) => format!("{} 分", p.normalize()),
+            (Weight::Ratio(r), false) => format!("ratio {}", r.normalize()),
+            (Weight::Ratio(r), true) => format!("比重 {}", r.normalize()),
+        }
+    }
+}
+
 /// An indicator (指标).
 #[derive(Debug, Clone)]
 pub struct Indicator {
@@ -777,11 +790,7 @@ impl Scheme {
         let mut stack: Vec<(IndicatorId, usize)> = self.roots.iter().rev().map(|&r| (r, 0)).collect();
         while let Some((id, depth)) = stack.pop() {
             let i = &self.indicators[id];
-            let weight = match i.weight {
-                Weight::Percent(p) => format!("{}%", (p * Decimal::ONE_HUNDRED).normalize()),
-                Weight::Points(p) => format!("{} points", p.normalize()),
-                Weight::Ratio(r) => format!("ratio {}", r.normalize()),
-            };
+            let weight = i.weight.describe(false);
             let mut line = format!(
                 "{}{} {weight} (share {}, factor {}, out of {})",
                 "  ".repeat(depth),

@@ -321,21 +321,14 @@ impl Checker<'_> {
         let show = |d: Decimal| if is_percent { percent(d) } else { d.normalize().to_string() };
         let (got, want) = (show(sum), show(expected));
         let parent = self.indicators[members[0]].parent.map(|p| self.indicators[p].name.clone());
-        let listed = |points: &str| {
+        let listed = |chinese: bool| {
             members
                 .iter()
-                .map(|&id| {
-                    let w = match self.indicators[id].weight {
-                        Weight::Percent(p) => percent(p),
-                        Weight::Points(p) => format!("{} {points}", p.normalize()),
-                        Weight::Ratio(r) => r.normalize().to_string(),
-                    };
-                    format!("{} {w}", self.indicators[id].name)
-                })
+                .map(|&id| format!("{} {}", self.indicators[id].name, self.indicators[id].weight.describe(chinese)))
                 .collect::<Vec<_>>()
                 .join(" + ")
         };
-        let (list, list_zh) = (listed("points"), listed("分"));
+        let (list, list_zh) = (listed(false), listed(true));
         let category = if combo.is_empty() {
             (String::new(), String::new())
         } else {

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::{Assessment, UnitResult};
 use crate::diagnostics::Lang;
-use crate::model::{BandCondition, PolicyRef, Scheme, Weight};
+use crate::model::{BandCondition, PolicyRef, Scheme};
 
 /// The explanation of one unit, as text.
 pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang: Lang) -> String {
@@ -33,11 +33,7 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
     for (i, ind) in scheme.indicators.iter().enumerate() {
         let Some(r) = unit.indicators.get(i) else { continue };
         let depth = ind.path.len().saturating_sub(1);
-        let weight = match ind.weight {
-            Weight::Percent(p) => format!("{}%", (p * Decimal::ONE_HUNDRED).normalize()),
-            Weight::Points(p) => format!("{} {}", p.normalize(), t("points", "分")),
-            Weight::Ratio(x) => format!("{} {}", t("ratio", "比重"), x.normalize()),
-        };
+        let weight = ind.weight.describe(zh);
         let indent = "  ".repeat(depth + 1);
         if !r.applies {
             let _ = writeln!(
