@@ -35,7 +35,7 @@ use std::time::Instant;
 /// Bytes read from a file at a time (whole lines are processed, the rest carried over).
 const BLOCK: usize = 32 << 20;
 /// Units formatted per output block (split between the two threads).
-const OUT_BLOCK: usize = 1 << 20;
+const OUT_BLOCK: usize = 1 << 16;
 
 type Res<T> = Result<T, String>;
 
@@ -335,6 +335,8 @@ struct Units {
     annual: Vec<[i32; 4]>,
     /// Key → unit (a hash table of unit numbers), built on the first row that is not in units order.
     index: Option<Vec<u32>>,
+    /// Rows not found by scanning ahead (the fast path gives up after a few).
+    misses: u32,
 }
 
 /// What one thread reads of a block of the units table.
@@ -346,8 +348,15 @@ struct UnitRow<'a> {
 
 impl Units {
     fn load(path: &Path, threads: usize) -> Res<Units> {
-        let mut units =
-            Units { keys: Vec::new(), ends: Vec::new(), department: Vec::new(), departments: Vec::new(), annual: Vec::new(), index: None };
+        let mut units = Units {
+            keys: Vec::new(),
+            ends: Vec::new(),
+            department: Vec::new(),
+            departments: Vec::new(),
+            annual: Vec::new(),
+            index: None,
+            misses: 0,
+        };
         let mut interned: FxMap<Vec<u8>, u32> = FxMap::default();
         let mut last_department: Option<(Vec<u8>, u32)> = None;
         read_blocks(path, |data, header| {
@@ -399,12 +408,16 @@ impl Units {
     /// table follows the units' order (sparse tables skip units), else from
     /// the index.
     fn find(&mut self, key: &[u8], cursor: &mut usize) -> Res<usize> {
-        let end = (*cursor + 64).min(self.len());
-        for c in *cursor..end {
-            if self.key(c) == key {
-                *cursor = c;
-                return Ok(c);
+        // Scan ahead while the table has mostly followed the units' order; after 16 misses, use the index only.
+        if self.misses < 16 {
+            let end = (*cursor + 4096).min(self.len());
+            for c in *cursor..end {
+                if self.key(c) == key {
+                    *cursor = c;
+                    return Ok(c);
+                }
             }
+            self.misses += 1;
         }
         if self.index.is_none() {
             self.index = Some(self.build_index()?);
