@@ -284,26 +284,12 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
         };
         for test in &scheme.tests {
             let outcome = crate::runner::run(&scheme, test);
-            let errors = outcome.diagnostics.error_count();
-            if outcome.failures.is_empty() && errors == 0 {
+            if outcome.failures.is_empty() && outcome.diagnostics.error_count() == 0 {
                 passed += 1;
-                let _ =
-                    writeln!(out, "ok    {} — {} ({} {})", file.display(), outcome.name, outcome.checked, if zh { "项" } else { "checks" });
-                continue;
+            } else {
+                failed += 1;
             }
-            failed += 1;
-            let _ = writeln!(out, "FAIL  {} — {}", file.display(), outcome.name);
-            for f in &outcome.failures {
-                let line = if zh {
-                    format!("      {} {}: 期望 {}, 实际 {}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
-                } else {
-                    format!("      {} {}: expected {}, got {}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
-                };
-                let _ = writeln!(out, "{line}");
-            }
-            for d in outcome.diagnostics.iter() {
-                let _ = write!(out, "{}", diagnostics::render(d, lang, false, Some(terminal_width())));
-            }
+            let _ = write!(out, "{}", crate::runner::render(&scheme, &file.display().to_string(), &outcome, lang, terminal_width()));
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");

@@ -483,7 +483,7 @@ impl<'a> Engine<'a> {
             .map(|(c, a)| AdjustmentResult {
                 name: c.name.clone(),
                 target: match c.target {
-                    Target::Total => "总分".to_string(),
+                    Target::Total => crate::report::TOTAL_TARGET.to_string(),
                     Target::Indicator(i) => self.scheme.indicators[i].path.join("."),
                 },
                 amount: a.amount[u],

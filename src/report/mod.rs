@@ -13,6 +13,9 @@ pub mod table;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+/// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
+pub const TOTAL_TARGET: &str = "总分";
+
 /// The results of one scheme on one dataset.
 #[derive(Debug, Clone, Serialize)]
 pub struct Assessment {
