@@ -82,6 +82,31 @@ pub enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Compare two schemes on the same data, or one scheme on two versions of the data.
+    Diff {
+        /// The old scheme.
+        old: PathBuf,
+        /// The new scheme (default: the old one, with `--data-new`).
+        new: Option<PathBuf>,
+        /// The data folder or workbook.
+        #[arg(long)]
+        data: PathBuf,
+        /// A second version of the data, evaluated under the new scheme.
+        #[arg(long)]
+        data_new: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+        /// Write the comparison to this file (atomically) instead of the terminal.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Encoding of CSV files when not UTF-8.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Folder that extended schemes must lie in (default: each scheme's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Run the test blocks of schemes (files, or folders searched for `*.kh`).
     Test {
         /// Scheme files or folders (default: `rules/`).
@@ -121,6 +146,19 @@ pub enum Output {
     Csv,
     /// JSON with every unit's whole tree of figures.
     Json,
+}
+
+/// `--format` of `diff`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A summary and aligned tables for the terminal.
+    Table,
+    /// CSV, one row per unit that moved (UTF-8 with BOM, for Excel).
+    Csv,
+    /// JSON with every figure that moved.
+    Json,
+    /// Markdown, for a review note.
+    Md,
 }
 
 /// `--format`
@@ -164,6 +202,10 @@ pub fn run(cli: Cli) -> i32 {
                     i32::from(failed)
                 }
             }
+        }
+        Command::Diff { old, new, data, data_new, format, output, encoding, root } => {
+            let printer = Printer::new(lang, cli.color);
+            run_diff(&printer, DiffInputs { old, new, data, data_new, encoding, root }, format, output.as_deref())
         }
         Command::Explain { scheme, data, unit, format, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
@@ -294,6 +336,62 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     i32::from(failed > 0)
+}
+
+/// What `kaohe diff` compares.
+struct DiffInputs {
+    old: PathBuf,
+    new: Option<PathBuf>,
+    data: PathBuf,
+    data_new: Option<PathBuf>,
+    encoding: Option<String>,
+    root: Option<PathBuf>,
+}
+
+fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: Option<&Path>) -> i32 {
+    let DiffInputs { old, new, data, data_new, encoding, root } = inputs;
+    if new.is_none() && data_new.is_none() {
+        printer.general("give a new scheme (`kaohe diff OLD.kh NEW.kh --data DIR`) or a new data version (`--data-new DIR`)");
+        return 2;
+    }
+    let new_scheme = new.clone().unwrap_or_else(|| old.clone());
+    let new_data = data_new.clone().unwrap_or_else(|| data.clone());
+    let Some((old_checked, old_results, old_failed)) = evaluate(printer, &old, &data, encoding.clone(), root.as_deref()) else { return 1 };
+    let Some((new_checked, new_results, new_failed)) = evaluate(printer, &new_scheme, &new_data, encoding, root.as_deref()) else {
+        return 1;
+    };
+    let mut grade_order: Vec<String> = new_checked.grades.bands.iter().map(|b| b.name.clone()).collect();
+    for b in &old_checked.grades.bands {
+        if !grade_order.contains(&b.name) {
+            grade_order.push(b.name.clone());
+        }
+    }
+    let label = |scheme: &Path, data: &Path| format!("{} @ {}", scheme.display(), data.display());
+    let comparison =
+        crate::report::diff::compare(&old_results, &new_results, &label(&old, &data), &label(&new_scheme, &new_data), &grade_order);
+    let text = match format {
+        DiffFormat::Table => crate::report::diff::render_text(&comparison, printer.lang, terminal_width()),
+        DiffFormat::Md => crate::report::diff::render_markdown(&comparison, printer.lang),
+        DiffFormat::Csv => crate::report::diff::render_csv(&comparison),
+        DiffFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
+    };
+    let failed = i32::from(old_failed || new_failed);
+    match output {
+        Some(path) => {
+            let inputs: Vec<&Path> = [old.as_path(), new_scheme.as_path(), data.as_path(), new_data.as_path()].into();
+            match write_atomically(path, &text, &inputs) {
+                Ok(()) => failed,
+                Err(message) => {
+                    printer.general(&message);
+                    1
+                }
+            }
+        }
+        None => {
+            print!("{text}");
+            failed
+        }
+    }
 }
 
 /// Renders diagnostics to stderr in the user's language and terminal width.

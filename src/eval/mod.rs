@@ -188,6 +188,7 @@ impl<'a> Engine<'a> {
                 vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.clone()).collect(),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].clone(),
+                over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.clone()),
                 indicators: self.indicator_results(u, &applies, &periods, &before),
                 deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
                 bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),

@@ -7,6 +7,7 @@
 //! order, so output is byte-identical from run to run.
 
 pub mod csv;
+pub mod diff;
 pub mod explain;
 pub mod table;
 
@@ -55,6 +56,8 @@ pub struct UnitResult {
     pub award_eligible: bool,
     /// Why the grade is not the one the total alone gives (a veto, a quota).
     pub grade_note: Option<String>,
+    /// The band the total earned but whose quota was full (the unit was moved down).
+    pub over_quota: Option<String>,
     /// Every indicator, parents before children, in the scheme's order.
     pub indicators: Vec<IndicatorResult>,
     /// Deductions that took something.
