@@ -89,7 +89,6 @@ fn decimal(v: &Value) -> rust_decimal::Decimal {
 }
 
 #[test]
-#[expect(clippy::expect_used, reason = "the shipped scheme must be readable")]
 fn changing_one_weight_moves_exactly_the_units_it_touches() {
     let dir = scratch("weight");
     let scheme = std::fs::read_to_string("rules/yuhua_office.kh").expect("shipped scheme");
@@ -142,7 +141,6 @@ fn changing_one_weight_moves_exactly_the_units_it_touches() {
 }
 
 #[test]
-#[expect(clippy::expect_used, reason = "the example data must be copyable")]
 fn a_data_correction_moves_only_the_corrected_unit_and_the_ranks_it_passes() {
     let dir = scratch("data");
     let old_data = Path::new("examples/taizhou_department");
