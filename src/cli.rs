@@ -55,6 +55,15 @@ pub enum Command {
         /// Write the results to this file (atomically) instead of the terminal.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        /// Write a snapshot of every published figure to this file, for `--check` later.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["check", "output"])]
+        snapshot: Option<PathBuf>,
+        /// Compare the results with this snapshot; exit 1 and show what moved if any figure differs.
+        #[arg(long, value_name = "FILE", conflicts_with = "output")]
+        check: Option<PathBuf>,
+        /// With `--check`: accept the new figures, rewriting the snapshot.
+        #[arg(long, requires = "check")]
+        accept: bool,
         /// Encoding of CSV files when not UTF-8 (`gb18030`, `gbk`); detected by default.
         #[arg(long)]
         encoding: Option<String>,
@@ -180,9 +189,16 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { files, format, root, outline } => run_check(&files, format, root.as_deref(), outline, lang, cli.color),
         Command::Test { paths, root } => run_tests(&paths, root.as_deref(), lang, cli.color),
-        Command::Eval { scheme, data, format, output, encoding, root } => {
+        Command::Eval { scheme, data, format, output, snapshot, check, accept, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
+            let inputs = [scheme.clone(), data.clone()];
             let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            if let Some(path) = snapshot {
+                return write_snapshot(&printer, &path, &assessment, &inputs).max(i32::from(failed));
+            }
+            if let Some(path) = check {
+                return check_snapshot(&printer, &path, &assessment, accept, &inputs).max(i32::from(failed));
+            }
             let text = match format {
                 Output::Table => crate::report::table::render(&assessment, lang, terminal_width()),
                 Output::Csv => crate::report::csv::render(&assessment),
@@ -336,6 +352,70 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     i32::from(failed > 0)
+}
+
+/// `kaohe eval --snapshot FILE`: writes every published figure.
+fn write_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::Assessment, inputs: &[PathBuf]) -> i32 {
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    match write_atomically(path, &crate::report::snapshot::render(assessment), &inputs) {
+        Ok(()) => {
+            let n = assessment.units.len();
+            let _ = match printer.lang {
+                Lang::En => writeln!(std::io::stderr(), "wrote snapshot {} ({n} units)", path.display()),
+                Lang::Zh => writeln!(std::io::stderr(), "已写入快照 {}({n} 个单位)", path.display()),
+            };
+            0
+        }
+        Err(message) => {
+            printer.general(&message);
+            1
+        }
+    }
+}
+
+/// `kaohe eval --check FILE [--accept]`: compares the results with a stored
+/// snapshot; shows each figure that would move, and rewrites it on `--accept`.
+fn check_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::Assessment, accept: bool, inputs: &[PathBuf]) -> i32 {
+    let fresh = crate::report::snapshot::render(assessment);
+    let stored = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && accept => String::new(),
+        Err(e) => {
+            printer.general(&format!(
+                "cannot read the snapshot `{}`: {e} (write one with `--snapshot {}`)",
+                path.display(),
+                path.display()
+            ));
+            return 1;
+        }
+    };
+    let changes = crate::report::snapshot::compare(&stored, &fresh);
+    let file = path.display().to_string();
+    let mut err = std::io::stderr().lock();
+    if changes.is_empty() {
+        let _ = match printer.lang {
+            Lang::En => writeln!(err, "snapshot {file} matches: {} units, no figure moved", changes.units),
+            Lang::Zh => writeln!(err, "快照 {file} 一致:{} 个单位,数字没有变化", changes.units),
+        };
+        return 0;
+    }
+    let _ = write!(err, "{}", crate::report::snapshot::render_changes(&changes, &file, printer.lang));
+    if !accept {
+        let _ = match printer.lang {
+            Lang::En => writeln!(err, "\nif these changes are intended, run the same command with `--accept` to update {file}"),
+            Lang::Zh => writeln!(err, "\n如果这些变化符合预期,在同一命令后加 `--accept` 更新 {file}"),
+        };
+        return 1;
+    }
+    drop(err);
+    let status = write_snapshot(printer, path, assessment, inputs);
+    if status == 0 {
+        let _ = match printer.lang {
+            Lang::En => writeln!(std::io::stderr(), "accepted the new figures"),
+            Lang::Zh => writeln!(std::io::stderr(), "已接受新的数字"),
+        };
+    }
+    status
 }
 
 /// What `kaohe diff` compares.

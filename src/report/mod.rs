@@ -9,6 +9,7 @@
 pub mod csv;
 pub mod diff;
 pub mod explain;
+pub mod snapshot;
 pub mod table;
 
 use rust_decimal::Decimal;
