@@ -4,7 +4,7 @@
 //! columns, rows sorted by unit), the scheme is evaluated on it, and every
 //! expectation is compared with the figure it names. A figure expected with
 //! fewer decimals than it has (`期望 ... = 86.67`) matches when it rounds,
-//! the scheme's way, to the expected value.
+//! the scheme's way, to the expected value; a whole number (`= 5`) must be exact.
 
 use std::fmt::Write;
 
@@ -224,7 +224,9 @@ fn figure(scheme: &Scheme, unit: &UnitResult, subject: &Subject) -> Value {
 
 fn matches(scheme: &Scheme, expected: &Value, got: &Value) -> bool {
     match (expected, got) {
-        (Value::Number(e), Value::Number(g)) => e == g || ops::round(*g, e.scale(), scheme.rounding.mode) == *e,
+        // Written with decimals, an expectation names the figure to that many
+        // places; written as a whole number it is exact, so `= 5` never passes 5.4.
+        (Value::Number(e), Value::Number(g)) => e == g || (e.scale() > 0 && ops::round(*g, e.scale(), scheme.rounding.mode) == *e),
         (e, g) => e == g,
     }
 }
