@@ -239,18 +239,25 @@ impl<'a> Engine<'a> {
         order
     }
 
-    /// Whether each indicator applies to each unit (`适用`).
+    /// Whether each indicator applies to each unit (`适用`): its own
+    /// condition holds and its parent applies (parents come first).
     fn applicability(&mut self) -> Vec<Vec<bool>> {
         let n = self.units();
-        (0..self.scheme.indicators.len())
-            .map(|i| match &self.scheme.indicators[i].applies {
+        let mut applies: Vec<Vec<bool>> = Vec::with_capacity(self.scheme.indicators.len());
+        for i in 0..self.scheme.indicators.len() {
+            let mut own = match &self.scheme.indicators[i].applies {
                 Some(cond) => {
                     let cond = cond.clone();
                     self.eval(&cond, Scope::Units { period: None }).iter().map(Value::truthy).collect()
                 }
                 None => vec![true; n],
-            })
-            .collect()
+            };
+            if let Some(parent) = self.scheme.indicators[i].parent.and_then(|p| applies.get(p)) {
+                own.iter_mut().zip(parent).for_each(|(a, p)| *a &= p);
+            }
+            applies.push(own);
+        }
+        applies
     }
 
     /// One indicator's final score per unit, its score before its own

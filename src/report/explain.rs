@@ -33,8 +33,17 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
         "{}",
         x.t("Indicators (score on the indicator's own scale → contribution to its parent)", "指标(本指标得分 → 对上级的贡献)")
     );
-    for i in 0..scheme.indicators.len() {
-        x.indicator(&mut out, i, scheme.indicators[i].path.len());
+    for (i, ind) in scheme.indicators.iter().enumerate() {
+        // Below an indicator that does not apply, nothing counts: its line says so.
+        let mut parent = ind.parent;
+        let mut counts = true;
+        while let Some(p) = parent {
+            counts &= unit.indicators.get(p).is_none_or(|r| r.applies);
+            parent = scheme.indicators[p].parent;
+        }
+        if counts {
+            x.indicator(&mut out, i, ind.path.len());
+        }
     }
     for (title_en, title_zh, list) in [("Deductions", "扣分", &unit.deductions), ("Bonuses", "加分", &unit.bonuses)] {
         if list.is_empty() {
