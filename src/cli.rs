@@ -357,6 +357,12 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
 /// `kaohe eval --snapshot FILE`: writes every published figure.
 fn write_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::Assessment, inputs: &[PathBuf]) -> i32 {
     let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty() && !f.exists()) {
+        if let Err(e) = std::fs::create_dir_all(folder) {
+            printer.general(&format!("cannot create the folder `{}`: {e}", folder.display()));
+            return 1;
+        }
+    }
     match write_atomically(path, &crate::report::snapshot::render(assessment), &inputs) {
         Ok(()) => {
             let n = assessment.units.len();
