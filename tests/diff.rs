@@ -2,24 +2,13 @@
 //! units whose figures moved, with the old and new values `kaohe eval` gives
 //! for each side.
 
+mod common;
+
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
+use common::{kaohe, scratch};
 use serde_json::Value;
-
-#[expect(clippy::expect_used, reason = "a test that cannot start the binary must fail")]
-fn kaohe(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kaohe"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .output()
-        .expect("run kaohe");
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
-}
 
 #[expect(clippy::expect_used, reason = "test output must be JSON")]
 fn json(args: &[&str]) -> Value {
@@ -27,16 +16,6 @@ fn json(args: &[&str]) -> Value {
     assert_eq!(code, Some(0), "{text}");
     serde_json::from_str(&text).expect("JSON output")
 }
-
-/// A fresh scratch folder for one test.
-#[expect(clippy::expect_used, reason = "scratch space is a precondition")]
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kaohe-diff-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("scratch folder");
-    dir
-}
-
 /// Every figure `kaohe eval --format json` gives a unit, by unit key: what
 /// the diff must call moved when any of it differs.
 fn figures_by_unit(results: &Value) -> BTreeMap<String, Value> {

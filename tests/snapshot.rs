@@ -1,29 +1,10 @@
 //! `kaohe eval --snapshot / --check / --accept`: a rules repository's guard
 //! against published figures moving unnoticed.
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
+use common::{kaohe, scratch};
 use kaohe::report::snapshot;
-
-fn kaohe(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_kaohe"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("NO_COLOR", "1")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .output()
-        .unwrap_or_else(|e| panic!("run kaohe: {e}"));
-    (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr))
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kaohe-snapshot-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("scratch folder: {e}"));
-    dir
-}
 
 #[test]
 fn check_fails_with_a_diff_after_a_data_change_and_passes_after_accept() {

@@ -366,45 +366,37 @@ fn summary_lines(c: &Comparison, zh: bool) -> Vec<String> {
         _ => String::new(),
     };
     let crossing = |u: &UnitChange| format!("({})", u.quota_crossing.clone().unwrap_or_default());
-    let mut lines = Vec::new();
-    if zh {
-        lines.push(format!("旧:{}", c.old));
-        lines.push(format!("新:{}", c.new));
-        lines.push(format!(
-            "比较 {} 个单位:{} 个有变动(总分 {},排名 {}),等次上升 {} 个、下降 {} 个",
-            s.compared, s.changed, s.total_moved, s.rank_moved, s.grade_up, s.grade_down
+    let say = |en: String, cn: String| if zh { cn } else { en };
+    let mut lines = vec![
+        say(format!("old: {}", c.old), format!("旧:{}", c.old)),
+        say(format!("new: {}", c.new), format!("新:{}", c.new)),
+        say(
+            format!(
+                "{} units compared: {} changed (total {}, rank {}); grades {} up, {} down",
+                s.compared, s.changed, s.total_moved, s.rank_moved, s.grade_up, s.grade_down
+            ),
+            format!(
+                "比较 {} 个单位:{} 个有变动(总分 {},排名 {}),等次上升 {} 个、下降 {} 个",
+                s.compared, s.changed, s.total_moved, s.rank_moved, s.grade_up, s.grade_down
+            ),
+        ),
+    ];
+    if s.added + s.removed > 0 {
+        lines.push(say(
+            format!("{} only in the new result, {} only in the old", s.added, s.removed),
+            format!("仅在新结果中 {} 个,仅在旧结果中 {} 个", s.added, s.removed),
         ));
-        if s.added + s.removed > 0 {
-            lines.push(format!("仅在新结果中 {} 个,仅在旧结果中 {} 个", s.added, s.removed));
-        }
-        if !s.largest_movers.is_empty() {
-            lines.push(format!("总分变动最大:{}", named(&s.largest_movers, &total_move)));
-        }
-        if !s.quota_crossings.is_empty() {
-            lines.push(format!("跨过名额线:{}", named(&s.quota_crossings, &crossing)));
-        }
-        if s.changed + s.added + s.removed == 0 {
-            lines.push("所有数字都没有变化".into());
-        }
-    } else {
-        lines.push(format!("old: {}", c.old));
-        lines.push(format!("new: {}", c.new));
-        lines.push(format!(
-            "{} units compared: {} changed (total {}, rank {}); grades {} up, {} down",
-            s.compared, s.changed, s.total_moved, s.rank_moved, s.grade_up, s.grade_down
-        ));
-        if s.added + s.removed > 0 {
-            lines.push(format!("{} only in the new result, {} only in the old", s.added, s.removed));
-        }
-        if !s.largest_movers.is_empty() {
-            lines.push(format!("largest movers: {}", named(&s.largest_movers, &total_move)));
-        }
-        if !s.quota_crossings.is_empty() {
-            lines.push(format!("crossed a quota line: {}", named(&s.quota_crossings, &crossing)));
-        }
-        if s.changed + s.added + s.removed == 0 {
-            lines.push("no figure moved".into());
-        }
+    }
+    if !s.largest_movers.is_empty() {
+        let names = named(&s.largest_movers, &total_move);
+        lines.push(say(format!("largest movers: {names}"), format!("总分变动最大:{names}")));
+    }
+    if !s.quota_crossings.is_empty() {
+        let names = named(&s.quota_crossings, &crossing);
+        lines.push(say(format!("crossed a quota line: {names}"), format!("跨过名额线:{names}")));
+    }
+    if s.changed + s.added + s.removed == 0 {
+        lines.push(say("no figure moved".into(), "所有数字都没有变化".into()));
     }
     lines
 }
