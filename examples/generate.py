@@ -1819,6 +1819,7 @@ def main():
     ap.add_argument("--no-check", action="store_true", help="do not read the files back and check them")
     ap.add_argument("--no-preview", action="store_true", help="do not print the preview of totals and grades")
     ap.add_argument("--out", default=HERE, help="where the folders go (default: examples/)")
+    ap.add_argument("--preview-json", help="also write the preview's totals and grades to this JSON file (for reviewing kaohe's results)")
     args = ap.parse_args()
     only = set(args.only or ["district", "department", "yuhua", "qingdao"])
     summary = []
@@ -1909,6 +1910,12 @@ def main():
                 print(f"    {fname:<34} {size:>9,} bytes  {enc}")
             else:
                 print(f"    {table:<12} {rows:>6} rows  {fname:<30}" + (f" {size:>9,} bytes  {enc}" if size is not None else ""))
+    if previews and args.preview_json:
+        import json
+
+        doc = {name: {u: {"total": str(r["total"]), "grade": r["grade"]} for u, r in sorted(out.items())} for name, out, _ in previews}
+        with open(args.preview_json, "w", encoding="utf-8") as f:
+            json.dump(doc, f, ensure_ascii=False, indent=1, sort_keys=True)
     if previews:
         print("\npreview (this script's own reading of the schemes; the reference is `kaohe eval`):")
         for name, out, per_group in previews:

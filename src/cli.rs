@@ -55,6 +55,15 @@ pub enum Command {
         /// Write the results to this file (atomically) instead of the terminal.
         #[arg(short = 'o', long)]
         output: Option<PathBuf>,
+        /// Write a snapshot of every published figure to this file, for `--check` later.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["check", "output"])]
+        snapshot: Option<PathBuf>,
+        /// Compare the results with this snapshot; exit 1 and show what moved if any figure differs.
+        #[arg(long, value_name = "FILE", conflicts_with = "output")]
+        check: Option<PathBuf>,
+        /// With `--check`: accept the new figures, rewriting the snapshot.
+        #[arg(long, requires = "check")]
+        accept: bool,
         /// Encoding of CSV files when not UTF-8 (`gb18030`, `gbk`); detected by default.
         #[arg(long)]
         encoding: Option<String>,
@@ -79,6 +88,31 @@ pub enum Command {
         #[arg(long)]
         encoding: Option<String>,
         /// Folder that extended schemes must lie in (default: the scheme's folder).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+    /// Compare two schemes on the same data, or one scheme on two versions of the data.
+    Diff {
+        /// The old scheme.
+        old: PathBuf,
+        /// The new scheme (default: the old one, with `--data-new`).
+        new: Option<PathBuf>,
+        /// The data folder or workbook.
+        #[arg(long)]
+        data: PathBuf,
+        /// A second version of the data, evaluated under the new scheme.
+        #[arg(long)]
+        data_new: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+        format: DiffFormat,
+        /// Write the comparison to this file (atomically) instead of the terminal.
+        #[arg(short = 'o', long)]
+        output: Option<PathBuf>,
+        /// Encoding of CSV files when not UTF-8.
+        #[arg(long)]
+        encoding: Option<String>,
+        /// Folder that extended schemes must lie in (default: each scheme's folder).
         #[arg(long)]
         root: Option<PathBuf>,
     },
@@ -125,6 +159,19 @@ pub enum Output {
     Json,
 }
 
+/// `--format` of `diff`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A summary and aligned tables for the terminal.
+    Table,
+    /// CSV, one row per unit that moved (UTF-8 with BOM, for Excel).
+    Csv,
+    /// JSON with every figure that moved.
+    Json,
+    /// Markdown, for a review note.
+    Md,
+}
+
 /// `--format`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -145,9 +192,16 @@ pub fn run(cli: Cli) -> i32 {
         Command::Check { files, format, root, outline } => run_check(&files, format, root.as_deref(), outline, lang, cli.color),
         Command::Test { paths, root } => run_tests(&paths, root.as_deref(), lang, cli.color),
         Command::Generate(args) => crate::generate::run(&args),
-        Command::Eval { scheme, data, format, output, encoding, root } => {
+        Command::Eval { scheme, data, format, output, snapshot, check, accept, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
+            let inputs = [scheme.clone(), data.clone()];
             let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            if let Some(path) = snapshot {
+                return write_snapshot(&printer, &path, &assessment, &inputs).max(i32::from(failed));
+            }
+            if let Some(path) = check {
+                return check_snapshot(&printer, &path, &assessment, accept, &inputs).max(i32::from(failed));
+            }
             let text = match format {
                 Output::Table => crate::report::table::render(&assessment, lang, terminal_width()),
                 Output::Csv => crate::report::csv::render(&assessment),
@@ -167,6 +221,10 @@ pub fn run(cli: Cli) -> i32 {
                     i32::from(failed)
                 }
             }
+        }
+        Command::Diff { old, new, data, data_new, format, output, encoding, root } => {
+            let printer = Printer::new(lang, cli.color);
+            run_diff(&printer, DiffInputs { old, new, data, data_new, encoding, root }, format, output.as_deref())
         }
         Command::Explain { scheme, data, unit, format, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
@@ -287,30 +345,142 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
         };
         for test in &scheme.tests {
             let outcome = crate::runner::run(&scheme, test);
-            let errors = outcome.diagnostics.error_count();
-            if outcome.failures.is_empty() && errors == 0 {
+            if outcome.failures.is_empty() && outcome.diagnostics.error_count() == 0 {
                 passed += 1;
-                let _ =
-                    writeln!(out, "ok    {} — {} ({} {})", file.display(), outcome.name, outcome.checked, if zh { "项" } else { "checks" });
-                continue;
+            } else {
+                failed += 1;
             }
-            failed += 1;
-            let _ = writeln!(out, "FAIL  {} — {}", file.display(), outcome.name);
-            for f in &outcome.failures {
-                let line = if zh {
-                    format!("      {} {}: 期望 {}, 实际 {}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
-                } else {
-                    format!("      {} {}: expected {}, got {}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
-                };
-                let _ = writeln!(out, "{line}");
-            }
-            for d in outcome.diagnostics.iter() {
-                let _ = write!(out, "{}", diagnostics::render(d, lang, false, Some(terminal_width())));
-            }
+            let _ = write!(out, "{}", crate::runner::render(&scheme, &file.display().to_string(), &outcome, lang, terminal_width()));
         }
     }
     let _ = writeln!(out, "{passed} passed, {failed} failed");
     i32::from(failed > 0)
+}
+
+/// `kaohe eval --snapshot FILE`: writes every published figure.
+fn write_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::Assessment, inputs: &[PathBuf]) -> i32 {
+    let inputs: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    if let Some(folder) = path.parent().filter(|f| !f.as_os_str().is_empty() && !f.exists()) {
+        if let Err(e) = std::fs::create_dir_all(folder) {
+            printer.general(&format!("cannot create the folder `{}`: {e}", folder.display()));
+            return 1;
+        }
+    }
+    match write_atomically(path, &crate::report::snapshot::render(assessment), &inputs) {
+        Ok(()) => {
+            let n = assessment.units.len();
+            let _ = match printer.lang {
+                Lang::En => writeln!(std::io::stderr(), "wrote snapshot {} ({n} units)", path.display()),
+                Lang::Zh => writeln!(std::io::stderr(), "已写入快照 {}({n} 个单位)", path.display()),
+            };
+            0
+        }
+        Err(message) => {
+            printer.general(&message);
+            1
+        }
+    }
+}
+
+/// `kaohe eval --check FILE [--accept]`: compares the results with a stored
+/// snapshot; shows each figure that would move, and rewrites it on `--accept`.
+fn check_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::Assessment, accept: bool, inputs: &[PathBuf]) -> i32 {
+    let fresh = crate::report::snapshot::render(assessment);
+    let stored = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && accept => String::new(),
+        Err(e) => {
+            printer.general(&format!(
+                "cannot read the snapshot `{}`: {e} (write one with `--snapshot {}`)",
+                path.display(),
+                path.display()
+            ));
+            return 1;
+        }
+    };
+    let changes = crate::report::snapshot::compare(&stored, &fresh);
+    let file = path.display().to_string();
+    let mut err = std::io::stderr().lock();
+    if changes.is_empty() {
+        let _ = match printer.lang {
+            Lang::En => writeln!(err, "snapshot {file} matches: {} units, no figure moved", changes.units),
+            Lang::Zh => writeln!(err, "快照 {file} 一致:{} 个单位,数字没有变化", changes.units),
+        };
+        return 0;
+    }
+    let _ = write!(err, "{}", crate::report::snapshot::render_changes(&changes, &file, printer.lang));
+    if !accept {
+        let _ = match printer.lang {
+            Lang::En => writeln!(err, "\nif these changes are intended, run the same command with `--accept` to update {file}"),
+            Lang::Zh => writeln!(err, "\n如果这些变化符合预期,在同一命令后加 `--accept` 更新 {file}"),
+        };
+        return 1;
+    }
+    drop(err);
+    let status = write_snapshot(printer, path, assessment, inputs);
+    if status == 0 {
+        let _ = match printer.lang {
+            Lang::En => writeln!(std::io::stderr(), "accepted the new figures"),
+            Lang::Zh => writeln!(std::io::stderr(), "已接受新的数字"),
+        };
+    }
+    status
+}
+
+/// What `kaohe diff` compares.
+struct DiffInputs {
+    old: PathBuf,
+    new: Option<PathBuf>,
+    data: PathBuf,
+    data_new: Option<PathBuf>,
+    encoding: Option<String>,
+    root: Option<PathBuf>,
+}
+
+fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: Option<&Path>) -> i32 {
+    let DiffInputs { old, new, data, data_new, encoding, root } = inputs;
+    if new.is_none() && data_new.is_none() {
+        printer.general("give a new scheme (`kaohe diff OLD.kh NEW.kh --data DIR`) or a new data version (`--data-new DIR`)");
+        return 2;
+    }
+    let new_scheme = new.clone().unwrap_or_else(|| old.clone());
+    let new_data = data_new.clone().unwrap_or_else(|| data.clone());
+    let Some((old_checked, old_results, old_failed)) = evaluate(printer, &old, &data, encoding.clone(), root.as_deref()) else { return 1 };
+    let Some((new_checked, new_results, new_failed)) = evaluate(printer, &new_scheme, &new_data, encoding, root.as_deref()) else {
+        return 1;
+    };
+    let mut grade_order: Vec<String> = new_checked.grades.bands.iter().map(|b| b.name.clone()).collect();
+    for b in &old_checked.grades.bands {
+        if !grade_order.contains(&b.name) {
+            grade_order.push(b.name.clone());
+        }
+    }
+    let label = |scheme: &Path, data: &Path| format!("{} @ {}", scheme.display(), data.display());
+    let comparison =
+        crate::report::diff::compare(&old_results, &new_results, &label(&old, &data), &label(&new_scheme, &new_data), &grade_order);
+    let text = match format {
+        DiffFormat::Table => crate::report::diff::render_text(&comparison, printer.lang, terminal_width()),
+        DiffFormat::Md => crate::report::diff::render_markdown(&comparison, printer.lang),
+        DiffFormat::Csv => crate::report::diff::render_csv(&comparison),
+        DiffFormat::Json => serde_json::to_string_pretty(&comparison).unwrap_or_default() + "\n",
+    };
+    let failed = i32::from(old_failed || new_failed);
+    match output {
+        Some(path) => {
+            let inputs: Vec<&Path> = [old.as_path(), new_scheme.as_path(), data.as_path(), new_data.as_path()].into();
+            match write_atomically(path, &text, &inputs) {
+                Ok(()) => failed,
+                Err(message) => {
+                    printer.general(&message);
+                    1
+                }
+            }
+        }
+        None => {
+            print!("{text}");
+            failed
+        }
+    }
 }
 
 /// Renders diagnostics to stderr in the user's language and terminal width.

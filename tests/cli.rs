@@ -70,3 +70,20 @@ fn missing_file_is_an_error_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("kaohe::io") && err.contains("cannot read"), "{err}");
 }
+
+#[test]
+fn failing_scheme_test_shows_the_difference_and_its_derivation() {
+    let out = kaohe(&["test", "tests/cli/failing_test.kh"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("FAIL  tests/cli/failing_test.kh — 两处期望写错"), "{text}");
+    assert!(text.contains("甲 总分: expected 91.8, got 90.80 (-1)  (tests/cli/failing_test.kh:26)"), "{text}");
+    // The derivation of the figure that came out: the parts of the total, the capped deduction.
+    assert!(text.contains("作风 [40%]: 92 / 100 × 0.4 = 36.8"), "{text}");
+    assert!(text.contains("before deductions and bonuses: 100 − 8 + 0 → 92"), "{text}");
+    assert!(text.contains("甲 等次: expected 合格, got 优秀"), "{text}");
+    assert!(text.contains("Grade: 优秀 (>= 90; tests/cli/failing_test.kh:15)"), "{text}");
+    // The right expectation (the deduction) is not reported.
+    assert!(!text.contains("扣分 通报: expected"), "{text}");
+    assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
+}

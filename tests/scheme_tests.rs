@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use kaohe::model::Subject;
 use kaohe::{check, runner};
 
 #[test]
@@ -21,6 +22,16 @@ fn shipped_scheme_tests_pass() {
             failures.push(format!("{} does not check", rel.display()));
             continue;
         };
+        // Each scheme's key rules are pinned: at least three tests, which between
+        // them expect a total, a deduction and a grade.
+        let subjects: Vec<&Subject> = scheme.tests.iter().flat_map(|t| &t.expectations).map(|e| &e.subject).collect();
+        if scheme.tests.len() < 3
+            || !subjects.iter().any(|s| matches!(s, Subject::Total))
+            || !subjects.iter().any(|s| matches!(s, Subject::Deduction(_)))
+            || !subjects.iter().any(|s| matches!(s, Subject::Grade))
+        {
+            failures.push(format!("{} needs ≥3 tests expecting a total, a deduction and a grade", rel.display()));
+        }
         for test in &scheme.tests {
             ran += 1;
             let outcome = runner::run(&scheme, test);
@@ -41,6 +52,6 @@ fn shipped_scheme_tests_pass() {
             }
         }
     }
-    assert!(ran >= 12, "expected the shipped schemes' tests, ran {ran}");
+    assert!(ran >= 15, "expected the shipped schemes' tests, ran {ran}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

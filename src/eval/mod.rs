@@ -188,6 +188,7 @@ impl<'a> Engine<'a> {
                 vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.clone()).collect(),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].clone(),
+                over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.clone()),
                 indicators: self.indicator_results(u, &applies, &periods, &before),
                 deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
                 bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),
@@ -238,18 +239,25 @@ impl<'a> Engine<'a> {
         order
     }
 
-    /// Whether each indicator applies to each unit (`适用`).
+    /// Whether each indicator applies to each unit (`适用`): its own
+    /// condition holds and its parent applies (parents come first).
     fn applicability(&mut self) -> Vec<Vec<bool>> {
         let n = self.units();
-        (0..self.scheme.indicators.len())
-            .map(|i| match &self.scheme.indicators[i].applies {
+        let mut applies: Vec<Vec<bool>> = Vec::with_capacity(self.scheme.indicators.len());
+        for i in 0..self.scheme.indicators.len() {
+            let mut own = match &self.scheme.indicators[i].applies {
                 Some(cond) => {
                     let cond = cond.clone();
                     self.eval(&cond, Scope::Units { period: None }).iter().map(Value::truthy).collect()
                 }
                 None => vec![true; n],
-            })
-            .collect()
+            };
+            if let Some(parent) = self.scheme.indicators[i].parent.and_then(|p| applies.get(p)) {
+                own.iter_mut().zip(parent).for_each(|(a, p)| *a &= p);
+            }
+            applies.push(own);
+        }
+        applies
     }
 
     /// One indicator's final score per unit, its score before its own
@@ -483,7 +491,7 @@ impl<'a> Engine<'a> {
             .map(|(c, a)| AdjustmentResult {
                 name: c.name.clone(),
                 target: match c.target {
-                    Target::Total => "总分".to_string(),
+                    Target::Total => crate::report::TOTAL_TARGET.to_string(),
                     Target::Indicator(i) => self.scheme.indicators[i].path.join("."),
                 },
                 amount: a.amount[u],

@@ -37,6 +37,8 @@ pub(super) struct Grades {
     pub grade: Vec<String>,
     /// Why it is not the band the total alone gives.
     pub note: Vec<Option<String>>,
+    /// The first band whose quota the unit fell outside of.
+    pub over_quota: Vec<Option<usize>>,
 }
 
 impl Engine<'_> {
@@ -93,6 +95,7 @@ impl Engine<'_> {
         let mut best_allowed = vec![0usize; n];
         let mut fixed: Vec<Option<usize>> = vec![None; n];
         let mut note: Vec<Option<String>> = vec![None; n];
+        let mut over_quota: Vec<Option<usize>> = vec![None; n];
         for u in 0..n {
             for &v in &vetoes[u] {
                 let veto = &self.scheme.vetoes[v];
@@ -160,6 +163,7 @@ impl Engine<'_> {
                 for &u in &candidates[cut..] {
                     let next = first_from(u, b + 1);
                     assigned[u] = next;
+                    over_quota[u].get_or_insert(b);
                     let amount = match quota.amount {
                         QuotaAmount::Share(s) => format!("{}%", (s * Decimal::ONE_HUNDRED).normalize()),
                         QuotaAmount::Count(c) => c.to_string(),
@@ -168,7 +172,7 @@ impl Engine<'_> {
                 }
             }
         }
-        Grades { grade: assigned.iter().map(|&b| bands.get(b).map_or(String::new(), |x| x.name.clone())).collect(), note }
+        Grades { grade: assigned.iter().map(|&b| bands.get(b).map_or(String::new(), |x| x.name.clone())).collect(), note, over_quota }
     }
 }
 

@@ -25,7 +25,8 @@ pub fn render(a: &Assessment) -> String {
     out
 }
 
-fn push_row(out: &mut String, cells: &[String]) {
+/// Appends one CSV record (quoted where needed, CRLF-terminated).
+pub fn push_row(out: &mut String, cells: &[String]) {
     let quoted: Vec<String> = cells
         .iter()
         .map(|c| if c.contains([',', '"', '\n', '\r']) { format!("\"{}\"", c.replace('"', "\"\"")) } else { c.clone() })

@@ -7,11 +7,16 @@
 //! order, so output is byte-identical from run to run.
 
 pub mod csv;
+pub mod diff;
 pub mod explain;
+pub mod snapshot;
 pub mod table;
 
 use rust_decimal::Decimal;
 use serde::Serialize;
+
+/// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
+pub const TOTAL_TARGET: &str = "总分";
 
 /// The results of one scheme on one dataset.
 #[derive(Debug, Clone, Serialize)]
@@ -52,6 +57,8 @@ pub struct UnitResult {
     pub award_eligible: bool,
     /// Why the grade is not the one the total alone gives (a veto, a quota).
     pub grade_note: Option<String>,
+    /// The band the total earned but whose quota was full (the unit was moved down).
+    pub over_quota: Option<String>,
     /// Every indicator, parents before children, in the scheme's order.
     pub indicators: Vec<IndicatorResult>,
     /// Deductions that took something.

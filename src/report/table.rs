@@ -43,33 +43,45 @@ pub fn render(a: &Assessment, lang: Lang, width: usize) -> String {
         })
         .collect();
     let unit_col = usize::from(has_group_rank) + 1;
-    let numeric = |c: usize| c < unit_col || header.get(c).is_some_and(|h| h == "总分" || h == "total");
+    let total_col = header.iter().position(|h| h == "总分" || h == "total");
+    let numeric: Vec<bool> = (0..header.len()).map(|c| c < unit_col || Some(c) == total_col).collect();
+    grid(&header, &rows, &numeric, unit_col, width)
+}
+
+/// An aligned grid of `rows` under `header`, at most `width` columns wide:
+/// `numeric` columns are right-aligned, and column `shrink` is shortened
+/// with `…` first when the terminal is narrow.
+pub fn grid(header: &[String], rows: &[Vec<String>], numeric: &[bool], shrink: usize, width: usize) -> String {
     let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in &rows {
+    for row in rows {
         for (c, cell) in row.iter().enumerate() {
-            widths[c] = widths[c].max(cell.width());
+            if let Some(w) = widths.get_mut(c) {
+                *w = (*w).max(cell.width());
+            }
         }
     }
-    // Shrink the unit column first when the terminal is narrow.
     let total_width: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
     if total_width > width {
-        let excess = total_width - width;
-        widths[unit_col] = widths[unit_col].saturating_sub(excess).max(6);
+        if let Some(w) = widths.get_mut(shrink) {
+            *w = w.saturating_sub(total_width - width).max(6);
+        }
     }
     let mut out = String::new();
     let line = |cells: &[String], out: &mut String| {
         let mut parts = Vec::new();
         for (c, cell) in cells.iter().enumerate() {
-            let cell = fit(cell, widths[c]);
-            let pad = widths[c].saturating_sub(cell.width());
-            parts.push(if numeric(c) { format!("{}{cell}", " ".repeat(pad)) } else { format!("{cell}{}", " ".repeat(pad)) });
+            let w = widths.get(c).copied().unwrap_or(0);
+            let cell = fit(cell, w);
+            let pad = w.saturating_sub(cell.width());
+            let right = numeric.get(c).copied().unwrap_or(false);
+            parts.push(if right { format!("{}{cell}", " ".repeat(pad)) } else { format!("{cell}{}", " ".repeat(pad)) });
         }
         let _ = writeln!(out, "{}", parts.join("  ").trim_end());
     };
-    line(&header, &mut out);
+    line(header, &mut out);
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
     let _ = writeln!(out, "{}", rule.join("  "));
-    for row in &rows {
+    for row in rows {
         line(row, &mut out);
     }
     out

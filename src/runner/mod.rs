@@ -4,15 +4,17 @@
 //! columns, rows sorted by unit), the scheme is evaluated on it, and every
 //! expectation is compared with the figure it names. A figure expected with
 //! fewer decimals than it has (`期望 ... = 86.67`) matches when it rounds,
-//! the scheme's way, to the expected value.
+//! the scheme's way, to the expected value; a whole number (`= 5`) must be exact.
+
+use std::fmt::Write;
 
 use rust_decimal::Decimal;
 
 use crate::data::{Column, Dataset, Interner, TableData};
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{Diagnostics, Lang};
 use crate::eval::{self, ops};
 use crate::model::{ColumnType, Scheme, Subject, Test, Value};
-use crate::report::{Assessment, UnitResult};
+use crate::report::{Assessment, UnitResult, explain};
 
 /// What one test found.
 #[derive(Debug, Clone)]
@@ -44,6 +46,10 @@ pub struct Failure {
     pub got: String,
     /// `file:line` of the expectation.
     pub cite: String,
+    /// The figure checked, for explaining it.
+    pub figure: Subject,
+    /// `got − expected`, when both are numbers.
+    pub difference: Option<Decimal>,
 }
 
 /// Runs one test of a scheme.
@@ -61,12 +67,26 @@ pub fn run(scheme: &Scheme, test: &Test) -> Outcome {
                 expected: show(&e.value),
                 got: "no such unit in the test's data".into(),
                 cite,
+                figure: e.subject.clone(),
+                difference: None,
             });
             continue;
         };
         let got = figure(scheme, unit, &e.subject);
         if !matches(scheme, &e.value, &got) {
-            failures.push(Failure { unit: e.unit.clone(), subject, expected: show(&e.value), got: show(&got), cite });
+            let difference = match (&e.value, &got) {
+                (Value::Number(e), Value::Number(g)) => g.checked_sub(*e),
+                _ => None,
+            };
+            failures.push(Failure {
+                unit: e.unit.clone(),
+                subject,
+                expected: show(&e.value),
+                got: show(&got),
+                cite,
+                figure: e.subject.clone(),
+                difference,
+            });
         }
     }
     Outcome { name: test.name.clone(), cite: test.origin.cite(), failures, checked: test.expectations.len(), diagnostics, assessment }
@@ -204,7 +224,9 @@ fn figure(scheme: &Scheme, unit: &UnitResult, subject: &Subject) -> Value {
 
 fn matches(scheme: &Scheme, expected: &Value, got: &Value) -> bool {
     match (expected, got) {
-        (Value::Number(e), Value::Number(g)) => e == g || ops::round(*g, e.scale(), scheme.rounding.mode) == *e,
+        // Written with decimals, an expectation names the figure to that many
+        // places; written as a whole number it is exact, so `= 5` never passes 5.4.
+        (Value::Number(e), Value::Number(g)) => e == g || (e.scale() > 0 && ops::round(*g, e.scale(), scheme.rounding.mode) == *e),
         (e, g) => e == g,
     }
 }
@@ -232,4 +254,38 @@ fn describe(scheme: &Scheme, subject: &Subject) -> String {
         Subject::Indicator(id, None) => scheme.indicators[*id].path.join("."),
         Subject::Indicator(id, Some(p)) => format!("{} 第{}期", scheme.indicators[*id].path.join("."), p + 1),
     }
+}
+
+/// One test's result for people: an `ok` line, or a `FAIL` line with each
+/// failed expectation, its difference, and the derivation of the figure
+/// that came out (the sections of `kaohe explain` behind it).
+pub fn render(scheme: &Scheme, file: &str, outcome: &Outcome, lang: Lang, width: usize) -> String {
+    let zh = lang == Lang::Zh;
+    let mut out = String::new();
+    if outcome.failures.is_empty() && outcome.diagnostics.error_count() == 0 {
+        let checks = if zh { "项" } else { "checks" };
+        let _ = writeln!(out, "ok    {file} — {} ({} {checks})", outcome.name, outcome.checked);
+        return out;
+    }
+    let _ = writeln!(out, "FAIL  {file} — {}", outcome.name);
+    for f in &outcome.failures {
+        let difference =
+            f.difference.map(|d| format!(" ({}{})", if d.is_sign_negative() { "" } else { "+" }, d.normalize())).unwrap_or_default();
+        let line = if zh {
+            format!("      {} {}: 期望 {}, 实际 {}{difference}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
+        } else {
+            format!("      {} {}: expected {}, got {}{difference}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
+        };
+        let _ = writeln!(out, "{line}");
+        let Some(unit) = outcome.assessment.units.iter().find(|u| u.unit == f.unit) else { continue };
+        let _ = writeln!(out, "        {}", if zh { format!("实际值 {} 的由来:", f.got) } else { format!("how {} came out:", f.got) });
+        let why = explain::explain_figure(scheme, &outcome.assessment, unit, &f.figure, lang);
+        for l in why.lines() {
+            let _ = writeln!(out, "          {l}");
+        }
+    }
+    for d in outcome.diagnostics.iter() {
+        let _ = write!(out, "{}", crate::diagnostics::render(d, lang, false, Some(width)));
+    }
+    out
 }
