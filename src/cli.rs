@@ -124,6 +124,8 @@ pub enum Command {
         #[arg(long)]
         root: Option<PathBuf>,
     },
+    /// Write a synthetic data set of any size for a shipped scheme (for measuring speed).
+    Generate(crate::generate::Args),
 }
 
 /// `--lang`
@@ -189,6 +191,7 @@ pub fn run(cli: Cli) -> i32 {
     match cli.command {
         Command::Check { files, format, root, outline } => run_check(&files, format, root.as_deref(), outline, lang, cli.color),
         Command::Test { paths, root } => run_tests(&paths, root.as_deref(), lang, cli.color),
+        Command::Generate(args) => crate::generate::run(&args),
         Command::Eval { scheme, data, format, output, snapshot, check, accept, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
             let inputs = [scheme.clone(), data.clone()];

@@ -18,6 +18,7 @@ pub mod data;
 pub mod date;
 pub mod diagnostics;
 pub mod eval;
+pub mod generate;
 pub mod model;
 pub mod report;
 pub mod runner;
