@@ -112,5 +112,10 @@ mod tests {
         assert_eq!(displayed(-3.0), d("-3"));
         assert_eq!(displayed(123_456_789_012_345_680.0), d("123456789012346000"));
         assert_eq!(displayed(f64::NAN), None);
+        assert_eq!(displayed(f64::INFINITY), None);
+        // Excel's negative zero is plain 0, never `-0` in a report.
+        assert_eq!(displayed(-0.0).map(|z| z.to_string()), Some("0".to_string()));
+        // Beyond what a Decimal holds: no number, so the cell is reported as bad.
+        assert_eq!(displayed(1e300), None);
     }
 }
