@@ -148,6 +148,17 @@ pub enum ColorArg {
     Never,
 }
 
+impl ColorArg {
+    /// Whether diagnostics on stderr are coloured.
+    fn on_stderr(self) -> bool {
+        match self {
+            ColorArg::Always => true,
+            ColorArg::Never => false,
+            ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        }
+    }
+}
+
 /// `--format` of `eval`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Output {
@@ -249,9 +260,7 @@ pub fn run(cli: Cli) -> i32 {
 fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bool, lang: Lang, color: ColorArg) -> i32 {
     let mut all: Vec<Diagnostic> = Vec::new();
     for file in files {
-        let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
-        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
-        let checked = check::check_path(file, &root);
+        let checked = check_scheme(file, root);
         if let (true, Some(scheme), Format::Text) = (outline, &checked.scheme, format) {
             print!("{}", scheme.outline());
         }
@@ -269,14 +278,9 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
             println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
         }
         Format::Text => {
-            let stderr = std::io::stderr();
-            let colored = match color {
-                ColorArg::Always => true,
-                ColorArg::Never => false,
-                ColorArg::Auto => stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            };
+            let colored = color.on_stderr();
             let width = terminal_width();
-            let mut out = stderr.lock();
+            let mut out = std::io::stderr().lock();
             for d in &all {
                 let _ = write!(out, "{}", diagnostics::render(d, lang, colored, Some(width)));
                 let _ = writeln!(out);
@@ -291,6 +295,13 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
         }
     }
     i32::from(errors > 0)
+}
+
+/// Checks a scheme; schemes it extends must lie under `root`, by default its own folder.
+fn check_scheme(file: &Path, root: Option<&Path>) -> check::Checked {
+    let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
+    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    check::check_path(file, &root)
 }
 
 /// The terminal's width, `COLUMNS`, or 100 when neither is known.
@@ -323,18 +334,11 @@ fn scheme_files(paths: &[PathBuf]) -> Vec<PathBuf> {
 
 fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg) -> i32 {
     let zh = lang == Lang::Zh;
-    let stderr = std::io::stderr();
-    let colored = match color {
-        ColorArg::Always => true,
-        ColorArg::Never => false,
-        ColorArg::Auto => stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-    };
+    let colored = color.on_stderr();
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut out = std::io::stdout().lock();
     for file in scheme_files(paths) {
-        let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
-        let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
-        let checked = check::check_path(&file, &root);
+        let checked = check_scheme(&file, root);
         let Some(scheme) = checked.scheme else {
             for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
                 let _ = write!(std::io::stderr(), "{}", diagnostics::render(d, lang, colored, Some(terminal_width())));
@@ -345,7 +349,7 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
         };
         for test in &scheme.tests {
             let outcome = crate::runner::run(&scheme, test);
-            if outcome.failures.is_empty() && outcome.diagnostics.error_count() == 0 {
+            if outcome.passed() {
                 passed += 1;
             } else {
                 failed += 1;
@@ -449,15 +453,14 @@ fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: O
     let Some((new_checked, new_results, new_failed)) = evaluate(printer, &new_scheme, &new_data, encoding, root.as_deref()) else {
         return 1;
     };
-    let mut grade_order: Vec<String> = new_checked.grades.bands.iter().map(|b| b.name.clone()).collect();
-    for b in &old_checked.grades.bands {
-        if !grade_order.contains(&b.name) {
-            grade_order.push(b.name.clone());
-        }
-    }
     let label = |scheme: &Path, data: &Path| format!("{} @ {}", scheme.display(), data.display());
-    let comparison =
-        crate::report::diff::compare(&old_results, &new_results, &label(&old, &data), &label(&new_scheme, &new_data), &grade_order);
+    let comparison = crate::report::diff::compare(
+        &old_results,
+        &new_results,
+        &label(&old, &data),
+        &label(&new_scheme, &new_data),
+        &crate::report::diff::grade_order(&old_checked, &new_checked),
+    );
     let text = match format {
         DiffFormat::Table => crate::report::diff::render_text(&comparison, printer.lang, terminal_width()),
         DiffFormat::Md => crate::report::diff::render_markdown(&comparison, printer.lang),
@@ -491,11 +494,7 @@ struct Printer {
 
 impl Printer {
     fn new(lang: Lang, color: ColorArg) -> Self {
-        let colored = match color {
-            ColorArg::Always => true,
-            ColorArg::Never => false,
-            ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-        };
+        let colored = color.on_stderr();
         Printer { lang, colored }
     }
 
@@ -522,9 +521,7 @@ fn evaluate(
     encoding: Option<String>,
     root: Option<&Path>,
 ) -> Option<(crate::model::Scheme, crate::report::Assessment, bool)> {
-    let root = root.map(Path::to_path_buf).unwrap_or_else(|| scheme.parent().map(Path::to_path_buf).unwrap_or_default());
-    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
-    let checked = check::check_path(scheme, &root);
+    let checked = check_scheme(scheme, root);
     printer.print(&checked.diagnostics);
     let scheme = checked.scheme?;
     let (dataset, found) = crate::data::load(&scheme, data, &crate::data::LoadOptions { encoding });

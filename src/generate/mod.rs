@@ -154,7 +154,7 @@ impl Sink {
         self.buf.push(b',');
     }
 
-    /// Appends a non-negative integer.
+    /// Appends an integer.
     pub fn int(&mut self, v: i64) {
         let mut digits = [0u8; 20];
         let mut i = digits.len();

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use super::{Assessment, UnitResult, explain::show};
 use crate::diagnostics::Lang;
+use crate::model::Scheme;
 
 /// How many units the summary names as the largest movers.
 const LARGEST_MOVERS: usize = 10;
@@ -151,7 +152,7 @@ pub struct FigureChange {
 }
 
 /// Compares two results. `grade_order` lists the grade names best first
-/// (the new scheme's bands, then any only the old scheme has).
+/// (see [`grade_order`]).
 pub fn compare(old: &Assessment, new: &Assessment, old_label: &str, new_label: &str, grade_order: &[String]) -> Comparison {
     let old_by_key: std::collections::HashMap<&str, &UnitResult> = old.units.iter().map(|u| (u.unit.as_str(), u)).collect();
     let new_keys: std::collections::HashSet<&str> = new.units.iter().map(|u| u.unit.as_str()).collect();
@@ -205,6 +206,17 @@ pub fn compare(old: &Assessment, new: &Assessment, old_label: &str, new_label: &
         quota_crossings: in_both().filter(|u| u.quota_crossing.is_some()).map(|u| u.unit.clone()).collect(),
     };
     Comparison { old: old_label.to_string(), new: new_label.to_string(), summary, units }
+}
+
+/// Grade names best first: the new scheme's bands, then any only the old one has.
+pub fn grade_order(old: &Scheme, new: &Scheme) -> Vec<String> {
+    let mut order: Vec<String> = new.grades.bands.iter().map(|b| b.name.clone()).collect();
+    for b in &old.grades.bands {
+        if !order.contains(&b.name) {
+            order.push(b.name.clone());
+        }
+    }
+    order
 }
 
 fn figures(u: &UnitResult) -> Figures {

@@ -34,14 +34,9 @@ pub fn explain(scheme: &Scheme, assessment: &Assessment, unit: &UnitResult, lang
         x.t("Indicators (score on the indicator's own scale → contribution to its parent)", "指标(本指标得分 → 对上级的贡献)")
     );
     for (i, ind) in scheme.indicators.iter().enumerate() {
-        // Below an indicator that does not apply, nothing counts: its line says so.
-        let mut parent = ind.parent;
-        let mut counts = true;
-        while let Some(p) = parent {
-            counts &= unit.indicators.get(p).is_none_or(|r| r.applies);
-            parent = scheme.indicators[p].parent;
-        }
-        if counts {
+        // An indicator under one that does not apply does not apply either
+        // (eval inherits `适用`): the parent's line says so once.
+        if ind.parent.and_then(|p| unit.indicators.get(p)).is_none_or(|r| r.applies) {
             x.indicator(&mut out, i, ind.path.len());
         }
     }

@@ -33,6 +33,13 @@ pub struct Outcome {
     pub assessment: Assessment,
 }
 
+impl Outcome {
+    /// Whether every expectation held and the data evaluated without errors.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty() && self.diagnostics.error_count() == 0
+    }
+}
+
 /// One expectation that did not hold.
 #[derive(Debug, Clone)]
 pub struct Failure {
@@ -262,7 +269,7 @@ fn describe(scheme: &Scheme, subject: &Subject) -> String {
 pub fn render(scheme: &Scheme, file: &str, outcome: &Outcome, lang: Lang, width: usize) -> String {
     let zh = lang == Lang::Zh;
     let mut out = String::new();
-    if outcome.failures.is_empty() && outcome.diagnostics.error_count() == 0 {
+    if outcome.passed() {
         let checks = if zh { "项" } else { "checks" };
         let _ = writeln!(out, "ok    {file} — {} ({} {checks})", outcome.name, outcome.checked);
         return out;
