@@ -305,9 +305,9 @@ impl<'a> Engine<'a> {
         let ind = &self.scheme.indicators[id];
         let taken = self.capped_sum(&self.scheme.deductions, deductions, Target::Indicator(id), ind.deduction_cap);
         let given = self.capped_sum(&self.scheme.bonuses, bonuses, Target::Indicator(id), None);
-        let zeroed: Vec<bool> = (0..n)
-            .map(|u| self.scheme.deductions.iter().zip(deductions).any(|(d, a)| d.target == Target::Indicator(id) && a.zero[u]))
-            .collect();
+        let zeroing: Vec<&Applied> =
+            self.scheme.deductions.iter().zip(deductions).filter(|(d, _)| d.target == Target::Indicator(id)).map(|(_, a)| a).collect();
+        let zeroed: Vec<bool> = (0..n).map(|u| zeroing.iter().any(|a| a.zero[u])).collect();
         let rounding = self.scheme.rounding;
         let mut out = Vec::with_capacity(n);
         for u in 0..n {
