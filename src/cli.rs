@@ -213,23 +213,26 @@ pub fn run(cli: Cli) -> i32 {
             if let Some(path) = check {
                 return check_snapshot(&printer, &path, &assessment, accept, &inputs).max(i32::from(failed));
             }
-            let text = match format {
-                Output::Table => crate::report::table::render(&assessment, lang, terminal_width()),
-                Output::Csv => crate::report::csv::render(&assessment),
-                Output::Json => serde_json::to_string_pretty(&assessment).unwrap_or_default() + "\n",
+            let publish = |out: &mut dyn Write| match format {
+                Output::Table => out.write_all(crate::report::table::render(&assessment, lang, terminal_width()).as_bytes()),
+                Output::Csv => crate::report::csv::write(&assessment, out),
+                Output::Json => {
+                    serde_json::to_writer_pretty(&mut *out, &assessment).map_err(std::io::Error::from).and_then(|()| out.write_all(b"\n"))
+                }
             };
-            let _ = scheme;
-            match output {
-                Some(path) => match write_atomically(&path, &text, &[&data]) {
-                    Ok(()) => i32::from(failed),
-                    Err(message) => {
-                        printer.general(&message);
-                        1
-                    }
-                },
-                None => {
-                    print!("{text}");
-                    i32::from(failed)
+            let written = match output {
+                Some(path) => write_atomically(&path, &[&data], publish),
+                None => write_stdout(publish),
+            };
+            printer.lap("output");
+            // The results of a national run are millions of small allocations:
+            // the process is about to exit, so leave them to the OS.
+            std::mem::forget((scheme, assessment));
+            match written {
+                Ok(()) => i32::from(failed),
+                Err(message) => {
+                    printer.general(&message);
+                    1
                 }
             }
         }
@@ -370,7 +373,7 @@ fn write_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::As
             return 1;
         }
     }
-    match write_atomically(path, &crate::report::snapshot::render(assessment), &inputs) {
+    match write_atomically(path, &inputs, |out| out.write_all(crate::report::snapshot::render(assessment).as_bytes())) {
         Ok(()) => {
             let n = assessment.units.len();
             let _ = match printer.lang {
@@ -471,7 +474,7 @@ fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: O
     match output {
         Some(path) => {
             let inputs: Vec<&Path> = [old.as_path(), new_scheme.as_path(), data.as_path(), new_data.as_path()].into();
-            match write_atomically(path, &text, &inputs) {
+            match write_atomically(path, &inputs, |out| out.write_all(text.as_bytes())) {
                 Ok(()) => failed,
                 Err(message) => {
                     printer.general(&message);
@@ -490,12 +493,24 @@ fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: O
 struct Printer {
     lang: Lang,
     colored: bool,
+    /// When the last stage ended, if timings were asked for (`KAOHE_TIMINGS=1`).
+    stage_start: std::cell::Cell<Option<std::time::Instant>>,
 }
 
 impl Printer {
     fn new(lang: Lang, color: ColorArg) -> Self {
         let colored = color.on_stderr();
-        Printer { lang, colored }
+        let timed = std::env::var_os("KAOHE_TIMINGS").is_some_and(|v| v != "0");
+        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)) }
+    }
+
+    /// With `KAOHE_TIMINGS=1` in the environment, prints how long the stage
+    /// just ended took (wall time, a guide for `docs/performance.md`).
+    fn lap(&self, stage: &str) {
+        if let Some(start) = self.stage_start.get() {
+            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {:.1?}", start.elapsed());
+            self.stage_start.set(Some(std::time::Instant::now()));
+        }
     }
 
     fn print(&self, diagnostics: &[Diagnostic]) {
@@ -522,24 +537,33 @@ fn evaluate(
     root: Option<&Path>,
 ) -> Option<(crate::model::Scheme, crate::report::Assessment, bool)> {
     let checked = check_scheme(scheme, root);
+    printer.lap("check");
     printer.print(&checked.diagnostics);
     let scheme = checked.scheme?;
     let (dataset, found) = crate::data::load(&scheme, data, &crate::data::LoadOptions { encoding });
+    printer.lap("load");
     let found = found.into_sorted();
     printer.print(&found);
     if found.iter().any(|d| d.severity == Severity::Error) {
         return None;
     }
     let (assessment, faults) = crate::eval::evaluate(&scheme, &dataset);
+    printer.lap("evaluate");
     let faults = faults.into_sorted();
     printer.print(&faults);
     let failed = faults.iter().any(|d| d.severity == Severity::Error);
     Some((scheme, assessment, failed))
 }
 
-/// Writes `text` to `path` through a temporary file and a rename, so a
-/// reader never sees half a file; refuses to overwrite an input.
-fn write_atomically(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), String> {
+/// Writes to standard output, buffered.
+fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    write(&mut out).and_then(|()| out.flush()).map_err(|e| format!("cannot write the results: {e}"))
+}
+
+/// Writes to `path` through a temporary file and a rename, so a reader
+/// never sees half a file; refuses to overwrite an input.
+fn write_atomically(path: &Path, inputs: &[&Path], write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
     let target = path.canonicalize().ok();
     for input in inputs {
         let input = input.canonicalize().ok();
@@ -552,7 +576,15 @@ fn write_atomically(path: &Path, text: &str, inputs: &[&Path]) -> Result<(), Str
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "kaohe-output".into());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&temp, text).map_err(|e| format!("cannot write `{}`: {e}", temp.display()))?;
+    let written = std::fs::File::create(&temp).and_then(|file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        write(&mut out)?;
+        out.flush()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(format!("cannot write `{}`: {e}", temp.display()));
+    }
     std::fs::rename(&temp, path).map_err(|e| {
         let _ = std::fs::remove_file(&temp);
         format!("cannot write `{}`: {e}", path.display())

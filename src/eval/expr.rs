@@ -214,12 +214,15 @@ impl Engine<'_> {
             ExprKind::List(_) => vec![Value::Null; n],
             ExprKind::Call(builtin, args) => {
                 let args: Vec<Vec<Value>> = args.iter().map(|a| self.eval(a, scope)).collect();
-                (0..n)
-                    .map(|i| {
-                        let row: Vec<&Value> = args.iter().map(|a| &a[i]).collect();
-                        self.builtin(*builtin, &row)
-                    })
-                    .collect()
+                // One argument buffer for the whole column: no allocation per value.
+                let mut row: Vec<&Value> = Vec::with_capacity(args.len());
+                let mut out = Vec::with_capacity(n);
+                for i in 0..n {
+                    row.clear();
+                    row.extend(args.iter().map(|a| &a[i]));
+                    out.push(self.builtin(*builtin, &row));
+                }
+                out
             }
             ExprKind::Aggregate { function, table, value, filter, trim } => {
                 let per_unit = self.aggregate(*function, *table, value.as_deref(), filter.as_deref(), *trim, scope.period(), e.span);
@@ -404,18 +407,23 @@ impl Engine<'_> {
     }
 
     fn builtin(&self, b: Builtin, args: &[&Value]) -> Value {
-        let nums: Option<Vec<Decimal>> = args.iter().map(|v| v.num()).collect();
         match b {
             Builtin::Present => Value::Bool(args.first().is_some_and(|v| **v != Value::Null)),
             Builtin::Days => match args.first() {
                 Some(Value::Dur(d)) => Value::Num(*d),
                 _ => Value::Null,
             },
+            Builtin::Min | Builtin::Max => extreme(b == Builtin::Min, args),
             _ => {
-                let Some(nums) = nums else { return Value::Null };
-                match (b, nums.as_slice()) {
-                    (Builtin::Min, xs) => xs.iter().min().copied().map_or(Value::Null, Value::Num),
-                    (Builtin::Max, xs) => xs.iter().max().copied().map_or(Value::Null, Value::Num),
+                let mut nums = [Decimal::ZERO; 3];
+                if args.len() > nums.len() {
+                    return Value::Null;
+                }
+                for (slot, v) in nums.iter_mut().zip(args) {
+                    let Some(x) = v.num() else { return Value::Null };
+                    *slot = x;
+                }
+                match (b, &nums[..args.len()]) {
                     (Builtin::Clamp, [x, lo, hi]) => Value::Num((*x).max(*lo).min(*hi)),
                     (Builtin::Abs, [x]) => Value::Num(x.abs()),
                     (Builtin::Round, [x]) => Value::Num(ops::round(*x, 0, self.scheme.rounding.mode)),
@@ -609,6 +617,26 @@ impl Engine<'_> {
     }
 }
 
+/// `min(...)` or `max(...)`: missing if any argument is. Among equal values
+/// (`1.0`, `1.00`) the first is the minimum and the last the maximum, as
+/// `Iterator::min` and `max` choose, so the digits shown do not depend on
+/// how the search is written.
+fn extreme(min: bool, args: &[&Value]) -> Value {
+    let mut best: Option<Decimal> = None;
+    for v in args {
+        let Some(x) = v.num() else { return Value::Null };
+        let replace = match best {
+            None => true,
+            Some(b) if min => x < b,
+            Some(b) => x >= b,
+        };
+        if replace {
+            best = Some(x);
+        }
+    }
+    best.map_or(Value::Null, Value::Num)
+}
+
 fn mean(values: &[Decimal]) -> Option<Decimal> {
     if values.is_empty() {
         return None;
@@ -683,4 +711,30 @@ fn fingerprint(e: &Expr, out: &mut String) -> bool {
     }
     out.push(')');
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn num(s: &str) -> Value {
+        Value::Num(s.parse().unwrap_or_default())
+    }
+
+    #[test]
+    fn min_and_max_pick_among_equals_as_iterators_do() {
+        let (a, b, c) = (num("1.0"), num("1.00"), num("0.5"));
+        let shown = |v: Value| v.num().map(|d| d.to_string()).unwrap_or_default();
+        assert_eq!(shown(extreme(true, &[&a, &b])), "1.0");
+        assert_eq!(shown(extreme(false, &[&a, &b])), "1.00");
+        assert_eq!(shown(extreme(true, &[&a, &b, &c])), "0.5");
+        assert_eq!(shown(extreme(false, &[&c, &b, &a])), "1.0");
+        for xs in [[&a, &b, &c], [&b, &a, &c], [&c, &a, &b]] {
+            let decimals: Vec<Decimal> = xs.iter().filter_map(|v| v.num()).collect();
+            let by_iter = |d: Option<&Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
+            assert_eq!(shown(extreme(true, &xs)), by_iter(decimals.iter().min()));
+            assert_eq!(shown(extreme(false, &xs)), by_iter(decimals.iter().max()));
+        }
+        assert_eq!(extreme(true, &[&a, &Value::Null]), Value::Null);
+    }
 }

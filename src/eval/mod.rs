@@ -189,7 +189,7 @@ impl<'a> Engine<'a> {
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].clone(),
                 over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.clone()),
-                indicators: self.indicator_results(u, &applies, &periods, &before),
+                indicators: self.indicator_results(u, &applies, &mut periods, &before),
                 deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
                 bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),
             })
@@ -293,8 +293,9 @@ impl<'a> Engine<'a> {
                         .map(|u| {
                             let scores: Option<Vec<Decimal>> = columns.iter().map(|c| c[u].num()).collect();
                             let Some(scores) = scores else { return Value::Null };
-                            per_period[u] = scores.clone();
-                            combine_periods(&scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num)
+                            let combined = combine_periods(&scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num);
+                            per_period[u] = scores;
+                            combined
                         })
                         .collect()
                 }
@@ -462,7 +463,7 @@ impl<'a> Engine<'a> {
         &self,
         u: usize,
         applies: &[Vec<bool>],
-        periods: &[Vec<Vec<Decimal>>],
+        periods: &mut [Vec<Vec<Decimal>>],
         before: &[Vec<Decimal>],
     ) -> Vec<IndicatorResult> {
         self.scheme
@@ -476,7 +477,8 @@ impl<'a> Engine<'a> {
                     score,
                     before_adjustments: before[i].get(u).copied().unwrap_or(Decimal::ZERO),
                     contribution: self.contribution(i, u, applies, score),
-                    periods: periods[i].get(u).cloned().unwrap_or_default(),
+                    // Each unit's results are built once: its period scores move in.
+                    periods: periods[i].get_mut(u).map(std::mem::take).unwrap_or_default(),
                     applies: applies[i][u],
                 }
             })
