@@ -17,6 +17,9 @@ use crate::date::Date;
 use crate::model::{Across, Aggregate, Builtin, ColumnType, Expr, ExprKind, TableId, TableShape, Value as Constant};
 use crate::source::Span;
 
+/// In [`Engine::unit_rows`]: the unit has no row.
+const NO_ROW: u32 = u32::MAX;
+
 /// A value during evaluation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -328,12 +331,25 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
             return (0..self.len(scope)).map(|i| cell(self.row(scope, i))).collect();
         }
-        // One value per unit: the unit's row, or its row of the current period.
-        let period_column = match (self.scheme.tables[table].shape, scope.period()) {
+        let rows = self.unit_rows(table, scope.period());
+        let per_unit: Vec<Value> = rows.iter().map(|&row| if row == NO_ROW { Value::Null } else { cell(row as usize) }).collect();
+        self.spread(per_unit, scope)
+    }
+
+    /// Each unit's row of a table with one row per unit: the unit's row, or
+    /// its row of the current period ([`NO_ROW`] if it has none). Found once
+    /// per table and period, since every column of the table needs the same.
+    fn unit_rows(&mut self, table: TableId, period: Option<Period>) -> std::rc::Rc<[u32]> {
+        let period_column = match (self.scheme.tables[table].shape, period) {
             (TableShape::PerUnitPeriod { column: pc, kind }, Some(p)) if kind == p.kind => Some((pc, p.index)),
             _ => None,
         };
-        let per_unit: Vec<Value> = (0..self.data.units.len())
+        let key = (table, period_column.map(|(_, index)| index));
+        if let Some(rows) = self.unit_rows.get(&key) {
+            return rows.clone();
+        }
+        let Some(data) = self.data.tables.get(table) else { return vec![NO_ROW; self.data.units.len()].into() };
+        let rows: std::rc::Rc<[u32]> = (0..self.data.units.len())
             .map(|u| {
                 let rows = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX));
                 let row = match period_column {
@@ -343,10 +359,11 @@ impl Engine<'_> {
                     }),
                     None => rows.clone().next(),
                 };
-                row.map_or(Value::Null, cell)
+                row.and_then(|r| u32::try_from(r).ok()).unwrap_or(NO_ROW)
             })
             .collect();
-        self.spread(per_unit, scope)
+        self.unit_rows.insert(key, rows.clone());
+        rows
     }
 
     /// Whether two values are equal (a period equals its written name).

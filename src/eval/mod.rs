@@ -10,6 +10,7 @@
 //! the scheme line, and the other units are still evaluated.
 
 pub mod expr;
+mod fixed;
 pub mod ops;
 mod rank;
 
@@ -62,6 +63,8 @@ pub struct Engine<'a> {
     /// `如果 count(x where f) > 5 则 trimmed_mean(x.v where f) 否则 avg(x.v where f)`
     /// evaluates `f` once.
     memo: std::collections::HashMap<(String, Scope), (Vec<Value>, Vec<Pending>)>,
+    /// Each unit's row of a one-row-per-unit table, by table and period index.
+    unit_rows: std::collections::HashMap<(crate::model::TableId, Option<usize>), std::rc::Rc<[u32]>>,
     /// While computing a shared result: its faults, kept to be reported
     /// under the mask of each formula that uses it.
     pending: Option<Vec<Pending>>,
@@ -102,6 +105,7 @@ impl<'a> Engine<'a> {
             subsets: Vec::new(),
             period_rows: std::collections::HashMap::new(),
             memo: std::collections::HashMap::new(),
+            unit_rows: std::collections::HashMap::new(),
             pending: None,
         }
     }

@@ -6,6 +6,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use super::fixed;
 use crate::ast::RoundingMode;
 
 /// An arithmetic fault, before the evaluator says where it happened.
@@ -19,16 +20,25 @@ pub enum OpError {
 
 /// `a + b`
 pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
+    if let Some(sum) = fixed::add(a, b) {
+        return Ok(sum);
+    }
     a.checked_add(b).ok_or(OpError::Overflow)
 }
 
 /// `a - b`
 pub fn sub(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
+    if let Some(difference) = fixed::sub(a, b) {
+        return Ok(difference);
+    }
     a.checked_sub(b).ok_or(OpError::Overflow)
 }
 
 /// `a * b`
 pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
+    if let Some(product) = fixed::mul(a, b) {
+        return Ok(product);
+    }
     a.checked_mul(b).ok_or(OpError::Overflow)
 }
 
@@ -55,6 +65,9 @@ pub fn round(value: Decimal, places: u32, mode: RoundingMode) -> Decimal {
         RoundingMode::Down => RoundingStrategy::ToZero,
         RoundingMode::Up => RoundingStrategy::AwayFromZero,
     };
+    if let Some(rounded) = fixed::round(value, places, strategy) {
+        return rounded;
+    }
     let mut rounded = value.round_dp_with_strategy(places, strategy);
     rounded.rescale(places);
     rounded
