@@ -508,7 +508,13 @@ impl Printer {
     /// just ended took (wall time, a guide for `docs/performance.md`).
     fn lap(&self, stage: &str) {
         if let Some(start) = self.stage_start.get() {
-            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {:.1?}", start.elapsed());
+            // Memory in use after the stage, where the system says (Linux).
+            let resident = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_string()))
+                .map(|kb| format!(", resident {kb}"))
+                .unwrap_or_default();
+            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {:.1?}{resident}", start.elapsed());
             self.stage_start.set(Some(std::time::Instant::now()));
         }
     }

@@ -6,6 +6,8 @@
 
 use std::io::{self, Write};
 
+use rust_decimal::Decimal;
+
 use super::Assessment;
 
 /// Writes the results as CSV (UTF-8 with a BOM, so Excel on Chinese Windows opens it right).
@@ -28,7 +30,9 @@ pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> 
             out.write_all(b",")?;
             write_field(out, g)?;
         }
-        write!(out, ",{},", u.total)?;
+        out.write_all(b",")?;
+        write_decimal(out, u.total)?;
+        out.write_all(b",")?;
         write_field(out, &u.grade)?;
         out.write_all(b",")?;
         write_field(out, &u.vetoes.join("、"))?;
@@ -36,12 +40,46 @@ pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> 
         for i in &u.indicators {
             out.write_all(b",")?;
             if i.applies {
-                write!(out, "{}", i.score.normalize())?;
+                write_decimal(out, i.score.normalize())?;
             }
         }
         out.write_all(b"\r\n")?;
     }
     Ok(())
+}
+
+/// Writes a decimal exactly as its `Display` does (`-0.05`, `90.00`, `7`),
+/// without the general formatter, which costs more than the rest of a row.
+fn write_decimal(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> {
+    let (mantissa, scale) = (d.mantissa(), d.scale() as usize);
+    // Zero keeps the sign and digits rust_decimal gives it (`-0.0`); wide digits are left to it too.
+    let Some(magnitude) = u64::try_from(mantissa.unsigned_abs()).ok().filter(|&m| m != 0) else { return write!(out, "{d}") };
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    let mut rest = magnitude;
+    while rest > 0 {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let digits = &digits[start..];
+    if mantissa < 0 {
+        out.write_all(b"-")?;
+    }
+    if scale == 0 {
+        return out.write_all(digits);
+    }
+    if digits.len() > scale {
+        let (whole, fraction) = digits.split_at(digits.len() - scale);
+        out.write_all(whole)?;
+        out.write_all(b".")?;
+        return out.write_all(fraction);
+    }
+    out.write_all(b"0.")?;
+    for _ in digits.len()..scale {
+        out.write_all(b"0")?;
+    }
+    out.write_all(digits)
 }
 
 /// The results as CSV text (see [`write`]).
@@ -73,4 +111,32 @@ fn write_row(out: &mut (impl Write + ?Sized), cells: &[String]) -> io::Result<()
 /// Writes one field, quoted (with inner quotes doubled) when it holds a delimiter, a quote or a line break.
 fn write_field(out: &mut (impl Write + ?Sized), cell: &str) -> io::Result<()> {
     if cell.contains([',', '"', '\n', '\r']) { write!(out, "\"{}\"", cell.replace('"', "\"\"")) } else { out.write_all(cell.as_bytes()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_as_display_writes_them() {
+        let mut seed: u64 = 7;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed >> 11
+        };
+        let mut cases: Vec<Decimal> =
+            ["0", "-0", "0.00", "-0.05", "90.00", "7", "0.5", "-12.345", "100", "0.0001"].iter().filter_map(|s| s.parse().ok()).collect();
+        cases.push(Decimal::MAX);
+        cases.push(Decimal::MIN);
+        for _ in 0..100_000 {
+            let mantissa = i64::try_from(next() % 10u64.pow(1 + (next() % 18) as u32)).unwrap_or(0);
+            let sign = if next() % 3 == 0 { -1 } else { 1 };
+            cases.push(Decimal::new(sign * mantissa, (next() % 29) as u32));
+        }
+        for d in cases {
+            let mut written = Vec::new();
+            let _ = write_decimal(&mut written, d);
+            assert_eq!(String::from_utf8(written).unwrap_or_default(), d.to_string(), "mantissa {} scale {}", d.mantissa(), d.scale());
+        }
+    }
 }
