@@ -493,7 +493,11 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
         Source::Text(file, format) => {
             let mut loader = TableLoader::new(ctx, tid, Place::Text(file.clone()), file.name.clone());
             match format {
-                Format::Csv => csvfile::read(ctx, &mut loader, &file),
+                Format::Csv => {
+                    if let Some(body) = csvfile::read_header(ctx, &mut loader, &file) {
+                        csvfile::read_rows(ctx, &mut loader, &file.text, body.delimiter, body.start..file.text.len(), body.line);
+                    }
+                }
                 Format::Json => jsonfile::read(ctx, &mut loader, &file),
             }
             loader
