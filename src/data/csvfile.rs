@@ -11,6 +11,10 @@
 //! per-row allocation is needed: cells borrow from the text unless a quoted
 //! cell has doubled quotes or CRLF inside.
 //!
+//! A large file is typed in pieces on several threads: [`pieces`] cuts the
+//! body at record starts, each piece is typed by its own loader, and the
+//! loaders are merged in file order (see `super::load`).
+//!
 //! The delimiter is `,`, or a tab (or `;`) when the header line has no comma
 //! but has those. Rows of empty cells (Excel's trailing `,,,`) are skipped.
 
@@ -71,13 +75,56 @@ pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Ar
     Some(Body { start: scanner.pos, line: scanner.line, delimiter })
 }
 
-/// Reads the records of `range` (the body) into the loader; `line` is the line at its start.
+/// Reads the records of `range` (a piece of the body, cut by [`pieces`])
+/// into the loader; `line` is the line at its start.
 pub(crate) fn read_rows(ctx: &mut Ctx<'_>, loader: &mut TableLoader, text: &str, delimiter: u8, range: Range<usize>, line: u32) {
     let mut scanner = Scanner::new(text, delimiter, range, line);
     let mut cells = Vec::new();
     while let Some(record) = scanner.record(&mut cells) {
         loader.row(ctx, record.line, Loc::Span(record.span), &cells);
     }
+}
+
+/// Cuts `text[body.start..]` into about `count` pieces of similar size, each
+/// starting where a record starts (never inside a quoted cell), with the
+/// line at its start. Files with quotes are scanned from the start to find
+/// the record starts; files without are cut at the next line break.
+pub(crate) fn pieces(text: &str, body: Body, count: usize) -> Vec<(Range<usize>, u32)> {
+    let bytes = text.as_bytes();
+    let end = text.len();
+    let size = end.saturating_sub(body.start);
+    let count = count.clamp(1, size.max(1));
+    let targets: Vec<usize> = (1..count).map(|i| body.start + size / count * i).collect();
+    let mut cuts = vec![body.start];
+    let body_bytes = bytes.get(body.start..).unwrap_or_default();
+    if body_bytes.contains(&b'"') {
+        // Only the scanner knows whether a line break is inside a quoted cell.
+        let mut scanner = Scanner::new(text, body.delimiter, body.start..end, body.line);
+        for &target in &targets {
+            while scanner.pos < target && scanner.skip_record() {}
+            cuts.push(scanner.pos.max(*cuts.last().unwrap_or(&0)));
+        }
+    } else {
+        for &target in &targets {
+            let from = target.max(*cuts.last().unwrap_or(&0));
+            let at = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'\n')).map_or(end, |i| from + i + 1);
+            cuts.push(at);
+        }
+    }
+    cuts.push(end);
+    cuts.dedup();
+    let mut line = body.line;
+    let mut out = Vec::with_capacity(cuts.len());
+    for pair in cuts.windows(2) {
+        let (from, to) = (pair[0], pair[1]);
+        out.push((from..to, line));
+        let newlines = bytes.get(from..to).map_or(0, |piece| piece.iter().filter(|&&b| b == b'\n').count());
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+    }
+    if out.is_empty() {
+        out.push((body.start..end, body.line));
+    }
+    out
 }
 
 /// `,` unless the first line has no comma but has a tab or a semicolon.
@@ -162,6 +209,19 @@ impl<'t> Scanner<'t> {
             }
         }
         Some(Record { line, span: trimmed(self.text, begin, self.pos) })
+    }
+
+    /// Steps over the next record without looking at its cells; false at the end of the range.
+    fn skip_record(&mut self) -> bool {
+        if self.start_record().is_none() {
+            return false;
+        }
+        loop {
+            self.field();
+            if !self.next_field() {
+                return true;
+            }
+        }
     }
 
     /// After a field: steps over a delimiter and says whether another field follows.
@@ -347,6 +407,31 @@ mod tests {
                 let ours: Vec<Vec<String>> =
                     scan(&text, delimiter).into_iter().map(|(_, _, f)| f.into_iter().map(|(t, _)| t).collect()).collect();
                 assert_eq!(ours, csv_crate(&text, delimiter), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_start_at_records_and_read_like_the_whole() {
+        let mut text = String::from("name,value\n");
+        for i in 0..300 {
+            match i % 5 {
+                0 => text.push_str(&format!("\"multi\nline {i}\",{i}\n")),
+                1 => text.push_str(&format!("a{i},\"x\"\"y\r\nz\"\r\n")),
+                2 => text.push_str("\n\n"),
+                _ => text.push_str(&format!("b{i},{i}\n")),
+            }
+        }
+        for quoted in [true, false] {
+            let text = if quoted { text.clone() } else { text.replace('"', "") };
+            let whole = scan(&text, b',');
+            let body = Body { start: text.find('\n').unwrap() + 1, line: 2, delimiter: b',' };
+            for count in [1, 2, 3, 7, 50, 10_000] {
+                let mut joined = scan_range(&text, b',', 0..body.start, 1);
+                for (range, line) in pieces(&text, body, count) {
+                    joined.extend(scan_range(&text, b',', range, line));
+                }
+                assert_eq!(joined, whole, "quoted {quoted}, {count} pieces");
             }
         }
     }

@@ -2,9 +2,13 @@
 //!
 //! Readers (`csvfile`, `jsonfile`, `xlsx`) call [`TableLoader::header`] once
 //! and [`TableLoader::row`] for every row. The loader types each cell by its
-//! column, resolves the unit, and keeps the good rows in one flat vector of
-//! [`Val`]s (no allocation per cell; texts are interned). [`TableLoader::finish`]
-//! then rejects duplicate keys, fills or reports missing rows and sorts.
+//! column, resolves the unit, and keeps the good rows in typed columns, the
+//! shape the evaluator wants (no allocation per cell; texts are interned).
+//! A large file is typed in pieces, one loader per piece
+//! ([`TableLoader::for_piece`]), merged in file order
+//! ([`TableLoader::absorb`]). [`TableLoader::finish`] then rejects duplicate
+//! keys, fills or reports missing rows and puts the rows in order (files
+//! exported in that order are not copied).
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
@@ -14,7 +18,7 @@ use rust_decimal::Decimal;
 
 use super::cell::{self, Parsed, Raw};
 use super::errors;
-use super::{FxBuild, Interner, Sym, UnitId};
+use super::{Column, FxBuild, Interner, Sym, UnitId};
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
@@ -97,8 +101,8 @@ pub(crate) struct Ctx<'s> {
     pub diags: Diagnostics,
     /// Texts seen while loading (re-interned in order at the end).
     pub strings: Interner,
-    /// The units, once known.
-    pub units: Option<UnitIndex>,
+    /// The units, once known (shared by the threads that load).
+    pub units: Option<Arc<UnitIndex>>,
 }
 
 /// The rows of one table, checked and sorted.
@@ -106,8 +110,8 @@ pub(crate) struct Ctx<'s> {
 pub(crate) struct Rows {
     /// Shown in messages.
     pub source: String,
-    /// Values, row after row.
-    pub vals: Vec<Val>,
+    /// One column per declared column; texts are symbols of the table's loading interner.
+    pub columns: Vec<Column>,
     /// The unit of each row.
     pub units: Vec<UnitId>,
     /// Where each row was read (0: filled from defaults).
@@ -132,7 +136,8 @@ pub(crate) struct TableLoader {
     /// The default of each column (`Some(Val::Null)` for a declared `空`).
     defaults: Vec<Option<Val>>,
     ncols: usize,
-    vals: Vec<Val>,
+    /// The good rows so far, by column.
+    columns: Vec<Column>,
     units: Vec<UnitId>,
     lines: Vec<u32>,
     locs: Vec<Loc>,
@@ -160,6 +165,7 @@ impl TableLoader {
         let unit_col = if is_units_table { scheme.units.key } else { table.unit_column };
         let defaults = table.columns.iter().map(|c| c.default.as_ref().map(|v| default_val(&c.ty, v, &mut ctx.strings))).collect();
         let ncols = table.columns.len();
+        let columns = table.columns.iter().map(|c| Column::empty(&c.ty)).collect();
         TableLoader {
             tid,
             unit_col,
@@ -169,7 +175,7 @@ impl TableLoader {
             map: (0..ncols).map(Some).collect(),
             defaults,
             ncols,
-            vals: Vec::new(),
+            columns,
             units: Vec::new(),
             lines: Vec::new(),
             locs: Vec::new(),
@@ -181,6 +187,53 @@ impl TableLoader {
             unit_of_sym: Vec::new(),
             failed: false,
         }
+    }
+
+    /// The table it loads.
+    pub(crate) fn tid(&self) -> TableId {
+        self.tid
+    }
+
+    /// A loader for another piece of the same file: the header as matched
+    /// by this one, the defaults interned in the piece's own `ctx`.
+    pub(crate) fn for_piece(&self, ctx: &mut Ctx<'_>) -> TableLoader {
+        let mut piece = TableLoader::new(ctx, self.tid, self.place.clone(), self.source.clone());
+        piece.map.clone_from(&self.map);
+        piece.absent.clone_from(&self.absent);
+        piece.failed = self.failed;
+        piece
+    }
+
+    /// Appends the rows and findings of the next piece of the file (typed by
+    /// [`TableLoader::for_piece`] with `piece_ctx`), as if this loader had
+    /// read them: texts interned here, unit ids of the units table renumbered.
+    pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, piece: TableLoader, piece_ctx: Ctx<'_>) {
+        ctx.diags.extend(piece_ctx.diags);
+        let mut syms = vec![Sym::MAX; piece_ctx.strings.len()];
+        let mut sym = |s: Sym| match syms.get(s as usize) {
+            Some(&known) if known != Sym::MAX => known,
+            _ => {
+                let new = ctx.strings.intern(piece_ctx.strings.resolve(s));
+                if let Some(slot) = syms.get_mut(s as usize) {
+                    *slot = new;
+                }
+                new
+            }
+        };
+        for (column, more) in self.columns.iter_mut().zip(piece.columns) {
+            column.append(more, &mut sym);
+        }
+        // The units table's ids are provisional: in the order keys were met.
+        let ids: Vec<UnitId> =
+            if self.is_units_table { piece.provisional_keys.iter().map(|key| self.provisional_id(key)).collect() } else { Vec::new() };
+        let units_table = self.is_units_table;
+        let id = |u: UnitId| if units_table { ids.get(u as usize).copied().unwrap_or(u) } else { u };
+        self.units.extend(piece.units.iter().map(|&u| id(u)));
+        self.excused.extend(piece.excused.iter().map(|&(u, p)| (id(u), p)));
+        self.suggested.extend(piece.suggested);
+        self.lines.extend(piece.lines);
+        self.locs.extend(piece.locs);
+        self.failed |= piece.failed;
     }
 
     /// Matches the header to the declared columns (exact names after
@@ -227,13 +280,13 @@ impl TableLoader {
         }
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
-        let start = self.vals.len();
+        let start = self.units.len();
         let mut bad = false;
         // The unit first, so that messages about other cells can name it.
         let unit_cell = self.map[self.unit_col].and_then(|i| cells.get(i));
         let mut unit: Option<UnitId> = None;
         let unit_val = self.typed(ctx, self.unit_col, unit_cell, row_loc, None).unwrap_or(Val::Null);
-        self.vals.push(unit_val);
+        self.columns[self.unit_col].push(unit_val);
         let key = key_text(&unit_val, &ctx.strings);
         if key.is_empty() {
             bad = true;
@@ -278,16 +331,14 @@ impl TableLoader {
                             period = Some(p);
                         }
                     }
-                    self.vals.push(val);
+                    self.columns[c].push(val);
                 }
                 Err(()) => {
-                    self.vals.push(Val::Null);
+                    self.columns[c].push(Val::Null);
                     bad = true;
                 }
             }
         }
-        // Keep declaration order: the unit value was pushed first.
-        self.vals[start..start + self.unit_col + 1].rotate_left(1);
         match (bad, unit) {
             (false, Some(u)) => {
                 self.units.push(u);
@@ -295,7 +346,9 @@ impl TableLoader {
                 self.locs.push(row_loc);
             }
             (_, unit) => {
-                self.vals.truncate(start);
+                for column in &mut self.columns {
+                    column.truncate(start);
+                }
                 if let Some(u) = unit {
                     // `None`: every period of the unit, when the row's period is not known.
                     let per_period = matches!(table.shape, TableShape::PerUnitPeriod { .. });
@@ -394,17 +447,20 @@ impl TableLoader {
         if !self.failed {
             order = self.without_duplicates(ctx, order);
         }
-        let mut vals = Vec::with_capacity(order.len() * self.ncols);
-        for &r in &order {
-            vals.extend_from_slice(self.row_vals(r));
+        // Files exported in order need no copy.
+        let in_place = order.len() == self.units.len() && order.iter().enumerate().all(|(i, &r)| i == r);
+        if in_place {
+            return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines };
         }
+        let columns = self.columns.iter().map(|column| column.select(&order)).collect();
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
-        Rows { source: self.source, vals, units, lines }
+        Rows { source: self.source, columns, units, lines }
     }
 
-    fn row_vals(&self, r: usize) -> &[Val] {
-        &self.vals[r * self.ncols..(r + 1) * self.ncols]
+    /// The value of row `r` in column `c`.
+    fn val(&self, c: usize, r: usize) -> Val {
+        self.columns[c].val(r)
     }
 
     /// Compares two rows on one column; the unit column by unit id (the ids
@@ -413,31 +469,37 @@ impl TableLoader {
         if c == self.unit_col {
             return self.units[a].cmp(&self.units[b]);
         }
-        compare(&self.row_vals(a)[c], &self.row_vals(b)[c], strings)
+        compare(&self.val(c, a), &self.val(c, b), strings)
     }
 
     /// Rows ordered by unit, then key columns, then the other columns (by
     /// value), then by the digits written (`1.0` before `1.00`), then by line.
     /// Lines are distinct (filled rows differ in unit or period), so the
-    /// order is total and an unstable sort gives the same result every time.
+    /// order is total and an unstable sort gives the same result every time;
+    /// rows already in that order (as exported data usually is) are not sorted.
     fn sorted(&self, ctx: &Ctx<'_>) -> Vec<usize> {
         let table = &ctx.scheme.tables[self.tid];
         let mut columns: Vec<usize> = table.key.iter().copied().filter(|&c| c != self.unit_col).collect();
         let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
         columns.extend(rest);
-        let mut order: Vec<usize> = (0..self.units.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
+        let order_of = |a: usize, b: usize| {
             self.units[a]
                 .cmp(&self.units[b])
                 .then_with(|| {
                     columns.iter().map(|&c| self.compare_on(c, a, b, &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
                 })
                 .then_with(|| {
-                    let (ra, rb) = (self.row_vals(a), self.row_vals(b));
-                    ra.iter().zip(rb).map(|(x, y)| scale(x).cmp(&scale(y))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                    (0..self.ncols)
+                        .map(|c| scale(&self.val(c, a)).cmp(&scale(&self.val(c, b))))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(Ordering::Equal)
                 })
                 .then_with(|| self.lines[a].cmp(&self.lines[b]))
-        });
+        };
+        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        if !order.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
+            order.sort_unstable_by(|&a, &b| order_of(a, b));
+        }
         order
     }
 
@@ -487,7 +549,7 @@ impl TableLoader {
         }
         for (first, r) in found {
             let values: Vec<String> =
-                key.iter().map(|&c| shown(&self.row_vals(r)[c], &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
+                key.iter().map(|&c| shown(&self.val(c, r), &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
             let names: Vec<&str> = key.iter().map(|&c| table.columns[c].name.as_str()).collect();
             ctx.diags.push(errors::duplicate_key(
                 &self.place,
@@ -517,7 +579,7 @@ impl TableLoader {
         let mut have = vec![0u16; nunits];
         for (r, &u) in self.units.iter().enumerate() {
             let bit = match period_col {
-                Some((c, _)) => match self.vals[r * self.ncols + c] {
+                Some((c, _)) => match self.val(c, r) {
                     Val::Period(p) => 1u16 << p,
                     _ => 0,
                 },
@@ -575,11 +637,104 @@ impl TableLoader {
             } else {
                 self.defaults[c].unwrap_or(Val::Null)
             };
-            self.vals.push(val);
+            self.columns[c].push(val);
         }
         self.units.push(unit);
         self.lines.push(0);
         self.locs.push(Loc::None);
+    }
+}
+
+/// The loader's column store: values pushed row by row into the typed
+/// columns of [`Column`]. A value of another type than the column's (never
+/// made by the loader) is stored as no value.
+impl Column {
+    /// An empty column for a declared type.
+    pub(crate) fn empty(ty: &ColumnType) -> Column {
+        match ty {
+            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(Vec::new()),
+            ColumnType::Text | ColumnType::Enum(_) => Column::Text(Vec::new()),
+            ColumnType::Date => Column::Date(Vec::new()),
+            ColumnType::Bool => Column::Bool(Vec::new()),
+            ColumnType::Period(_) => Column::Period(Vec::new()),
+        }
+    }
+
+    /// Adds a value at the end.
+    pub(crate) fn push(&mut self, val: Val) {
+        match self {
+            Column::Number(v) => v.push(if let Val::Number(x) = val { Some(x) } else { None }),
+            Column::Text(v) => v.push(if let Val::Text(x) = val { Some(x) } else { None }),
+            Column::Date(v) => v.push(if let Val::Date(x) = val { Some(x) } else { None }),
+            Column::Bool(v) => v.push(if let Val::Bool(x) = val { Some(x) } else { None }),
+            Column::Period(v) => v.push(if let Val::Period(x) = val { Some(x) } else { None }),
+        }
+    }
+
+    /// The value of row `r` (`Val::Null` past the end).
+    pub(crate) fn val(&self, r: usize) -> Val {
+        let val = match self {
+            Column::Number(v) => v.get(r).copied().flatten().map(Val::Number),
+            Column::Text(v) => v.get(r).copied().flatten().map(Val::Text),
+            Column::Date(v) => v.get(r).copied().flatten().map(Val::Date),
+            Column::Bool(v) => v.get(r).copied().flatten().map(Val::Bool),
+            Column::Period(v) => v.get(r).copied().flatten().map(Val::Period),
+        };
+        val.unwrap_or(Val::Null)
+    }
+
+    /// Keeps the first `len` rows.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        match self {
+            Column::Number(v) => v.truncate(len),
+            Column::Text(v) => v.truncate(len),
+            Column::Date(v) => v.truncate(len),
+            Column::Bool(v) => v.truncate(len),
+            Column::Period(v) => v.truncate(len),
+        }
+    }
+
+    /// Appends the rows of `more`, a column of the same type, its texts
+    /// renumbered by `sym`.
+    pub(crate) fn append(&mut self, more: Column, sym: &mut impl FnMut(Sym) -> Sym) {
+        match (self, more) {
+            (Column::Number(v), Column::Number(m)) => v.extend(m),
+            (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(&mut *sym))),
+            (Column::Date(v), Column::Date(m)) => v.extend(m),
+            (Column::Bool(v), Column::Bool(m)) => v.extend(m),
+            (Column::Period(v), Column::Period(m)) => v.extend(m),
+            (column, more) => {
+                // Never: both columns come from one declaration.
+                for _ in 0..more.len() {
+                    column.push(Val::Null);
+                }
+            }
+        }
+    }
+
+    /// Number of rows.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Column::Number(v) => v.len(),
+            Column::Text(v) => v.len(),
+            Column::Date(v) => v.len(),
+            Column::Bool(v) => v.len(),
+            Column::Period(v) => v.len(),
+        }
+    }
+
+    /// The rows `order` names, in that order.
+    pub(crate) fn select(&self, order: &[usize]) -> Column {
+        fn pick<T: Copy>(v: &[Option<T>], order: &[usize]) -> Vec<Option<T>> {
+            order.iter().map(|&r| v.get(r).copied().flatten()).collect()
+        }
+        match self {
+            Column::Number(v) => Column::Number(pick(v, order)),
+            Column::Text(v) => Column::Text(pick(v, order)),
+            Column::Date(v) => Column::Date(pick(v, order)),
+            Column::Bool(v) => Column::Bool(pick(v, order)),
+            Column::Period(v) => Column::Period(pick(v, order)),
+        }
     }
 }
 
