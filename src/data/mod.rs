@@ -142,10 +142,53 @@ pub enum Column {
 }
 
 /// Texts stored once; compared by their [`Sym`].
+///
+/// The texts lie one after the other in one `String`, and the index maps a
+/// text's hash to its symbol, so a text costs its bytes and about 24 more,
+/// and interning a new one allocates nothing in general (millions of unit
+/// keys are interned several times while loading). A text whose hash
+/// another text already has (rare, but possible) is indexed in `spill`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Interner {
-    texts: Vec<String>,
-    index: std::collections::HashMap<String, Sym, FxBuild>,
+    /// All texts, one after the other.
+    bytes: String,
+    /// Where each text ends in `bytes`: text `s` is `ends[s - 1]..ends[s]`.
+    ends: Vec<usize>,
+    /// The symbol of the first text of each hash.
+    index: std::collections::HashMap<u64, Sym, HashBuild>,
+    /// Texts whose hash an earlier text has.
+    spill: std::collections::HashMap<String, Sym, FxBuild>,
+}
+
+/// Hash maps keyed by a hash already computed.
+type HashBuild = std::hash::BuildHasherDefault<Prehashed>;
+
+/// Passes a `u64` key through: the key is already a well-mixed hash.
+#[derive(Debug, Clone, Copy, Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; any other input still hashes correctly.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The hash of a text, as the interner indexes it.
+fn text_hash(text: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    std::hash::Hasher::write(&mut hasher, text.as_bytes());
+    std::hash::Hasher::finish(&hasher)
 }
 
 /// Hash maps keyed by text, with [`FxHasher`].
@@ -187,33 +230,62 @@ impl std::hash::Hasher for FxHasher {
 impl Interner {
     /// The symbol of a text, adding it if new.
     pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&s) = self.index.get(text) {
-            return s;
+        let hash = text_hash(text);
+        let next = Sym::try_from(self.ends.len()).unwrap_or(Sym::MAX);
+        match self.index.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                if self.resolve(first) == text {
+                    return first;
+                }
+                if let Some(&s) = self.spill.get(text) {
+                    return s;
+                }
+                self.spill.insert(text.to_string(), next);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next);
+            }
         }
-        let s = Sym::try_from(self.texts.len()).unwrap_or(Sym::MAX);
-        self.texts.push(text.to_string());
-        self.index.insert(text.to_string(), s);
-        s
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len());
+        next
     }
 
     /// The symbol of a text already seen.
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.index.get(text).copied()
-    }
-
-    /// Number of texts.
-    pub fn len(&self) -> usize {
-        self.texts.len()
-    }
-
-    /// Whether no text is stored.
-    pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
+        let first = *self.index.get(&text_hash(text))?;
+        if self.resolve(first) == text { Some(first) } else { self.spill.get(text).copied() }
     }
 
     /// The text of a symbol.
     pub fn resolve(&self, sym: Sym) -> &str {
-        self.texts.get(sym as usize).map_or("", String::as_str)
+        let s = sym as usize;
+        let Some(&end) = self.ends.get(s) else { return "" };
+        let start = if s == 0 { 0 } else { self.ends.get(s - 1).copied().unwrap_or(0) };
+        self.bytes.get(start..end).unwrap_or("")
+    }
+
+    /// Number of texts.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no text is stored.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The bytes of all texts together.
+    pub(crate) fn bytes_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Room for `texts` more texts of `bytes` bytes in all.
+    pub fn reserve(&mut self, texts: usize, bytes: usize) {
+        self.ends.reserve(texts);
+        self.index.reserve(texts);
+        self.bytes.reserve(bytes);
     }
 }
 
@@ -304,7 +376,7 @@ fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_byt
     }
 
     // Columns, in table order, with texts interned afresh in row order.
-    let units = Arc::try_unwrap(units).map_or_else(|shared| shared.keys.clone(), |index| index.keys);
+    let units: Vec<String> = units.keys().map(str::to_string).collect();
     let mut strings = Interner::default();
     let tables = loaded
         .into_iter()

@@ -11,14 +11,14 @@
 //! exported in that order are not copied).
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::cell::{self, Parsed, Raw};
 use super::errors;
-use super::{Column, FxBuild, Interner, Sym, UnitId};
+use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
@@ -84,13 +84,33 @@ pub(crate) enum Val {
     Period(u8),
 }
 
-/// The units, once the units table is read: keys sorted, ids are indexes.
+/// The units, once the units table is read.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct UnitIndex {
-    /// Keys, sorted.
-    pub keys: Vec<String>,
-    /// Key to id.
-    pub ids: HashMap<String, UnitId, FxBuild>,
+    /// Keys, interned in sorted order: a key's symbol is its unit id.
+    pub keys: Interner,
+}
+
+impl UnitIndex {
+    /// Number of units.
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The id of a key.
+    pub(crate) fn id(&self, key: &str) -> Option<UnitId> {
+        self.keys.get(key)
+    }
+
+    /// The key of a unit.
+    pub(crate) fn key(&self, unit: UnitId) -> &str {
+        self.keys.resolve(unit)
+    }
+
+    /// Every key, in order (by id).
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|u| self.keys.resolve(UnitId::try_from(u).unwrap_or(UnitId::MAX)))
+    }
 }
 
 /// What all tables share while loading.
@@ -145,9 +165,8 @@ pub(crate) struct TableLoader {
     excused: HashSet<(UnitId, Option<u8>)>,
     /// Units suggested for unknown unit names: probably the same rows, misspelt.
     suggested: HashSet<UnitId>,
-    /// For the units table: keys in the order met (provisional ids).
-    provisional: HashMap<String, UnitId, FxBuild>,
-    provisional_keys: Vec<String>,
+    /// For the units table: keys in the order met (a key's symbol is its provisional id).
+    provisional: Interner,
     /// Required columns missing from the header (already reported): their cells are not reported again.
     absent: Vec<bool>,
     /// The unit named by each text symbol met in the unit column (a cache).
@@ -181,8 +200,7 @@ impl TableLoader {
             locs: Vec::new(),
             excused: HashSet::new(),
             suggested: HashSet::new(),
-            provisional: HashMap::default(),
-            provisional_keys: Vec::new(),
+            provisional: Interner::default(),
             absent: vec![false; ncols],
             unit_of_sym: Vec::new(),
             failed: false,
@@ -224,8 +242,13 @@ impl TableLoader {
             column.append(more, &mut sym);
         }
         // The units table's ids are provisional: in the order keys were met.
-        let ids: Vec<UnitId> =
-            if self.is_units_table { piece.provisional_keys.iter().map(|key| self.provisional_id(key)).collect() } else { Vec::new() };
+        let ids: Vec<UnitId> = if self.is_units_table {
+            (0..piece.provisional.len())
+                .map(|u| self.provisional.intern(piece.provisional.resolve(UnitId::try_from(u).unwrap_or(UnitId::MAX))))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let units_table = self.is_units_table;
         let id = |u: UnitId| if units_table { ids.get(u as usize).copied().unwrap_or(u) } else { u };
         self.units.extend(piece.units.iter().map(|&u| id(u)));
@@ -291,7 +314,7 @@ impl TableLoader {
         if key.is_empty() {
             bad = true;
         } else if self.is_units_table {
-            unit = Some(self.provisional_id(&key));
+            unit = Some(self.provisional.intern(&key));
         } else if let Some(index) = &ctx.units {
             // Most rows name a unit already met: look it up by symbol, not by text.
             let cached = match unit_val {
@@ -301,7 +324,7 @@ impl TableLoader {
             unit = match cached {
                 Some(u) => (u != NOT_A_UNIT).then_some(u),
                 None => {
-                    let found = index.ids.get(key.as_ref()).copied();
+                    let found = index.id(&key);
                     if let Val::Text(sym) = unit_val {
                         let i = sym as usize;
                         if self.unit_of_sym.len() <= i {
@@ -392,26 +415,15 @@ impl TableLoader {
         }
     }
 
-    /// For the units table: the provisional id of a key (ids in the order met).
-    fn provisional_id(&mut self, key: &str) -> UnitId {
-        if let Some(&id) = self.provisional.get(key) {
-            return id;
-        }
-        let id = UnitId::try_from(self.provisional_keys.len()).unwrap_or(UnitId::MAX);
-        self.provisional.insert(key.to_string(), id);
-        self.provisional_keys.push(key.to_string());
-        id
-    }
-
     /// Reports a unit name the units table does not list.
     fn unknown_unit(&mut self, ctx: &mut Ctx<'_>, key: &str, loc: Loc) {
         let Some(index) = ctx.units.as_ref() else { return };
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
         // Did-you-mean over a very long list would cost more than it helps.
-        let suggestion = if index.keys.len() <= 100_000 { close_unit(key, &index.keys) } else { None };
-        if let Some(s) = suggestion.and_then(|s| index.ids.get(s)) {
-            self.suggested.insert(*s);
+        let suggestion = if index.len() <= 100_000 { close_unit(key, index.keys()) } else { None };
+        if let Some(s) = suggestion.and_then(|s| index.id(s)) {
+            self.suggested.insert(s);
         }
         let units_table = &scheme.tables[scheme.units.table].name;
         let column = &table.columns[self.unit_col].name;
@@ -421,19 +433,29 @@ impl TableLoader {
     /// For the units table: the unit index, with this table's rows renumbered
     /// to the sorted ids.
     pub(crate) fn take_units(&mut self) -> UnitIndex {
-        let mut order: Vec<usize> = (0..self.provisional_keys.len()).collect();
-        order.sort_by(|&a, &b| self.provisional_keys[a].cmp(&self.provisional_keys[b]));
+        let met = &self.provisional;
+        let mut order: Vec<UnitId> = (0..met.len()).map(|u| UnitId::try_from(u).unwrap_or(UnitId::MAX)).collect();
+        // Keys are distinct, so any sort gives the same order; files often list them sorted.
+        if !order.is_sorted_by(|&a, &b| met.resolve(a) < met.resolve(b)) {
+            order.sort_unstable_by(|&a, &b| met.resolve(a).cmp(met.resolve(b)));
+        }
         let mut renumber = vec![0; order.len()];
         for (new, &old) in order.iter().enumerate() {
-            renumber[old] = UnitId::try_from(new).unwrap_or(UnitId::MAX);
+            if let Some(slot) = renumber.get_mut(old as usize) {
+                *slot = UnitId::try_from(new).unwrap_or(UnitId::MAX);
+            }
         }
         for u in &mut self.units {
             *u = renumber.get(*u as usize).copied().unwrap_or(*u);
         }
         self.excused = self.excused.iter().map(|&(u, p)| (renumber.get(u as usize).copied().unwrap_or(u), p)).collect();
-        let keys: Vec<String> = order.iter().map(|&i| self.provisional_keys[i].clone()).collect();
-        let ids = keys.iter().enumerate().map(|(i, k)| (k.clone(), UnitId::try_from(i).unwrap_or(UnitId::MAX))).collect();
-        UnitIndex { keys, ids }
+        let mut keys = Interner::default();
+        keys.reserve(order.len(), self.provisional.bytes_len());
+        for &u in &order {
+            keys.intern(self.provisional.resolve(u));
+        }
+        self.provisional = Interner::default();
+        UnitIndex { keys }
     }
 
     /// Checks keys and completeness, fills defaults, sorts.
@@ -574,7 +596,7 @@ impl TableLoader {
             TableShape::PerUnit => (None, 1),
             TableShape::PerUnitPeriod { column, kind } => (Some((column, kind)), kind.per_year()),
         };
-        let nunits = index.keys.len();
+        let nunits = index.len();
         // Which (unit, period) pairs have a row: one bit per period.
         let mut have = vec![0u16; nunits];
         for (r, &u) in self.units.iter().enumerate() {
@@ -613,9 +635,9 @@ impl TableLoader {
                 missing_units.push((uid, missing));
             }
         }
-        let index = ctx.units.as_ref().map(|i| &i.keys);
+        let index = ctx.units.as_deref();
         for (u, missing) in missing_units {
-            let unit = index.and_then(|k| k.get(u as usize)).map_or("", String::as_str);
+            let unit = index.map_or("", |i| i.key(u));
             let periods: Option<(Vec<String>, Vec<String>)> =
                 period_col.map(|(_, kind)| missing.iter().map(|&p| cell::period_name(kind, usize::from(p))).unzip());
             ctx.diags.push(errors::missing_row(&self.place, &self.source, table, unit, periods));
@@ -625,7 +647,7 @@ impl TableLoader {
     fn fill(&mut self, ctx: &mut Ctx<'_>, unit: UnitId, period: Option<(usize, u8)>) {
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
-        let key = ctx.units.as_ref().and_then(|i| i.keys.get(unit as usize)).cloned().unwrap_or_default();
+        let key = ctx.units.as_ref().map(|i| i.key(unit).to_string()).unwrap_or_default();
         for c in 0..self.ncols {
             let val = if c == self.unit_col {
                 match cell::parse_text(&table.columns[c].ty, &key, scheme.year) {
@@ -741,13 +763,12 @@ impl Column {
 /// The unit a misspelt name probably means. Stricter than names in a scheme:
 /// unit names are short and alike (`南京市` is two edits from `靖江市`), so
 /// one edit for names of up to five characters, two for longer ones.
-fn close_unit<'k>(key: &str, keys: &'k [String]) -> Option<&'k str> {
+fn close_unit<'k>(key: &str, keys: impl Iterator<Item = &'k str>) -> Option<&'k str> {
     let limit = if key.chars().count() <= 5 { 1 } else { 2 };
-    keys.iter()
-        .map(|k| (crate::suggest::distance(key, k), k))
+    keys.map(|k| (crate::suggest::distance(key, k), k))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, k)| k.as_str())
+        .map(|(_, k)| k)
 }
 
 /// The value of a default, as loaded.

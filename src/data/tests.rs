@@ -252,3 +252,18 @@ fn files_read_in_pieces_load_as_read_whole() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_interner_keeps_texts_apart_even_when_hashes_collide() {
+    let mut strings = Interner::default();
+    assert_eq!((strings.intern("海陵区"), strings.intern(""), strings.intern("海陵区")), (0, 1, 0));
+    // Make `靖江市` collide with `海陵区`: its hash already names symbol 0.
+    strings.index.insert(text_hash("靖江市"), 0);
+    assert_eq!(strings.get("靖江市"), None);
+    assert_eq!(strings.intern("靖江市"), 2);
+    assert_eq!(strings.intern("靖江市"), 2);
+    assert_eq!(strings.get("靖江市"), Some(2));
+    assert_eq!(strings.get("海陵区"), Some(0));
+    assert_eq!([strings.resolve(0), strings.resolve(1), strings.resolve(2), strings.resolve(3)], ["海陵区", "", "靖江市", ""]);
+    assert_eq!(strings.len(), 3);
+}
