@@ -449,30 +449,35 @@ fn read_tables<'s>(
     let results = run_jobs(jobs, &bases, &new_ctx, workbook);
     // Merge in file order.
     let mut merged = bases;
+    let mut pieces: Vec<Vec<(TableLoader, Ctx<'s>)>> = merged.iter().map(|_| Vec::new()).collect();
     for (table, loader, ctx) in results {
         match merged.get_mut(table) {
-            Some(Some((_, base, base_ctx))) => base.absorb(base_ctx, loader, ctx),
+            Some(Some(_)) => pieces[table].push((loader, ctx)),
             Some(slot) => *slot = Some((loader.tid(), loader, ctx)),
             None => {}
+        }
+    }
+    for (entry, pieces) in merged.iter_mut().zip(pieces) {
+        if let Some((_, base, base_ctx)) = entry {
+            if !pieces.is_empty() {
+                base.absorb(base_ctx, pieces);
+            }
         }
     }
     merged.into_iter().flatten().collect()
 }
 
-/// Runs the jobs on all threads, largest first; returns each job's loader
-/// and context in the jobs' order.
+/// Runs the jobs on all threads, largest first; returns each job's table,
+/// loader and context in the jobs' order.
 fn run_jobs<'s>(
     jobs: Vec<Job>,
     bases: &[Option<Loaded<'s>>],
     new_ctx: &(dyn Fn() -> Ctx<'s> + Sync),
     workbook: &str,
 ) -> Vec<(usize, TableLoader, Ctx<'s>)> {
-    let count = jobs.len();
     let mut queue: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
     queue.sort_by_key(|(i, job)| (std::cmp::Reverse(job.weight()), *i));
-    let queue = std::sync::Mutex::new(std::collections::VecDeque::from(queue));
-    let threads = std::thread::available_parallelism().map_or(2, usize::from).min(count).max(1);
-    let run = |job: Job| -> (usize, TableLoader, Ctx<'s>) {
+    let run = |(i, job): (usize, Job)| -> (usize, (usize, TableLoader, Ctx<'s>)) {
         let mut ctx = new_ctx();
         match job {
             Job::Piece { table, file, delimiter, range, line } => {
@@ -483,29 +488,45 @@ fn run_jobs<'s>(
                     None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
                 };
                 csvfile::read_rows(&mut ctx, &mut loader, &file.text, delimiter, range, line);
-                (table, loader, ctx)
+                (i, (table, loader, ctx))
             }
             Job::Whole { table, tid, source } => {
                 let loader = read_table(&mut ctx, tid, source, workbook);
-                (table, loader, ctx)
+                (i, (table, loader, ctx))
             }
         }
     };
-    let mut done: Vec<Option<(usize, TableLoader, Ctx<'s>)>> = (0..count).map(|_| None).collect();
+    let mut done = in_parallel(queue, run);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Applies `work` to every item on all threads, each item taken in turn by
+/// whichever thread is free; returns the results in the items' order.
+pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let count = items.len();
+    let threads = std::thread::available_parallelism().map_or(2, usize::from).min(count);
+    if threads <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
+    let mut done: Vec<Option<R>> = (0..count).map(|_| None).collect();
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut out = Vec::new();
-                    while let Some((i, job)) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
-                        out.push((i, run(job)));
+                    while let Some((i, item)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                        out.push((i, work(item)));
                     }
                     out
                 })
             })
             .collect();
         for handle in handles {
-            for (i, result) in handle.join().unwrap_or_default() {
+            // A panic is a bug of ours: pass it on rather than lose results.
+            let out = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, result) in out {
                 if let Some(slot) = done.get_mut(i) {
                     *slot = Some(result);
                 }

@@ -171,6 +171,9 @@ pub(crate) struct TableLoader {
     absent: Vec<bool>,
     /// The unit named by each text symbol met in the unit column (a cache).
     unit_of_sym: Vec<UnitId>,
+    /// The symbol of the last text typed in each column (`Sym::MAX`: none):
+    /// rows of one unit repeat texts, and comparing is cheaper than hashing.
+    last_text: Vec<Sym>,
     /// A file-level error was reported: no row checks.
     pub(crate) failed: bool,
 }
@@ -203,6 +206,7 @@ impl TableLoader {
             provisional: Interner::default(),
             absent: vec![false; ncols],
             unit_of_sym: Vec::new(),
+            last_text: vec![Sym::MAX; ncols],
             failed: false,
         }
     }
@@ -222,41 +226,40 @@ impl TableLoader {
         piece
     }
 
-    /// Appends the rows and findings of the next piece of the file (typed by
-    /// [`TableLoader::for_piece`] with `piece_ctx`), as if this loader had
-    /// read them: texts interned here, unit ids of the units table renumbered.
-    pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, piece: TableLoader, piece_ctx: Ctx<'_>) {
-        ctx.diags.extend(piece_ctx.diags);
-        let mut syms = vec![Sym::MAX; piece_ctx.strings.len()];
-        let mut sym = |s: Sym| match syms.get(s as usize) {
-            Some(&known) if known != Sym::MAX => known,
-            _ => {
-                let new = ctx.strings.intern(piece_ctx.strings.resolve(s));
-                if let Some(slot) = syms.get_mut(s as usize) {
-                    *slot = new;
-                }
-                new
-            }
-        };
-        for (column, more) in self.columns.iter_mut().zip(piece.columns) {
-            column.append(more, &mut sym);
+    /// Appends the rows and findings of the other pieces of the file (typed
+    /// by [`TableLoader::for_piece`], each with its own context), in file
+    /// order, as if this loader had read them: texts interned here, unit ids
+    /// of the units table renumbered. Columns are joined on all threads.
+    pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, pieces: Vec<(TableLoader, Ctx<'_>)>) {
+        let mut parts = vec![(std::mem::take(&mut self.columns), Vec::new())];
+        for (piece, piece_ctx) in pieces {
+            ctx.diags.extend(piece_ctx.diags);
+            let texts = &piece_ctx.strings;
+            let syms: Vec<Sym> = (0..texts.len()).map(|s| ctx.strings.intern(texts.resolve(sym_of(s)))).collect();
+            // The units table's ids are provisional: in the order keys were met.
+            let met = &piece.provisional;
+            let ids: Vec<UnitId> = (0..met.len()).map(|u| self.provisional.intern(met.resolve(sym_of(u)))).collect();
+            let id = |u: UnitId| if self.is_units_table { ids.get(u as usize).copied().unwrap_or(u) } else { u };
+            let units: Vec<UnitId> = piece.units.iter().map(|&u| id(u)).collect();
+            let excused: Vec<(UnitId, Option<u8>)> = piece.excused.iter().map(|&(u, p)| (id(u), p)).collect();
+            self.units.extend(units);
+            self.excused.extend(excused);
+            self.suggested.extend(piece.suggested);
+            self.lines.extend(piece.lines);
+            self.locs.extend(piece.locs);
+            self.failed |= piece.failed;
+            parts.push((piece.columns, syms));
         }
-        // The units table's ids are provisional: in the order keys were met.
-        let ids: Vec<UnitId> = if self.is_units_table {
-            (0..piece.provisional.len())
-                .map(|u| self.provisional.intern(piece.provisional.resolve(UnitId::try_from(u).unwrap_or(UnitId::MAX))))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        let units_table = self.is_units_table;
-        let id = |u: UnitId| if units_table { ids.get(u as usize).copied().unwrap_or(u) } else { u };
-        self.units.extend(piece.units.iter().map(|&u| id(u)));
-        self.excused.extend(piece.excused.iter().map(|&(u, p)| (id(u), p)));
-        self.suggested.extend(piece.suggested);
-        self.lines.extend(piece.lines);
-        self.locs.extend(piece.locs);
-        self.failed |= piece.failed;
+        // One column at a time: from [piece][column] to [column][piece].
+        let mut by_column: Vec<Vec<(Column, &[Sym])>> = (0..self.ncols).map(|_| Vec::with_capacity(parts.len())).collect();
+        for (columns, syms) in &mut parts {
+            for (c, column) in std::mem::take(columns).into_iter().enumerate() {
+                if let Some(pieces) = by_column.get_mut(c) {
+                    pieces.push((column, syms.as_slice()));
+                }
+            }
+        }
+        self.columns = super::in_parallel(by_column, Column::concat);
     }
 
     /// Matches the header to the declared columns (exact names after
@@ -382,7 +385,7 @@ impl TableLoader {
     }
 
     /// Types one cell of column `c`; `unit` names the row's unit in messages.
-    fn typed(&self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<Val>) -> Result<Val, ()> {
+    fn typed(&mut self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<Val>) -> Result<Val, ()> {
         let table = &ctx.scheme.tables[self.tid];
         let column = &table.columns[c];
         let is_unit = c == self.unit_col;
@@ -406,6 +409,15 @@ impl TableLoader {
             return Err(());
         };
         match cell::parse(column, &cell.raw, ctx.scheme.year) {
+            Ok(Parsed::Text(text)) => {
+                let last = self.last_text[c];
+                if last != Sym::MAX && ctx.strings.resolve(last) == text {
+                    return Ok(Val::Text(last));
+                }
+                let sym = ctx.strings.intern(&text);
+                self.last_text[c] = sym;
+                Ok(Val::Text(sym))
+            }
             Ok(parsed) => Ok(intern(parsed, &mut ctx.strings)),
             Err(problem) => {
                 let name = unit_name(&ctx.strings);
@@ -474,7 +486,7 @@ impl TableLoader {
         if in_place {
             return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines };
         }
-        let columns = self.columns.iter().map(|column| column.select(&order)).collect();
+        let columns = super::in_parallel(self.columns, |column| column.select(&order));
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
         Rows { source: self.source, columns, units, lines }
@@ -520,7 +532,9 @@ impl TableLoader {
         };
         let mut order: Vec<usize> = (0..self.units.len()).collect();
         if !order.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
-            order.sort_unstable_by(|&a, &b| order_of(a, b));
+            // The stable sort finds runs already in order: files are often
+            // sorted in parts. (The order is total: stable or not, one result.)
+            order.sort_by(|&a, &b| order_of(a, b));
         }
         order
     }
@@ -716,21 +730,41 @@ impl Column {
         }
     }
 
-    /// Appends the rows of `more`, a column of the same type, its texts
-    /// renumbered by `sym`.
-    pub(crate) fn append(&mut self, more: Column, sym: &mut impl FnMut(Sym) -> Sym) {
-        match (self, more) {
-            (Column::Number(v), Column::Number(m)) => v.extend(m),
-            (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(&mut *sym))),
-            (Column::Date(v), Column::Date(m)) => v.extend(m),
-            (Column::Bool(v), Column::Bool(m)) => v.extend(m),
-            (Column::Period(v), Column::Period(m)) => v.extend(m),
-            (column, more) => {
-                // Never: both columns come from one declaration.
-                for _ in 0..more.len() {
-                    column.push(Val::Null);
+    /// The pieces of one column joined, each piece's texts renumbered by
+    /// its symbol map (an empty map: no renumbering). All pieces come from
+    /// one declaration, so they have the first one's type.
+    pub(crate) fn concat(pieces: Vec<(Column, &[Sym])>) -> Column {
+        let rows = pieces.iter().map(|(column, _)| column.len()).sum();
+        let mut pieces = pieces.into_iter();
+        let Some((mut whole, _)) = pieces.next() else { return Column::Number(Vec::new()) };
+        whole.reserve(rows);
+        for (more, syms) in pieces {
+            let renumber = |s: Sym| if syms.is_empty() { s } else { syms.get(s as usize).copied().unwrap_or(s) };
+            match (&mut whole, more) {
+                (Column::Number(v), Column::Number(m)) => v.extend(m),
+                (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
+                (Column::Date(v), Column::Date(m)) => v.extend(m),
+                (Column::Bool(v), Column::Bool(m)) => v.extend(m),
+                (Column::Period(v), Column::Period(m)) => v.extend(m),
+                (column, more) => {
+                    // Never (one declaration); kept aligned all the same.
+                    for _ in 0..more.len() {
+                        column.push(Val::Null);
+                    }
                 }
             }
+        }
+        whole
+    }
+
+    /// Room for `rows` more rows.
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            Column::Number(v) => v.reserve(rows),
+            Column::Text(v) => v.reserve(rows),
+            Column::Date(v) => v.reserve(rows),
+            Column::Bool(v) => v.reserve(rows),
+            Column::Period(v) => v.reserve(rows),
         }
     }
 
@@ -746,18 +780,23 @@ impl Column {
     }
 
     /// The rows `order` names, in that order.
-    pub(crate) fn select(&self, order: &[usize]) -> Column {
+    pub(crate) fn select(self, order: &[usize]) -> Column {
         fn pick<T: Copy>(v: &[Option<T>], order: &[usize]) -> Vec<Option<T>> {
             order.iter().map(|&r| v.get(r).copied().flatten()).collect()
         }
         match self {
-            Column::Number(v) => Column::Number(pick(v, order)),
-            Column::Text(v) => Column::Text(pick(v, order)),
-            Column::Date(v) => Column::Date(pick(v, order)),
-            Column::Bool(v) => Column::Bool(pick(v, order)),
-            Column::Period(v) => Column::Period(pick(v, order)),
+            Column::Number(v) => Column::Number(pick(&v, order)),
+            Column::Text(v) => Column::Text(pick(&v, order)),
+            Column::Date(v) => Column::Date(pick(&v, order)),
+            Column::Bool(v) => Column::Bool(pick(&v, order)),
+            Column::Period(v) => Column::Period(pick(&v, order)),
         }
     }
+}
+
+/// A symbol (or unit id) from an index.
+fn sym_of(index: usize) -> Sym {
+    Sym::try_from(index).unwrap_or(Sym::MAX)
 }
 
 /// The unit a misspelt name probably means. Stricter than names in a scheme:
