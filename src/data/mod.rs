@@ -276,6 +276,18 @@ impl Interner {
         self.ends.is_empty()
     }
 
+    /// Appends the texts of `other` as they are, without indexing them, and
+    /// returns by how much their symbols moved up. Such texts are not found
+    /// by `get` or `intern` and may repeat: only for the interners used while
+    /// loading, whose texts `build` interns afresh by their characters.
+    pub(crate) fn append(&mut self, other: Interner) -> Sym {
+        let offset = Sym::try_from(self.ends.len()).unwrap_or(Sym::MAX);
+        let base = self.bytes.len();
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|end| end.saturating_add(base)));
+        offset
+    }
+
     /// The bytes of all texts together.
     pub(crate) fn bytes_len(&self) -> usize {
         self.bytes.len()

@@ -231,15 +231,14 @@ impl TableLoader {
     /// order, as if this loader had read them: texts interned here, unit ids
     /// of the units table renumbered. Columns are joined on all threads.
     pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, pieces: Vec<(TableLoader, Ctx<'_>)>) {
-        let mut parts = vec![(std::mem::take(&mut self.columns), Vec::new())];
+        let mut parts = vec![(std::mem::take(&mut self.columns), 0)];
         for (piece, piece_ctx) in pieces {
             ctx.diags.extend(piece_ctx.diags);
-            let texts = &piece_ctx.strings;
-            let syms: Vec<Sym> = (0..texts.len()).map(|s| ctx.strings.intern(texts.resolve(sym_of(s)))).collect();
-            // The units table's ids are provisional: in the order keys were met.
-            let met = &piece.provisional;
-            let ids: Vec<UnitId> = (0..met.len()).map(|u| self.provisional.intern(met.resolve(sym_of(u)))).collect();
-            let id = |u: UnitId| if self.is_units_table { ids.get(u as usize).copied().unwrap_or(u) } else { u };
+            // Appended, not interned again: build interns every text by its characters.
+            let texts = ctx.strings.append(piece_ctx.strings);
+            // The units table's provisional ids too: take_units merges the keys met twice.
+            let ids = self.provisional.append(piece.provisional);
+            let id = |u: UnitId| if self.is_units_table { u.saturating_add(ids) } else { u };
             let units: Vec<UnitId> = piece.units.iter().map(|&u| id(u)).collect();
             let excused: Vec<(UnitId, Option<u8>)> = piece.excused.iter().map(|&(u, p)| (id(u), p)).collect();
             self.units.extend(units);
@@ -248,14 +247,14 @@ impl TableLoader {
             self.lines.extend(piece.lines);
             self.locs.extend(piece.locs);
             self.failed |= piece.failed;
-            parts.push((piece.columns, syms));
+            parts.push((piece.columns, texts));
         }
         // One column at a time: from [piece][column] to [column][piece].
-        let mut by_column: Vec<Vec<(Column, &[Sym])>> = (0..self.ncols).map(|_| Vec::with_capacity(parts.len())).collect();
-        for (columns, syms) in &mut parts {
-            for (c, column) in std::mem::take(columns).into_iter().enumerate() {
+        let mut by_column: Vec<Vec<(Column, Sym)>> = (0..self.ncols).map(|_| Vec::with_capacity(parts.len())).collect();
+        for (columns, texts) in parts {
+            for (c, column) in columns.into_iter().enumerate() {
                 if let Some(pieces) = by_column.get_mut(c) {
-                    pieces.push((column, syms.as_slice()));
+                    pieces.push((column, texts));
                 }
             }
         }
@@ -445,28 +444,30 @@ impl TableLoader {
     /// For the units table: the unit index, with this table's rows renumbered
     /// to the sorted ids.
     pub(crate) fn take_units(&mut self) -> UnitIndex {
-        let met = &self.provisional;
-        let mut order: Vec<UnitId> = (0..met.len()).map(|u| UnitId::try_from(u).unwrap_or(UnitId::MAX)).collect();
-        // Keys are distinct, so any sort gives the same order; files often list them sorted.
+        let met = std::mem::take(&mut self.provisional);
+        let mut order: Vec<UnitId> = (0..met.len()).map(sym_of).collect();
+        // Files often list the keys sorted. A key read in two pieces has two
+        // provisional ids, next to each other once sorted: one unit.
         if !order.is_sorted_by(|&a, &b| met.resolve(a) < met.resolve(b)) {
-            order.sort_unstable_by(|&a, &b| met.resolve(a).cmp(met.resolve(b)));
+            order.sort_by(|&a, &b| met.resolve(a).cmp(met.resolve(b)));
         }
+        let mut keys = Interner::default();
+        keys.reserve(order.len(), met.bytes_len());
         let mut renumber = vec![0; order.len()];
-        for (new, &old) in order.iter().enumerate() {
+        let mut id = 0;
+        for (i, &old) in order.iter().enumerate() {
+            let key = met.resolve(old);
+            if i == 0 || order.get(i - 1).is_some_and(|&before| met.resolve(before) != key) {
+                id = keys.intern(key);
+            }
             if let Some(slot) = renumber.get_mut(old as usize) {
-                *slot = UnitId::try_from(new).unwrap_or(UnitId::MAX);
+                *slot = id;
             }
         }
         for u in &mut self.units {
             *u = renumber.get(*u as usize).copied().unwrap_or(*u);
         }
         self.excused = self.excused.iter().map(|&(u, p)| (renumber.get(u as usize).copied().unwrap_or(u), p)).collect();
-        let mut keys = Interner::default();
-        keys.reserve(order.len(), self.provisional.bytes_len());
-        for &u in &order {
-            keys.intern(self.provisional.resolve(u));
-        }
-        self.provisional = Interner::default();
         UnitIndex { keys }
     }
 
@@ -730,16 +731,16 @@ impl Column {
         }
     }
 
-    /// The pieces of one column joined, each piece's texts renumbered by
-    /// its symbol map (an empty map: no renumbering). All pieces come from
-    /// one declaration, so they have the first one's type.
-    pub(crate) fn concat(pieces: Vec<(Column, &[Sym])>) -> Column {
+    /// The pieces of one column joined, each piece's text symbols moved up
+    /// by its offset. All pieces come from one declaration, so they have the
+    /// first one's type.
+    pub(crate) fn concat(pieces: Vec<(Column, Sym)>) -> Column {
         let rows = pieces.iter().map(|(column, _)| column.len()).sum();
         let mut pieces = pieces.into_iter();
         let Some((mut whole, _)) = pieces.next() else { return Column::Number(Vec::new()) };
         whole.reserve(rows);
-        for (more, syms) in pieces {
-            let renumber = |s: Sym| if syms.is_empty() { s } else { syms.get(s as usize).copied().unwrap_or(s) };
+        for (more, offset) in pieces {
+            let renumber = |s: Sym| s.saturating_add(offset);
             match (&mut whole, more) {
                 (Column::Number(v), Column::Number(m)) => v.extend(m),
                 (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
