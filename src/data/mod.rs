@@ -652,7 +652,7 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
                 continue;
             }
         };
-        match decode::decode(&bytes, forced) {
+        match decode::decode(bytes, forced) {
             Ok(text) => sources.push(Source::Text(SourceFile::new(shown, text), format)),
             Err(e) => {
                 ctx.diags.push(errors::encoding(&shown, &e));
