@@ -336,16 +336,34 @@ const WORKBOOK_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 /// Returns what could be loaded and every finding; use the dataset only when
 /// the findings have no error.
 pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Diagnostics) {
-    load_in_pieces(scheme, path, options, PIECE_BYTES)
+    load_in_pieces(scheme, path, options, None)
 }
 
-/// The size of the pieces a CSV file is cut into, each typed on its own by
-/// whichever thread is free: small enough to keep both cores busy to the
-/// end, large enough that merging pieces costs little.
-const PIECE_BYTES: usize = 4 << 20;
+/// CSV files larger than this are cut into pieces typed on all threads.
+const CUT_ABOVE: usize = 4 << 20;
 
-/// [`load`], with CSV files cut into pieces of about `piece_bytes`.
-fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_bytes: usize) -> (Dataset, Diagnostics) {
+/// The largest piece, when cutting on its own: pieces are few and large,
+/// so that their columns are large allocations, which the allocator hands
+/// back to the system when the pieces are joined (with many small pieces
+/// the peak memory held both the pieces and the joined columns).
+const LARGEST_PIECE: usize = 64 << 20;
+
+/// How many pieces a CSV body of `bytes` is cut into: `piece_bytes` each
+/// when given (tests), else two per thread, or more to stay under
+/// [`LARGEST_PIECE`].
+fn piece_count(bytes: usize, piece_bytes: Option<usize>) -> usize {
+    match piece_bytes {
+        Some(size) => bytes.div_ceil(size.max(1)),
+        None => {
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            threads.saturating_mul(2).max(bytes.div_ceil(LARGEST_PIECE))
+        }
+    }
+}
+
+/// [`load`], with CSV files cut into pieces of about `piece_bytes` when
+/// given (`Some(usize::MAX)`: never cut).
+fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_bytes: Option<usize>) -> (Dataset, Diagnostics) {
     let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: None };
     let display = path.to_string_lossy().replace('\\', "/");
     let forced = match options.encoding.as_deref().map(decode::encoding_for) {
@@ -424,7 +442,7 @@ impl Job {
     }
 }
 
-/// Reads tables on all threads, cutting CSV files larger than `piece_bytes`
+/// Reads tables on all threads, cutting large CSV files (see [`piece_count`])
 /// into pieces, each typed by its own loader with its own texts and
 /// findings; then merges each table's pieces in file order. So the result
 /// does not depend on which thread read what, nor on how files were cut.
@@ -433,7 +451,7 @@ fn read_tables<'s>(
     items: Vec<(TableId, Source)>,
     units: Option<Arc<table::UnitIndex>>,
     workbook: &str,
-    piece_bytes: usize,
+    piece_bytes: Option<usize>,
 ) -> Vec<Loaded<'s>> {
     let new_ctx = || Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.clone() };
     // CSV headers first, here: they tell how to read the pieces.
@@ -441,7 +459,7 @@ fn read_tables<'s>(
     let mut jobs: Vec<Job> = Vec::new();
     for (table, (tid, source)) in items.into_iter().enumerate() {
         let file = match source {
-            Source::Text(file, Format::Csv) if file.text.len() > piece_bytes => file,
+            Source::Text(file, Format::Csv) if file.text.len() > piece_bytes.unwrap_or(CUT_ABOVE) => file,
             source => {
                 bases.push(None);
                 jobs.push(Job::Whole { table, tid, source });
@@ -451,7 +469,7 @@ fn read_tables<'s>(
         let mut ctx = new_ctx();
         let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
         if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
-            let count = file.text.len().saturating_sub(body.start).div_ceil(piece_bytes.max(1));
+            let count = piece_count(file.text.len().saturating_sub(body.start), piece_bytes);
             for (range, line) in csvfile::pieces(&file.text, body, count) {
                 jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line });
             }

@@ -238,12 +238,12 @@ fn files_read_in_pieces_load_as_read_whole() {
     let scheme = scheme();
     let dir = folder("pieces");
     write_mixed(&dir, 300);
-    let (whole, whole_diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), usize::MAX);
+    let (whole, whole_diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(usize::MAX));
     assert!(whole_diags.has_errors());
     assert!(whole.tables.iter().all(|t| !t.is_empty()));
     let expected = findings(&whole_diags);
     for piece_bytes in [1, 64, 333, 4096] {
-        let (pieces, diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), piece_bytes);
+        let (pieces, diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(piece_bytes));
         assert_eq!(pieces, whole, "pieces of {piece_bytes} bytes");
         for (a, b) in pieces.tables.iter().zip(&whole.tables) {
             assert_eq!(format!("{:?}", a.columns), format!("{:?}", b.columns));
