@@ -1,14 +1,25 @@
 //! CSV files, as offices produce them.
 //!
-//! The `csv` crate reads the records (quoting, doubled quotes, newlines inside
-//! quoted cells, CRLF). It does not say where each field lies in the text, so
-//! a small scanner that follows the same quoting rules finds each field's
-//! bytes for the labels; if the two ever disagree, the whole record is
-//! labelled instead. The delimiter is `,`, or a tab (or `;`) when the header
-//! line has no comma but has those. Rows of empty cells (Excel's trailing
-//! `,,,`) are skipped.
+//! One scanner ([`Scanner`]) reads each record in a single pass and yields
+//! every field's text together with its bytes in the file (for labels) and
+//! the record's line. It follows the `csv` crate's reading rules exactly,
+//! which are lenient: a field that starts with `"` is quoted (doubled quotes
+//! stand for one, line breaks are kept); text after the closing quote joins
+//! the field; a `"` elsewhere is an ordinary character; `\r`, `\n` or CRLF
+//! end a record, and blank lines are skipped; a quote left open runs to the
+//! end of the file. So nothing in a decoded text is unreadable, and no
+//! per-row allocation is needed: cells borrow from the text unless a quoted
+//! cell has doubled quotes or CRLF inside.
+//!
+//! A large file is typed in pieces on several threads: [`pieces`] cuts the
+//! body at record starts, each piece is typed by its own loader, and the
+//! loaders are merged in file order (see `super::load`).
+//!
+//! The delimiter is `,`, or a tab (or `;`) when the header line has no comma
+//! but has those. Rows of empty cells (Excel's trailing `,,,`) are skipped.
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::cell::Raw;
@@ -17,63 +28,26 @@ use super::table::{Cell, Ctx, Loc, Place, TableLoader};
 use crate::source::{SourceFile, Span};
 use crate::text;
 
-/// Reads a decoded CSV file into the loader.
-pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<SourceFile>) {
+/// Where the body (the records after the header) of a CSV file starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Body {
+    /// Byte offset of the first record after the header (or of the end).
+    pub start: usize,
+    /// The 1-based line at `start`.
+    pub line: u32,
+    /// The file's delimiter.
+    pub delimiter: u8,
+}
+
+/// Reads the header of a decoded CSV file into the loader. Returns where the
+/// body starts, or `None` when no row can be read (already reported).
+pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<SourceFile>) -> Option<Body> {
     let text: &str = &file.text;
     let delimiter = sniff(text);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    let mut record = csv::StringRecord::new();
-    let place = Place::Text(file.clone());
-    let mut header_seen = false;
-    loop {
-        let start = reader.position().byte();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let offset = e.position().map_or(start, |p| p.byte());
-                let at = usize::try_from(offset).unwrap_or(0);
-                let reason = e.to_string();
-                ctx.diags.push(errors::format(
-                    &place,
-                    Loc::Span(Span::new(at, at)),
-                    text!("this CSV record cannot be read: {reason}", "无法读取此 CSV 记录:{reason}"),
-                    text!("here", "此处"),
-                    text!("save the sheet again as CSV from Excel", "请从 Excel 重新另存为 CSV"),
-                ));
-                loader.failed = true;
-                return;
-            }
-        }
-        let record_start = record.position().map_or(start, |p| p.byte());
-        let (mut begin, end) = (usize::try_from(record_start).unwrap_or(0), usize::try_from(reader.position().byte()).unwrap_or(0));
-        // After a CRLF the reader places the next record at the `\n`.
-        while matches!(text.as_bytes().get(begin), Some(b'\r' | b'\n')) && begin < end {
-            begin += 1;
-        }
-        let raw = text.get(begin..end.min(text.len())).unwrap_or("");
-        let line = u32::try_from(file.line_col(begin).0).unwrap_or(u32::MAX);
-        let raw = raw.trim_end_matches(['\r', '\n']);
-        let row_span = trimmed(raw, begin, 0, raw.len());
-        let spans = field_spans(raw, begin, delimiter);
-        let spans = if spans.len() == record.len() { spans } else { vec![row_span; record.len()] };
-        if !header_seen {
-            header_seen = true;
-            let names: Vec<(String, Loc)> = record
-                .iter()
-                .zip(&spans)
-                .map(|(name, span)| (name.trim().trim_start_matches('\u{FEFF}').to_string(), Loc::Span(*span)))
-                .collect();
-            if !loader.header(ctx, &names, Loc::Span(row_span)) {
-                return;
-            }
-            continue;
-        }
-        let cells: Vec<Cell<'_>> =
-            record.iter().zip(&spans).map(|(value, span)| Cell { raw: Raw::Text(text_of(value)), loc: Loc::Span(*span) }).collect();
-        loader.row(ctx, line, Loc::Span(row_span), &cells);
-    }
-    if !header_seen {
+    let mut scanner = Scanner::new(text, delimiter, 0..text.len(), 1);
+    let mut cells = Vec::new();
+    let Some(record) = scanner.record(&mut cells) else {
+        let place = Place::Text(file.clone());
         let name = &file.name;
         ctx.diags.push(errors::format(
             &place,
@@ -83,12 +57,74 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<Sourc
             text!("the first row names the columns, as declared in the scheme", "第一行为列名,与方案中声明的一致"),
         ));
         loader.failed = true;
+        return None;
+    };
+    let names: Vec<(String, Loc)> = cells
+        .iter()
+        .map(|cell| {
+            let name = match &cell.raw {
+                Raw::Text(t) => t.trim().trim_start_matches('\u{FEFF}').to_string(),
+                _ => String::new(),
+            };
+            (name, cell.loc)
+        })
+        .collect();
+    if !loader.header(ctx, &names, Loc::Span(record.span)) {
+        return None;
+    }
+    Some(Body { start: scanner.pos, line: scanner.line, delimiter })
+}
+
+/// Reads the records of `range` (a piece of the body, cut by [`pieces`])
+/// into the loader; `line` is the line at its start.
+pub(crate) fn read_rows(ctx: &mut Ctx<'_>, loader: &mut TableLoader, text: &str, delimiter: u8, range: Range<usize>, line: u32) {
+    let mut scanner = Scanner::new(text, delimiter, range, line);
+    let mut cells = Vec::new();
+    while let Some(record) = scanner.record(&mut cells) {
+        loader.row(ctx, record.line, Loc::Span(record.span), &cells);
     }
 }
 
-/// A cell's text; a line break inside a quoted cell is kept as `\n`, whatever the file's line ends.
-fn text_of(value: &str) -> Cow<'_, str> {
-    if value.contains('\r') { Cow::Owned(value.replace("\r\n", "\n")) } else { Cow::Borrowed(value) }
+/// Cuts `text[body.start..]` into about `count` pieces of similar size, each
+/// starting where a record starts (never inside a quoted cell), with the
+/// line at its start. Files with quotes are scanned from the start to find
+/// the record starts; files without are cut at the next line break.
+pub(crate) fn pieces(text: &str, body: Body, count: usize) -> Vec<(Range<usize>, u32)> {
+    let bytes = text.as_bytes();
+    let end = text.len();
+    let size = end.saturating_sub(body.start);
+    let count = count.clamp(1, size.max(1));
+    let targets: Vec<usize> = (1..count).map(|i| body.start + size / count * i).collect();
+    let mut cuts = vec![body.start];
+    let body_bytes = bytes.get(body.start..).unwrap_or_default();
+    if body_bytes.contains(&b'"') {
+        // Only the scanner knows whether a line break is inside a quoted cell.
+        let mut scanner = Scanner::new(text, body.delimiter, body.start..end, body.line);
+        for &target in &targets {
+            while scanner.pos < target && scanner.skip_record() {}
+            cuts.push(scanner.pos.max(*cuts.last().unwrap_or(&0)));
+        }
+    } else {
+        for &target in &targets {
+            let from = target.max(*cuts.last().unwrap_or(&0));
+            let at = bytes.get(from..).and_then(|rest| rest.iter().position(|&b| b == b'\n')).map_or(end, |i| from + i + 1);
+            cuts.push(at);
+        }
+    }
+    cuts.push(end);
+    cuts.dedup();
+    let mut line = body.line;
+    let mut out = Vec::with_capacity(cuts.len());
+    for pair in cuts.windows(2) {
+        let (from, to) = (pair[0], pair[1]);
+        out.push((from..to, line));
+        let newlines = bytes.get(from..to).map_or(0, |piece| piece.iter().filter(|&&b| b == b'\n').count());
+        line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+    }
+    if out.is_empty() {
+        out.push((body.start..end, body.line));
+    }
+    out
 }
 
 /// `,` unless the first line has no comma but has a tab or a semicolon.
@@ -105,58 +141,298 @@ fn sniff(text: &str) -> u8 {
     }
 }
 
-/// The span of `raw[from..to]` without surrounding whitespace, shifted by `base`.
-fn trimmed(raw: &str, base: usize, from: usize, to: usize) -> Span {
-    let field = raw.get(from..to).unwrap_or("");
-    let lead = field.len() - field.trim_start().len();
-    let body = field.trim();
-    Span::new(base + from + lead, base + from + lead + body.len())
+/// A record the scanner found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Record {
+    /// The 1-based line where it starts.
+    pub line: u32,
+    /// Its bytes, without the line end and surrounding whitespace.
+    pub span: Span,
 }
 
-/// The bytes of each field of one record (quotes included, whitespace around excluded).
-fn field_spans(raw: &str, base: usize, delimiter: u8) -> Vec<Span> {
-    let bytes = raw.as_bytes();
-    let mut spans = Vec::new();
-    let mut i = 0;
-    loop {
-        let start = i;
-        if bytes.get(i) == Some(&b'"') {
-            i += 1;
-            while i < bytes.len() {
-                if bytes[i] == b'"' {
-                    if bytes.get(i + 1) == Some(&b'"') {
-                        i += 2;
-                        continue;
-                    }
-                    i += 1;
-                    break;
-                }
-                i += 1;
+/// The bytes of one field: `start..end` in the file, quotes included.
+#[derive(Debug, Clone, Copy)]
+struct FieldBytes {
+    start: usize,
+    end: usize,
+    /// For a quoted field: where the text inside the quotes ends (the closing
+    /// quote, or the end of the file when the quote is left open).
+    close: Option<usize>,
+    /// A quoted field holds `""` or `\r`: its text must be rebuilt.
+    rebuild: bool,
+}
+
+/// Reads records one after the other from a range of a decoded text.
+pub(crate) struct Scanner<'t> {
+    text: &'t str,
+    delimiter: u8,
+    /// The next byte to read.
+    pos: usize,
+    /// Records starting at or after this offset belong to the next piece.
+    limit: usize,
+    /// The 1-based line of `pos`.
+    line: u32,
+}
+
+impl<'t> Scanner<'t> {
+    /// A scanner of the records starting in `range`; `line` is the line at `range.start`.
+    pub(crate) fn new(text: &'t str, delimiter: u8, range: Range<usize>, line: u32) -> Scanner<'t> {
+        Scanner { text, delimiter, pos: range.start, limit: range.end.min(text.len()), line }
+    }
+
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.text.as_bytes().get(at).copied()
+    }
+
+    /// Skips the line ends before a record; returns where it starts, if one
+    /// starts in the range.
+    fn start_record(&mut self) -> Option<usize> {
+        while let Some(b @ (b'\r' | b'\n')) = self.byte(self.pos) {
+            if b == b'\n' {
+                self.line = self.line.saturating_add(1);
+            }
+            self.pos += 1;
+        }
+        (self.pos < self.limit).then_some(self.pos)
+    }
+
+    /// The next record's cells (into `cells`, cleared first), or `None` at the end of the range.
+    pub(crate) fn record(&mut self, cells: &mut Vec<Cell<'t>>) -> Option<Record> {
+        cells.clear();
+        let begin = self.start_record()?;
+        let line = self.line;
+        loop {
+            let field = self.field();
+            cells.push(Cell { raw: Raw::Text(self.field_text(field)), loc: Loc::Span(trimmed(self.text, field.start, field.end)) });
+            if !self.next_field() {
+                break;
             }
         }
-        while i < bytes.len() && bytes[i] != delimiter {
-            i += 1;
-        }
-        spans.push(trimmed(raw, base, start, i));
-        if i >= bytes.len() {
-            break;
-        }
-        i += 1;
+        Some(Record { line, span: trimmed(self.text, begin, self.pos) })
     }
-    spans
+
+    /// Steps over the next record without looking at its cells; false at the end of the range.
+    fn skip_record(&mut self) -> bool {
+        if self.start_record().is_none() {
+            return false;
+        }
+        loop {
+            self.field();
+            if !self.next_field() {
+                return true;
+            }
+        }
+    }
+
+    /// After a field: steps over a delimiter and says whether another field follows.
+    fn next_field(&mut self) -> bool {
+        if self.byte(self.pos) == Some(self.delimiter) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Finds the bytes of the field at `pos` and moves past them (not past the delimiter).
+    fn field(&mut self) -> FieldBytes {
+        let bytes = self.text.as_bytes();
+        let start = self.pos;
+        let mut close = None;
+        let mut rebuild = false;
+        if self.byte(start) == Some(b'"') {
+            let mut i = start + 1;
+            loop {
+                match bytes.get(i) {
+                    None => break,
+                    Some(b'"') if self.byte(i + 1) == Some(b'"') => {
+                        rebuild = true;
+                        i += 2;
+                    }
+                    Some(b'"') => break,
+                    Some(b'\n') => {
+                        self.line = self.line.saturating_add(1);
+                        i += 1;
+                    }
+                    Some(b'\r') => {
+                        rebuild = true;
+                        i += 1;
+                    }
+                    Some(_) => i += 1,
+                }
+            }
+            close = Some(i.min(bytes.len()));
+            // Past the closing quote, if there is one.
+            self.pos = (i + 1).min(bytes.len());
+        }
+        // Unquoted text, or text after the closing quote, runs to the delimiter or the line end.
+        let delimiter = self.delimiter;
+        while let Some(&b) = bytes.get(self.pos) {
+            if b == delimiter || b == b'\n' || b == b'\r' {
+                break;
+            }
+            self.pos += 1;
+        }
+        FieldBytes { start, end: self.pos, close, rebuild }
+    }
+
+    /// The text of a field: without its quotes, `""` as `"`, and a line break
+    /// inside a quoted cell as `\n` whatever the file's line ends.
+    fn field_text(&self, field: FieldBytes) -> Cow<'t, str> {
+        let text = self.text;
+        let Some(close) = field.close else {
+            return Cow::Borrowed(text.get(field.start..field.end).unwrap_or(""));
+        };
+        let inside = text.get(field.start + 1..close).unwrap_or("");
+        // Text after the closing quote joins the field (`"a"b` is `ab`).
+        let after = text.get((close + 1).min(field.end)..field.end).unwrap_or("");
+        if !field.rebuild && after.is_empty() {
+            return Cow::Borrowed(inside);
+        }
+        let mut value = if field.rebuild { inside.replace("\"\"", "\"") } else { inside.to_string() };
+        if value.contains('\r') {
+            value = value.replace("\r\n", "\n");
+        }
+        value.push_str(after);
+        Cow::Owned(value)
+    }
+}
+
+/// The span of `text[from..to]` without surrounding whitespace.
+fn trimmed(text: &str, from: usize, to: usize) -> Span {
+    let field = text.get(from..to).unwrap_or("");
+    let bytes = field.as_bytes();
+    // Most fields have no space around them: no need to decode characters.
+    let plain = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_graphic());
+    if plain(bytes.first()) && plain(bytes.last()) {
+        return Span::new(from, to);
+    }
+    let lead = field.len() - field.trim_start().len();
+    let body = field.trim();
+    Span::new(from + lead, from + lead + body.len())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Every record of `text`: its line, its span's text and its cells' texts and spans' texts.
+    type Scanned = Vec<(u32, String, Vec<(String, String)>)>;
+
+    fn scan(text: &str, delimiter: u8) -> Scanned {
+        scan_range(text, delimiter, 0..text.len(), 1)
+    }
+
+    fn scan_range(text: &str, delimiter: u8, range: Range<usize>, line: u32) -> Scanned {
+        let mut scanner = Scanner::new(text, delimiter, range, line);
+        let mut cells = Vec::new();
+        let mut out = Vec::new();
+        while let Some(record) = scanner.record(&mut cells) {
+            let fields = cells
+                .iter()
+                .map(|c| {
+                    let Raw::Text(t) = &c.raw else { panic!("text") };
+                    let Loc::Span(s) = c.loc else { panic!("span") };
+                    (t.to_string(), text[s.start..s.end].to_string())
+                })
+                .collect();
+            out.push((record.line, text[record.span.start..record.span.end].to_string(), fields));
+        }
+        out
+    }
+
+    fn texts(scanned: &Scanned) -> Vec<Vec<&str>> {
+        scanned.iter().map(|(_, _, f)| f.iter().map(|(t, _)| t.as_str()).collect()).collect()
+    }
+
+    /// What the `csv` crate reads from `text`, as kaohe used it before the scanner.
+    fn csv_crate(text: &str, delimiter: u8) -> Vec<Vec<String>> {
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
+        reader.records().map(|r| r.unwrap().iter().map(|f| f.replace("\r\n", "\n")).collect()).collect()
+    }
+
     #[test]
-    fn field_spans_follow_quotes() {
-        let raw = "a,\"b,\"\"c\"\" \" ,,d";
-        let spans: Vec<&str> = field_spans(raw, 0, b',').iter().map(|s| &raw[s.start..s.end]).collect();
+    fn quoted_fields_doubled_quotes_and_spans() {
+        let text = "a,\"b,\"\"c\"\" \" ,,d";
+        let scanned = scan(text, b',');
+        // The space after the closing quote joins the field.
+        assert_eq!(texts(&scanned), [["a", "b,\"c\"  ", "", "d"]]);
+        let spans: Vec<&str> = scanned[0].2.iter().map(|(_, s)| s.as_str()).collect();
         assert_eq!(spans, ["a", "\"b,\"\"c\"\" \"", "", "d"]);
-        let raw = "x,\"line\nbreak\"";
-        let spans: Vec<&str> = field_spans(raw, 0, b',').iter().map(|s| &raw[s.start..s.end]).collect();
-        assert_eq!(spans, ["x", "\"line\nbreak\""]);
+        // Text after the closing quote joins the field; a quote inside an unquoted field is a character.
+        assert_eq!(texts(&scan("\"a\"b,c\"d\n", b',')), [["ab", "c\"d"]]);
+    }
+
+    #[test]
+    fn line_ends_lines_and_blank_rows() {
+        let text = "h1,h2\r\n\r\nx,\"line\r\nbreak\"\r\n ,\n\ny;z,w\r";
+        let scanned = scan(text, b',');
+        assert_eq!(texts(&scanned), [vec!["h1", "h2"], vec!["x", "line\nbreak"], vec![" ", ""], vec!["y;z", "w"]]);
+        let lines: Vec<u32> = scanned.iter().map(|r| r.0).collect();
+        assert_eq!(lines, [1, 3, 5, 7]);
+        assert_eq!(scanned[1].1, "x,\"line\r\nbreak\"");
+        // A bare `\r` ends a record too, but only `\n` counts as a line.
+        assert_eq!(scan("a\rb\n", b',').iter().map(|r| r.0).collect::<Vec<_>>(), [1, 1]);
+    }
+
+    #[test]
+    fn open_quote_runs_to_the_end_and_empty_text_has_no_record() {
+        assert_eq!(texts(&scan("a,\"b\nc,d\n", b',')), [["a", "b\nc,d\n"]]);
+        assert!(scan("", b',').is_empty());
+        assert!(scan("\r\n\n", b',').is_empty());
+        assert_eq!(texts(&scan("a,", b',')), [["a", ""]]);
+        assert_eq!(texts(&scan("a\tb", b'\t')), [["a", "b"]]);
+    }
+
+    #[test]
+    fn a_bom_is_trimmed_from_the_header_only_by_the_reader() {
+        // `decode` drops a byte-order mark; one left in the text stays in the first cell's text.
+        assert_eq!(texts(&scan("\u{FEFF}a,b\n", b',')), [["\u{FEFF}a", "b"]]);
+    }
+
+    /// Texts made of the bytes that matter to CSV, in every order the
+    /// generator reaches; the scanner must read them as the `csv` crate does.
+    #[test]
+    fn reads_what_the_csv_crate_reads() {
+        let alphabet = ["a", "\"", ",", "\n", "\r", " ", "\"\"", "\r\n", "海", ";"];
+        let mut state: u64 = 7;
+        for case in 0..20_000 {
+            let mut text = String::new();
+            let len = case % 17;
+            for _ in 0..len {
+                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                text.push_str(alphabet[usize::try_from(state >> 60).unwrap() % alphabet.len()]);
+            }
+            for delimiter in [b',', b';'] {
+                let ours: Vec<Vec<String>> =
+                    scan(&text, delimiter).into_iter().map(|(_, _, f)| f.into_iter().map(|(t, _)| t).collect()).collect();
+                assert_eq!(ours, csv_crate(&text, delimiter), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn pieces_start_at_records_and_read_like_the_whole() {
+        let mut text = String::from("name,value\n");
+        for i in 0..300 {
+            match i % 5 {
+                0 => text.push_str(&format!("\"multi\nline {i}\",{i}\n")),
+                1 => text.push_str(&format!("a{i},\"x\"\"y\r\nz\"\r\n")),
+                2 => text.push_str("\n\n"),
+                _ => text.push_str(&format!("b{i},{i}\n")),
+            }
+        }
+        for quoted in [true, false] {
+            let text = if quoted { text.clone() } else { text.replace('"', "") };
+            let whole = scan(&text, b',');
+            let body = Body { start: text.find('\n').unwrap() + 1, line: 2, delimiter: b',' };
+            for count in [1, 2, 3, 7, 50, 10_000] {
+                let mut joined = scan_range(&text, b',', 0..body.start, 1);
+                for (range, line) in pieces(&text, body, count) {
+                    joined.extend(scan_range(&text, b',', range, line));
+                }
+                assert_eq!(joined, whole, "quoted {quoted}, {count} pieces");
+            }
+        }
     }
 }

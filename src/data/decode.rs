@@ -30,22 +30,23 @@ pub(crate) fn encoding_for(label: &str) -> Result<&'static Encoding, DecodeError
     Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| DecodeError::UnknownEncoding(label.to_string()))
 }
 
-/// Decodes a file's bytes; the byte-order mark, if any, is dropped.
-pub(crate) fn decode(bytes: &[u8], forced: Option<&'static Encoding>) -> Result<String, DecodeError> {
-    let (encoding, body, guessed) = match (Encoding::for_bom(bytes), forced) {
-        (Some((enc, bom)), _) => (enc, &bytes[bom..], false),
-        (None, Some(enc)) => (enc, bytes, false),
-        (None, None) => match std::str::from_utf8(bytes) {
-            Ok(text) => return Ok(text.to_string()),
-            Err(_) => (GB18030, bytes, true),
-        },
+/// Decodes a file's bytes; the byte-order mark, if any, is dropped. UTF-8
+/// text keeps the bytes' buffer (no copy of a file of hundreds of megabytes).
+pub(crate) fn decode(mut bytes: Vec<u8>, forced: Option<&'static Encoding>) -> Result<String, DecodeError> {
+    let (encoding, bom, guessed) = match (Encoding::for_bom(&bytes), forced) {
+        (Some((enc, bom)), _) => (enc, bom, false),
+        (None, Some(enc)) => (enc, 0, false),
+        (None, None) if std::str::from_utf8(&bytes).is_ok() => (UTF_8, 0, false),
+        (None, None) => (GB18030, 0, true),
     };
     if encoding == UTF_8 {
-        return match std::str::from_utf8(body) {
-            Ok(text) => Ok(text.to_string()),
-            Err(e) => Err(DecodeError::Invalid { encoding: "UTF-8", line: line_of(body, e.valid_up_to()), guessed }),
-        };
+        bytes.drain(..bom.min(bytes.len()));
+        return String::from_utf8(bytes).map_err(|e| {
+            let line = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
+            DecodeError::Invalid { encoding: "UTF-8", line, guessed }
+        });
     }
+    let body = bytes.get(bom..).unwrap_or_default();
     let (text, had_errors) = encoding.decode_without_bom_handling(body);
     if had_errors {
         // The first replacement character tells roughly where; find its line.
@@ -65,14 +66,14 @@ mod tests {
 
     #[test]
     fn guesses_like_an_office_would() {
-        assert_eq!(decode("名称\n".as_bytes(), None).as_deref(), Ok("名称\n"));
-        assert_eq!(decode(b"\xEF\xBB\xBFa,b\r\n", None).as_deref(), Ok("a,b\r\n"));
+        assert_eq!(decode("名称\n".as_bytes().to_vec(), None).as_deref(), Ok("名称\n"));
+        assert_eq!(decode(b"\xEF\xBB\xBFa,b\r\n".to_vec(), None).as_deref(), Ok("a,b\r\n"));
         // 海陵区 in GB18030.
         let (gb, _, _) = GB18030.encode("海陵区,95%\n");
-        assert_eq!(decode(&gb, None).as_deref(), Ok("海陵区,95%\n"));
+        assert_eq!(decode(gb.to_vec(), None).as_deref(), Ok("海陵区,95%\n"));
         let forced = encoding_for("gbk").ok();
-        assert_eq!(decode(&gb, forced).as_deref(), Ok("海陵区,95%\n"));
-        assert!(matches!(decode(&gb, encoding_for("utf-8").ok()), Err(DecodeError::Invalid { guessed: false, line: 1, .. })));
+        assert_eq!(decode(gb.to_vec(), forced).as_deref(), Ok("海陵区,95%\n"));
+        assert!(matches!(decode(gb.to_vec(), encoding_for("utf-8").ok()), Err(DecodeError::Invalid { guessed: false, line: 1, .. })));
         assert!(matches!(encoding_for("klingon"), Err(DecodeError::UnknownEncoding(_))));
     }
 }

@@ -67,9 +67,9 @@ use rust_decimal::Decimal;
 
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
-use crate::model::{ColumnType, Scheme, TableId, TableShape};
+use crate::model::{Scheme, TableId, TableShape};
 use crate::source::SourceFile;
-use table::{Ctx, Place, Rows, TableLoader, Val};
+use table::{Ctx, Place, Rows, TableLoader};
 
 /// Index of a unit in [`Dataset::units`].
 pub type UnitId = u32;
@@ -142,10 +142,53 @@ pub enum Column {
 }
 
 /// Texts stored once; compared by their [`Sym`].
+///
+/// The texts lie one after the other in one `String`, and the index maps a
+/// text's hash to its symbol, so a text costs its bytes and about 24 more,
+/// and interning a new one allocates nothing in general (millions of unit
+/// keys are interned several times while loading). A text whose hash
+/// another text already has (rare, but possible) is indexed in `spill`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Interner {
-    texts: Vec<String>,
-    index: std::collections::HashMap<String, Sym, FxBuild>,
+    /// All texts, one after the other.
+    bytes: String,
+    /// Where each text ends in `bytes`: text `s` is `ends[s - 1]..ends[s]`.
+    ends: Vec<usize>,
+    /// The symbol of the first text of each hash.
+    index: std::collections::HashMap<u64, Sym, HashBuild>,
+    /// Texts whose hash an earlier text has.
+    spill: std::collections::HashMap<String, Sym, FxBuild>,
+}
+
+/// Hash maps keyed by a hash already computed.
+type HashBuild = std::hash::BuildHasherDefault<Prehashed>;
+
+/// Passes a `u64` key through: the key is already a well-mixed hash.
+#[derive(Debug, Clone, Copy, Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `u64` keys are hashed; any other input still hashes correctly.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// The hash of a text, as the interner indexes it.
+fn text_hash(text: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    std::hash::Hasher::write(&mut hasher, text.as_bytes());
+    std::hash::Hasher::finish(&hasher)
 }
 
 /// Hash maps keyed by text, with [`FxHasher`].
@@ -187,23 +230,74 @@ impl std::hash::Hasher for FxHasher {
 impl Interner {
     /// The symbol of a text, adding it if new.
     pub fn intern(&mut self, text: &str) -> Sym {
-        if let Some(&s) = self.index.get(text) {
-            return s;
+        let hash = text_hash(text);
+        let next = Sym::try_from(self.ends.len()).unwrap_or(Sym::MAX);
+        match self.index.entry(hash) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let first = *first.get();
+                if self.resolve(first) == text {
+                    return first;
+                }
+                if let Some(&s) = self.spill.get(text) {
+                    return s;
+                }
+                self.spill.insert(text.to_string(), next);
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(next);
+            }
         }
-        let s = Sym::try_from(self.texts.len()).unwrap_or(Sym::MAX);
-        self.texts.push(text.to_string());
-        self.index.insert(text.to_string(), s);
-        s
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len());
+        next
     }
 
     /// The symbol of a text already seen.
     pub fn get(&self, text: &str) -> Option<Sym> {
-        self.index.get(text).copied()
+        let first = *self.index.get(&text_hash(text))?;
+        if self.resolve(first) == text { Some(first) } else { self.spill.get(text).copied() }
     }
 
     /// The text of a symbol.
     pub fn resolve(&self, sym: Sym) -> &str {
-        self.texts.get(sym as usize).map_or("", String::as_str)
+        let s = sym as usize;
+        let Some(&end) = self.ends.get(s) else { return "" };
+        let start = if s == 0 { 0 } else { self.ends.get(s - 1).copied().unwrap_or(0) };
+        self.bytes.get(start..end).unwrap_or("")
+    }
+
+    /// Number of texts.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether no text is stored.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Appends the texts of `other` as they are, without indexing them, and
+    /// returns by how much their symbols moved up. Such texts are not found
+    /// by `get` or `intern` and may repeat: only for the interners used while
+    /// loading, whose texts `build` interns afresh by their characters.
+    pub(crate) fn append(&mut self, other: Interner) -> Sym {
+        let offset = Sym::try_from(self.ends.len()).unwrap_or(Sym::MAX);
+        let base = self.bytes.len();
+        self.bytes.push_str(&other.bytes);
+        self.ends.extend(other.ends.iter().map(|end| end.saturating_add(base)));
+        offset
+    }
+
+    /// The bytes of all texts together.
+    pub(crate) fn bytes_len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Room for `texts` more texts of `bytes` bytes in all.
+    pub fn reserve(&mut self, texts: usize, bytes: usize) {
+        self.ends.reserve(texts);
+        self.index.reserve(texts);
+        self.bytes.reserve(bytes);
     }
 }
 
@@ -242,6 +336,34 @@ const WORKBOOK_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 /// Returns what could be loaded and every finding; use the dataset only when
 /// the findings have no error.
 pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Diagnostics) {
+    load_in_pieces(scheme, path, options, None)
+}
+
+/// CSV files larger than this are cut into pieces typed on all threads.
+const CUT_ABOVE: usize = 4 << 20;
+
+/// The largest piece, when cutting on its own: pieces are few and large,
+/// so that their columns are large allocations, which the allocator hands
+/// back to the system when the pieces are joined (with many small pieces
+/// the peak memory held both the pieces and the joined columns).
+const LARGEST_PIECE: usize = 64 << 20;
+
+/// How many pieces a CSV body of `bytes` is cut into: `piece_bytes` each
+/// when given (tests), else two per thread, or more to stay under
+/// [`LARGEST_PIECE`].
+fn piece_count(bytes: usize, piece_bytes: Option<usize>) -> usize {
+    match piece_bytes {
+        Some(size) => bytes.div_ceil(size.max(1)),
+        None => {
+            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            threads.saturating_mul(2).max(bytes.div_ceil(LARGEST_PIECE))
+        }
+    }
+}
+
+/// [`load`], with CSV files cut into pieces of about `piece_bytes` when
+/// given (`Some(usize::MAX)`: never cut).
+fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_bytes: Option<usize>) -> (Dataset, Diagnostics) {
     let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: None };
     let display = path.to_string_lossy().replace('\\', "/");
     let forced = match options.encoding.as_deref().map(decode::encoding_for) {
@@ -257,78 +379,192 @@ pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Di
     let mut sources: Vec<Source> =
         if is_workbook { workbook_sources(&mut ctx, path, &display) } else { folder_sources(&mut ctx, path, &display, forced) };
     let workbook = if is_workbook { display.clone() } else { String::new() };
+    let mut diags = ctx.diags;
 
     // The units table first: it defines the units the other tables name.
     let units_table = scheme.units.table;
-    let mut units_loader = read_table(&mut ctx, units_table, std::mem::replace(&mut sources[units_table], Source::Failed), &workbook);
-    let index = units_loader.take_units();
-    let units = index.keys.clone();
-    ctx.units = (!units_loader.failed).then_some(index);
-    let units_rows = units_loader.finish(&mut ctx);
-
-    // The other tables on two threads (parsing and typing cells is most of
-    // the work), each with its own context; merged in table order, so the
-    // result does not depend on which thread read what.
-    let mut work: Vec<(TableId, Source)> = sources.into_iter().enumerate().filter(|(tid, _)| *tid != units_table).collect();
-    work.sort_by_key(|(tid, source)| (std::cmp::Reverse(source_weight(source)), *tid));
-    let mut lanes: [Vec<(TableId, Source)>; 2] = [Vec::new(), Vec::new()];
-    let mut load = [0usize; 2];
-    for item in work {
-        let lane = usize::from(load[1] < load[0]);
-        load[lane] += source_weight(&item.1);
-        lanes[lane].push(item);
+    let first = vec![(units_table, std::mem::replace(&mut sources[units_table], Source::Failed))];
+    let mut loaded: Vec<Option<(Rows, Interner)>> = (0..scheme.tables.len()).map(|_| None).collect();
+    let mut index = None;
+    for (tid, mut loader, mut table_ctx) in read_tables(scheme, first, None, &workbook, piece_bytes) {
+        let units = Arc::new(loader.take_units());
+        let failed = loader.failed;
+        let rows = loader.finish(&mut table_ctx);
+        diags.extend(table_ctx.diags);
+        loaded[tid] = Some((rows, table_ctx.strings));
+        index = Some((units, failed));
     }
-    let units_index = ctx.units.clone();
-    let results: Vec<LaneResult> = std::thread::scope(|scope| {
-        let handles: Vec<_> = lanes
-            .into_iter()
-            .map(|lane| {
-                let units_index = units_index.clone();
-                let workbook = workbook.as_str();
-                scope.spawn(move || {
-                    let mut lane_ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units_index };
-                    let rows: Vec<(TableId, Rows)> = lane
-                        .into_iter()
-                        .map(|(tid, source)| {
-                            let loader = read_table(&mut lane_ctx, tid, source, workbook);
-                            (tid, loader.finish(&mut lane_ctx))
-                        })
-                        .collect();
-                    (rows, lane_ctx.diags, lane_ctx.strings)
-                })
-            })
-            .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
+    let (units, units_failed) = index.unwrap_or_else(|| (Arc::default(), true));
+    let shared = (!units_failed).then(|| units.clone());
+
+    // The other tables, typed piece by piece on all threads.
+    let rest: Vec<(TableId, Source)> = sources.into_iter().enumerate().filter(|(tid, _)| *tid != units_table).collect();
+    for (tid, loader, mut table_ctx) in read_tables(scheme, rest, shared, &workbook, piece_bytes) {
+        let rows = loader.finish(&mut table_ctx);
+        diags.extend(table_ctx.diags);
+        loaded[tid] = Some((rows, table_ctx.strings));
+    }
 
     // Columns, in table order, with texts interned afresh in row order.
+    let units: Vec<String> = units.keys().map(str::to_string).collect();
     let mut strings = Interner::default();
-    let mut by_table: Vec<Option<(Rows, usize)>> = (0..scheme.tables.len()).map(|_| None).collect();
-    let mut interners: Vec<Interner> = vec![ctx.strings];
-    let mut diags = ctx.diags;
-    by_table[units_table] = Some((units_rows, 0));
-    for (rows, lane_diags, lane_strings) in results {
-        let lane = interners.len();
-        interners.push(lane_strings);
-        diags.extend(lane_diags);
-        for (tid, r) in rows {
-            by_table[tid] = Some((r, lane));
-        }
-    }
-    let mut renumber: Vec<Vec<Sym>> = interners.iter().map(|i| vec![Sym::MAX; i.texts.len()]).collect();
-    let tables = by_table
+    let tables = loaded
         .into_iter()
-        .enumerate()
-        .map(|(tid, entry)| match entry {
-            Some((r, lane)) => build(scheme, tid, r, &interners[lane], &mut strings, &mut renumber[lane], units.len()),
+        .map(|entry| match entry {
+            Some((rows, loading)) => {
+                let mut renumber = vec![Sym::MAX; loading.len()];
+                build(rows, &loading, &mut strings, &mut renumber, units.len())
+            }
             None => TableData::default(),
         })
         .collect();
     (Dataset { units, tables, strings }, diags)
 }
 
-/// What one loading thread returns: its tables' rows, findings and texts.
-type LaneResult = (Vec<(TableId, Rows)>, Diagnostics, Interner);
+/// One table's loader and context, once every piece is typed and merged.
+type Loaded<'s> = (TableId, TableLoader, Ctx<'s>);
+
+/// Work for one thread: a piece of a CSV file, or a whole file or sheet.
+enum Job {
+    /// Records `range` of a CSV file whose header table `table` has read.
+    Piece { table: usize, file: Arc<SourceFile>, delimiter: u8, range: std::ops::Range<usize>, line: u32 },
+    /// A JSON file, a sheet, or no file.
+    Whole { table: usize, tid: TableId, source: Source },
+}
+
+impl Job {
+    /// Roughly how much work it is (bytes).
+    fn weight(&self) -> usize {
+        match self {
+            Job::Piece { range, .. } => range.len(),
+            Job::Whole { source, .. } => source_weight(source),
+        }
+    }
+}
+
+/// Reads tables on all threads, cutting large CSV files (see [`piece_count`])
+/// into pieces, each typed by its own loader with its own texts and
+/// findings; then merges each table's pieces in file order. So the result
+/// does not depend on which thread read what, nor on how files were cut.
+fn read_tables<'s>(
+    scheme: &'s Scheme,
+    items: Vec<(TableId, Source)>,
+    units: Option<Arc<table::UnitIndex>>,
+    workbook: &str,
+    piece_bytes: Option<usize>,
+) -> Vec<Loaded<'s>> {
+    let new_ctx = || Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.clone() };
+    // CSV headers first, here: they tell how to read the pieces.
+    let mut bases: Vec<Option<Loaded<'s>>> = Vec::with_capacity(items.len());
+    let mut jobs: Vec<Job> = Vec::new();
+    for (table, (tid, source)) in items.into_iter().enumerate() {
+        let file = match source {
+            Source::Text(file, Format::Csv) if file.text.len() > piece_bytes.unwrap_or(CUT_ABOVE) => file,
+            source => {
+                bases.push(None);
+                jobs.push(Job::Whole { table, tid, source });
+                continue;
+            }
+        };
+        let mut ctx = new_ctx();
+        let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
+        if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
+            let count = piece_count(file.text.len().saturating_sub(body.start), piece_bytes);
+            for (range, line) in csvfile::pieces(&file.text, body, count) {
+                jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line });
+            }
+        }
+        bases.push(Some((tid, loader, ctx)));
+    }
+    let results = run_jobs(jobs, &bases, &new_ctx, workbook);
+    // Merge in file order.
+    let mut merged = bases;
+    let mut pieces: Vec<Vec<(TableLoader, Ctx<'s>)>> = merged.iter().map(|_| Vec::new()).collect();
+    for (table, loader, ctx) in results {
+        match merged.get_mut(table) {
+            Some(Some(_)) => pieces[table].push((loader, ctx)),
+            Some(slot) => *slot = Some((loader.tid(), loader, ctx)),
+            None => {}
+        }
+    }
+    for (entry, pieces) in merged.iter_mut().zip(pieces) {
+        if let Some((_, base, base_ctx)) = entry {
+            if !pieces.is_empty() {
+                base.absorb(base_ctx, pieces);
+            }
+        }
+    }
+    merged.into_iter().flatten().collect()
+}
+
+/// Runs the jobs on all threads, largest first; returns each job's table,
+/// loader and context in the jobs' order.
+fn run_jobs<'s>(
+    jobs: Vec<Job>,
+    bases: &[Option<Loaded<'s>>],
+    new_ctx: &(dyn Fn() -> Ctx<'s> + Sync),
+    workbook: &str,
+) -> Vec<(usize, TableLoader, Ctx<'s>)> {
+    let mut queue: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
+    queue.sort_by_key(|(i, job)| (std::cmp::Reverse(job.weight()), *i));
+    let run = |(i, job): (usize, Job)| -> (usize, (usize, TableLoader, Ctx<'s>)) {
+        let mut ctx = new_ctx();
+        match job {
+            Job::Piece { table, file, delimiter, range, line } => {
+                let template = bases.get(table).and_then(Option::as_ref).map(|(_, base, _)| base);
+                let mut loader = match template {
+                    Some(base) => base.for_piece(&mut ctx),
+                    // Never: a piece's table has a base.
+                    None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
+                };
+                csvfile::read_rows(&mut ctx, &mut loader, &file.text, delimiter, range, line);
+                (i, (table, loader, ctx))
+            }
+            Job::Whole { table, tid, source } => {
+                let loader = read_table(&mut ctx, tid, source, workbook);
+                (i, (table, loader, ctx))
+            }
+        }
+    };
+    let mut done = in_parallel(queue, run);
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, result)| result).collect()
+}
+
+/// Applies `work` to every item on all threads, each item taken in turn by
+/// whichever thread is free; returns the results in the items' order.
+pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let count = items.len();
+    let threads = std::thread::available_parallelism().map_or(2, usize::from).min(count);
+    if threads <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
+    let mut done: Vec<Option<R>> = (0..count).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    while let Some((i, item)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                        out.push((i, work(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        for handle in handles {
+            // A panic is a bug of ours: pass it on rather than lose results.
+            let out = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            for (i, result) in out {
+                if let Some(slot) = done.get_mut(i) {
+                    *slot = Some(result);
+                }
+            }
+        }
+    });
+    done.into_iter().flatten().collect()
+}
 
 /// Roughly how much work reading a source is (its size).
 fn source_weight(source: &Source) -> usize {
@@ -434,7 +670,7 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
                 continue;
             }
         };
-        match decode::decode(&bytes, forced) {
+        match decode::decode(bytes, forced) {
             Ok(text) => sources.push(Source::Text(SourceFile::new(shown, text), format)),
             Err(e) => {
                 ctx.diags.push(errors::encoding(&shown, &e));
@@ -493,7 +729,11 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
         Source::Text(file, format) => {
             let mut loader = TableLoader::new(ctx, tid, Place::Text(file.clone()), file.name.clone());
             match format {
-                Format::Csv => csvfile::read(ctx, &mut loader, &file),
+                Format::Csv => {
+                    if let Some(body) = csvfile::read_header(ctx, &mut loader, &file) {
+                        csvfile::read_rows(ctx, &mut loader, &file.text, body.delimiter, body.start..file.text.len(), body.line);
+                    }
+                }
                 Format::Json => jsonfile::read(ctx, &mut loader, &file),
             }
             loader
@@ -513,74 +753,28 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
     }
 }
 
-/// The typed columns of a table's sorted rows.
-fn build(
-    scheme: &Scheme,
-    tid: TableId,
-    rows: Rows,
-    loading: &Interner,
-    strings: &mut Interner,
-    renumber: &mut [Sym],
-    units: usize,
-) -> TableData {
-    let table = &scheme.tables[tid];
-    let ncols = table.columns.len();
-    let n = rows.units.len();
-    let cell = |r: usize, c: usize| rows.vals.get(r * ncols + c).copied().unwrap_or(Val::Null);
-    let columns = table
+/// The typed columns of a table's sorted rows, texts interned afresh in row order.
+fn build(rows: Rows, loading: &Interner, strings: &mut Interner, renumber: &mut [Sym], units: usize) -> TableData {
+    let columns = rows
         .columns
-        .iter()
-        .enumerate()
-        .map(|(c, column)| match &column.ty {
-            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(
-                (0..n)
-                    .map(|r| match cell(r, c) {
-                        Val::Number(x) => Some(x),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            ColumnType::Text | ColumnType::Enum(_) => Column::Text(
-                (0..n)
-                    .map(|r| match cell(r, c) {
-                        Val::Text(s) => Some(match renumber.get(s as usize) {
-                            Some(&new) if new != Sym::MAX => new,
-                            _ => {
-                                let new = strings.intern(loading.resolve(s));
-                                if let Some(slot) = renumber.get_mut(s as usize) {
-                                    *slot = new;
-                                }
-                                new
+        .into_iter()
+        .map(|column| match column {
+            Column::Text(mut syms) => {
+                for sym in syms.iter_mut().flatten() {
+                    *sym = match renumber.get(*sym as usize) {
+                        Some(&new) if new != Sym::MAX => new,
+                        _ => {
+                            let new = strings.intern(loading.resolve(*sym));
+                            if let Some(slot) = renumber.get_mut(*sym as usize) {
+                                *slot = new;
                             }
-                        }),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            ColumnType::Date => Column::Date(
-                (0..n)
-                    .map(|r| match cell(r, c) {
-                        Val::Date(d) => Some(d),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            ColumnType::Bool => Column::Bool(
-                (0..n)
-                    .map(|r| match cell(r, c) {
-                        Val::Bool(b) => Some(b),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
-            ColumnType::Period(_) => Column::Period(
-                (0..n)
-                    .map(|r| match cell(r, c) {
-                        Val::Period(p) => Some(p),
-                        _ => None,
-                    })
-                    .collect(),
-            ),
+                            new
+                        }
+                    };
+                }
+                Column::Text(syms)
+            }
+            other => other,
         })
         .collect();
     let unit_starts = (0..=units)

@@ -2,19 +2,23 @@
 //!
 //! Readers (`csvfile`, `jsonfile`, `xlsx`) call [`TableLoader::header`] once
 //! and [`TableLoader::row`] for every row. The loader types each cell by its
-//! column, resolves the unit, and keeps the good rows in one flat vector of
-//! [`Val`]s (no allocation per cell; texts are interned). [`TableLoader::finish`]
-//! then rejects duplicate keys, fills or reports missing rows and sorts.
+//! column, resolves the unit, and keeps the good rows in typed columns, the
+//! shape the evaluator wants (no allocation per cell; texts are interned).
+//! A large file is typed in pieces, one loader per piece
+//! ([`TableLoader::for_piece`]), merged in file order
+//! ([`TableLoader::absorb`]). [`TableLoader::finish`] then rejects duplicate
+//! keys, fills or reports missing rows and puts the rows in order (files
+//! exported in that order are not copied).
 
 use std::cmp::Ordering;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
 use super::cell::{self, Parsed, Raw};
 use super::errors;
-use super::{FxBuild, Interner, Sym, UnitId};
+use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
@@ -80,13 +84,33 @@ pub(crate) enum Val {
     Period(u8),
 }
 
-/// The units, once the units table is read: keys sorted, ids are indexes.
+/// The units, once the units table is read.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct UnitIndex {
-    /// Keys, sorted.
-    pub keys: Vec<String>,
-    /// Key to id.
-    pub ids: HashMap<String, UnitId, FxBuild>,
+    /// Keys, interned in sorted order: a key's symbol is its unit id.
+    pub keys: Interner,
+}
+
+impl UnitIndex {
+    /// Number of units.
+    pub(crate) fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// The id of a key.
+    pub(crate) fn id(&self, key: &str) -> Option<UnitId> {
+        self.keys.get(key)
+    }
+
+    /// The key of a unit.
+    pub(crate) fn key(&self, unit: UnitId) -> &str {
+        self.keys.resolve(unit)
+    }
+
+    /// Every key, in order (by id).
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).map(|u| self.keys.resolve(UnitId::try_from(u).unwrap_or(UnitId::MAX)))
+    }
 }
 
 /// What all tables share while loading.
@@ -97,8 +121,8 @@ pub(crate) struct Ctx<'s> {
     pub diags: Diagnostics,
     /// Texts seen while loading (re-interned in order at the end).
     pub strings: Interner,
-    /// The units, once known.
-    pub units: Option<UnitIndex>,
+    /// The units, once known (shared by the threads that load).
+    pub units: Option<Arc<UnitIndex>>,
 }
 
 /// The rows of one table, checked and sorted.
@@ -106,8 +130,8 @@ pub(crate) struct Ctx<'s> {
 pub(crate) struct Rows {
     /// Shown in messages.
     pub source: String,
-    /// Values, row after row.
-    pub vals: Vec<Val>,
+    /// One column per declared column; texts are symbols of the table's loading interner.
+    pub columns: Vec<Column>,
     /// The unit of each row.
     pub units: Vec<UnitId>,
     /// Where each row was read (0: filled from defaults).
@@ -132,7 +156,8 @@ pub(crate) struct TableLoader {
     /// The default of each column (`Some(Val::Null)` for a declared `空`).
     defaults: Vec<Option<Val>>,
     ncols: usize,
-    vals: Vec<Val>,
+    /// The good rows so far, by column.
+    columns: Vec<Column>,
     units: Vec<UnitId>,
     lines: Vec<u32>,
     locs: Vec<Loc>,
@@ -140,13 +165,15 @@ pub(crate) struct TableLoader {
     excused: HashSet<(UnitId, Option<u8>)>,
     /// Units suggested for unknown unit names: probably the same rows, misspelt.
     suggested: HashSet<UnitId>,
-    /// For the units table: keys in the order met (provisional ids).
-    provisional: HashMap<String, UnitId, FxBuild>,
-    provisional_keys: Vec<String>,
+    /// For the units table: keys in the order met (a key's symbol is its provisional id).
+    provisional: Interner,
     /// Required columns missing from the header (already reported): their cells are not reported again.
     absent: Vec<bool>,
     /// The unit named by each text symbol met in the unit column (a cache).
     unit_of_sym: Vec<UnitId>,
+    /// The symbol of the last text typed in each column (`Sym::MAX`: none):
+    /// rows of one unit repeat texts, and comparing is cheaper than hashing.
+    last_text: Vec<Sym>,
     /// A file-level error was reported: no row checks.
     pub(crate) failed: bool,
 }
@@ -160,6 +187,7 @@ impl TableLoader {
         let unit_col = if is_units_table { scheme.units.key } else { table.unit_column };
         let defaults = table.columns.iter().map(|c| c.default.as_ref().map(|v| default_val(&c.ty, v, &mut ctx.strings))).collect();
         let ncols = table.columns.len();
+        let columns = table.columns.iter().map(|c| Column::empty(&c.ty)).collect();
         TableLoader {
             tid,
             unit_col,
@@ -169,18 +197,68 @@ impl TableLoader {
             map: (0..ncols).map(Some).collect(),
             defaults,
             ncols,
-            vals: Vec::new(),
+            columns,
             units: Vec::new(),
             lines: Vec::new(),
             locs: Vec::new(),
             excused: HashSet::new(),
             suggested: HashSet::new(),
-            provisional: HashMap::default(),
-            provisional_keys: Vec::new(),
+            provisional: Interner::default(),
             absent: vec![false; ncols],
             unit_of_sym: Vec::new(),
+            last_text: vec![Sym::MAX; ncols],
             failed: false,
         }
+    }
+
+    /// The table it loads.
+    pub(crate) fn tid(&self) -> TableId {
+        self.tid
+    }
+
+    /// A loader for another piece of the same file: the header as matched
+    /// by this one, the defaults interned in the piece's own `ctx`.
+    pub(crate) fn for_piece(&self, ctx: &mut Ctx<'_>) -> TableLoader {
+        let mut piece = TableLoader::new(ctx, self.tid, self.place.clone(), self.source.clone());
+        piece.map.clone_from(&self.map);
+        piece.absent.clone_from(&self.absent);
+        piece.failed = self.failed;
+        piece
+    }
+
+    /// Appends the rows and findings of the other pieces of the file (typed
+    /// by [`TableLoader::for_piece`], each with its own context), in file
+    /// order, as if this loader had read them: texts interned here, unit ids
+    /// of the units table renumbered. Columns are joined on all threads.
+    pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, pieces: Vec<(TableLoader, Ctx<'_>)>) {
+        let mut parts = vec![(std::mem::take(&mut self.columns), 0)];
+        for (piece, piece_ctx) in pieces {
+            ctx.diags.extend(piece_ctx.diags);
+            // Appended, not interned again: build interns every text by its characters.
+            let texts = ctx.strings.append(piece_ctx.strings);
+            // The units table's provisional ids too: take_units merges the keys met twice.
+            let ids = self.provisional.append(piece.provisional);
+            let id = |u: UnitId| if self.is_units_table { u.saturating_add(ids) } else { u };
+            let units: Vec<UnitId> = piece.units.iter().map(|&u| id(u)).collect();
+            let excused: Vec<(UnitId, Option<u8>)> = piece.excused.iter().map(|&(u, p)| (id(u), p)).collect();
+            self.units.extend(units);
+            self.excused.extend(excused);
+            self.suggested.extend(piece.suggested);
+            self.lines.extend(piece.lines);
+            self.locs.extend(piece.locs);
+            self.failed |= piece.failed;
+            parts.push((piece.columns, texts));
+        }
+        // One column at a time: from [piece][column] to [column][piece].
+        let mut by_column: Vec<Vec<(Column, Sym)>> = (0..self.ncols).map(|_| Vec::with_capacity(parts.len())).collect();
+        for (columns, texts) in parts {
+            for (c, column) in columns.into_iter().enumerate() {
+                if let Some(pieces) = by_column.get_mut(c) {
+                    pieces.push((column, texts));
+                }
+            }
+        }
+        self.columns = super::in_parallel(by_column, Column::concat);
     }
 
     /// Matches the header to the declared columns (exact names after
@@ -227,18 +305,18 @@ impl TableLoader {
         }
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
-        let start = self.vals.len();
+        let start = self.units.len();
         let mut bad = false;
         // The unit first, so that messages about other cells can name it.
         let unit_cell = self.map[self.unit_col].and_then(|i| cells.get(i));
         let mut unit: Option<UnitId> = None;
         let unit_val = self.typed(ctx, self.unit_col, unit_cell, row_loc, None).unwrap_or(Val::Null);
-        self.vals.push(unit_val);
+        self.columns[self.unit_col].push(unit_val);
         let key = key_text(&unit_val, &ctx.strings);
         if key.is_empty() {
             bad = true;
         } else if self.is_units_table {
-            unit = Some(self.provisional_id(&key));
+            unit = Some(self.provisional.intern(&key));
         } else if let Some(index) = &ctx.units {
             // Most rows name a unit already met: look it up by symbol, not by text.
             let cached = match unit_val {
@@ -248,7 +326,7 @@ impl TableLoader {
             unit = match cached {
                 Some(u) => (u != NOT_A_UNIT).then_some(u),
                 None => {
-                    let found = index.ids.get(key.as_ref()).copied();
+                    let found = index.id(&key);
                     if let Val::Text(sym) = unit_val {
                         let i = sym as usize;
                         if self.unit_of_sym.len() <= i {
@@ -278,16 +356,14 @@ impl TableLoader {
                             period = Some(p);
                         }
                     }
-                    self.vals.push(val);
+                    self.columns[c].push(val);
                 }
                 Err(()) => {
-                    self.vals.push(Val::Null);
+                    self.columns[c].push(Val::Null);
                     bad = true;
                 }
             }
         }
-        // Keep declaration order: the unit value was pushed first.
-        self.vals[start..start + self.unit_col + 1].rotate_left(1);
         match (bad, unit) {
             (false, Some(u)) => {
                 self.units.push(u);
@@ -295,7 +371,9 @@ impl TableLoader {
                 self.locs.push(row_loc);
             }
             (_, unit) => {
-                self.vals.truncate(start);
+                for column in &mut self.columns {
+                    column.truncate(start);
+                }
                 if let Some(u) = unit {
                     // `None`: every period of the unit, when the row's period is not known.
                     let per_period = matches!(table.shape, TableShape::PerUnitPeriod { .. });
@@ -306,7 +384,7 @@ impl TableLoader {
     }
 
     /// Types one cell of column `c`; `unit` names the row's unit in messages.
-    fn typed(&self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<Val>) -> Result<Val, ()> {
+    fn typed(&mut self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<Val>) -> Result<Val, ()> {
         let table = &ctx.scheme.tables[self.tid];
         let column = &table.columns[c];
         let is_unit = c == self.unit_col;
@@ -330,6 +408,15 @@ impl TableLoader {
             return Err(());
         };
         match cell::parse(column, &cell.raw, ctx.scheme.year) {
+            Ok(Parsed::Text(text)) => {
+                let last = self.last_text[c];
+                if last != Sym::MAX && ctx.strings.resolve(last) == text {
+                    return Ok(Val::Text(last));
+                }
+                let sym = ctx.strings.intern(&text);
+                self.last_text[c] = sym;
+                Ok(Val::Text(sym))
+            }
             Ok(parsed) => Ok(intern(parsed, &mut ctx.strings)),
             Err(problem) => {
                 let name = unit_name(&ctx.strings);
@@ -339,26 +426,15 @@ impl TableLoader {
         }
     }
 
-    /// For the units table: the provisional id of a key (ids in the order met).
-    fn provisional_id(&mut self, key: &str) -> UnitId {
-        if let Some(&id) = self.provisional.get(key) {
-            return id;
-        }
-        let id = UnitId::try_from(self.provisional_keys.len()).unwrap_or(UnitId::MAX);
-        self.provisional.insert(key.to_string(), id);
-        self.provisional_keys.push(key.to_string());
-        id
-    }
-
     /// Reports a unit name the units table does not list.
     fn unknown_unit(&mut self, ctx: &mut Ctx<'_>, key: &str, loc: Loc) {
         let Some(index) = ctx.units.as_ref() else { return };
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
         // Did-you-mean over a very long list would cost more than it helps.
-        let suggestion = if index.keys.len() <= 100_000 { close_unit(key, &index.keys) } else { None };
-        if let Some(s) = suggestion.and_then(|s| index.ids.get(s)) {
-            self.suggested.insert(*s);
+        let suggestion = if index.len() <= 100_000 { close_unit(key, index.keys()) } else { None };
+        if let Some(s) = suggestion.and_then(|s| index.id(s)) {
+            self.suggested.insert(s);
         }
         let units_table = &scheme.tables[scheme.units.table].name;
         let column = &table.columns[self.unit_col].name;
@@ -368,19 +444,31 @@ impl TableLoader {
     /// For the units table: the unit index, with this table's rows renumbered
     /// to the sorted ids.
     pub(crate) fn take_units(&mut self) -> UnitIndex {
-        let mut order: Vec<usize> = (0..self.provisional_keys.len()).collect();
-        order.sort_by(|&a, &b| self.provisional_keys[a].cmp(&self.provisional_keys[b]));
+        let met = std::mem::take(&mut self.provisional);
+        let mut order: Vec<UnitId> = (0..met.len()).map(sym_of).collect();
+        // Files often list the keys sorted. A key read in two pieces has two
+        // provisional ids, next to each other once sorted: one unit.
+        if !order.is_sorted_by(|&a, &b| met.resolve(a) < met.resolve(b)) {
+            order.sort_by(|&a, &b| met.resolve(a).cmp(met.resolve(b)));
+        }
+        let mut keys = Interner::default();
+        keys.reserve(order.len(), met.bytes_len());
         let mut renumber = vec![0; order.len()];
-        for (new, &old) in order.iter().enumerate() {
-            renumber[old] = UnitId::try_from(new).unwrap_or(UnitId::MAX);
+        let mut id = 0;
+        for (i, &old) in order.iter().enumerate() {
+            let key = met.resolve(old);
+            if i == 0 || order.get(i - 1).is_some_and(|&before| met.resolve(before) != key) {
+                id = keys.intern(key);
+            }
+            if let Some(slot) = renumber.get_mut(old as usize) {
+                *slot = id;
+            }
         }
         for u in &mut self.units {
             *u = renumber.get(*u as usize).copied().unwrap_or(*u);
         }
         self.excused = self.excused.iter().map(|&(u, p)| (renumber.get(u as usize).copied().unwrap_or(u), p)).collect();
-        let keys: Vec<String> = order.iter().map(|&i| self.provisional_keys[i].clone()).collect();
-        let ids = keys.iter().enumerate().map(|(i, k)| (k.clone(), UnitId::try_from(i).unwrap_or(UnitId::MAX))).collect();
-        UnitIndex { keys, ids }
+        UnitIndex { keys }
     }
 
     /// Checks keys and completeness, fills defaults, sorts.
@@ -394,17 +482,20 @@ impl TableLoader {
         if !self.failed {
             order = self.without_duplicates(ctx, order);
         }
-        let mut vals = Vec::with_capacity(order.len() * self.ncols);
-        for &r in &order {
-            vals.extend_from_slice(self.row_vals(r));
+        // Files exported in order need no copy.
+        let in_place = order.len() == self.units.len() && order.iter().enumerate().all(|(i, &r)| i == r);
+        if in_place {
+            return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines };
         }
+        let columns = super::in_parallel(self.columns, |column| column.select(&order));
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
-        Rows { source: self.source, vals, units, lines }
+        Rows { source: self.source, columns, units, lines }
     }
 
-    fn row_vals(&self, r: usize) -> &[Val] {
-        &self.vals[r * self.ncols..(r + 1) * self.ncols]
+    /// The value of row `r` in column `c`.
+    fn val(&self, c: usize, r: usize) -> Val {
+        self.columns[c].val(r)
     }
 
     /// Compares two rows on one column; the unit column by unit id (the ids
@@ -413,31 +504,39 @@ impl TableLoader {
         if c == self.unit_col {
             return self.units[a].cmp(&self.units[b]);
         }
-        compare(&self.row_vals(a)[c], &self.row_vals(b)[c], strings)
+        compare(&self.val(c, a), &self.val(c, b), strings)
     }
 
     /// Rows ordered by unit, then key columns, then the other columns (by
     /// value), then by the digits written (`1.0` before `1.00`), then by line.
     /// Lines are distinct (filled rows differ in unit or period), so the
-    /// order is total and an unstable sort gives the same result every time.
+    /// order is total and an unstable sort gives the same result every time;
+    /// rows already in that order (as exported data usually is) are not sorted.
     fn sorted(&self, ctx: &Ctx<'_>) -> Vec<usize> {
         let table = &ctx.scheme.tables[self.tid];
         let mut columns: Vec<usize> = table.key.iter().copied().filter(|&c| c != self.unit_col).collect();
         let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
         columns.extend(rest);
-        let mut order: Vec<usize> = (0..self.units.len()).collect();
-        order.sort_unstable_by(|&a, &b| {
+        let order_of = |a: usize, b: usize| {
             self.units[a]
                 .cmp(&self.units[b])
                 .then_with(|| {
                     columns.iter().map(|&c| self.compare_on(c, a, b, &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
                 })
                 .then_with(|| {
-                    let (ra, rb) = (self.row_vals(a), self.row_vals(b));
-                    ra.iter().zip(rb).map(|(x, y)| scale(x).cmp(&scale(y))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
+                    (0..self.ncols)
+                        .map(|c| scale(&self.val(c, a)).cmp(&scale(&self.val(c, b))))
+                        .find(|o| o.is_ne())
+                        .unwrap_or(Ordering::Equal)
                 })
                 .then_with(|| self.lines[a].cmp(&self.lines[b]))
-        });
+        };
+        let mut order: Vec<usize> = (0..self.units.len()).collect();
+        if !order.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
+            // The stable sort finds runs already in order: files are often
+            // sorted in parts. (The order is total: stable or not, one result.)
+            order.sort_by(|&a, &b| order_of(a, b));
+        }
         order
     }
 
@@ -487,7 +586,7 @@ impl TableLoader {
         }
         for (first, r) in found {
             let values: Vec<String> =
-                key.iter().map(|&c| shown(&self.row_vals(r)[c], &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
+                key.iter().map(|&c| shown(&self.val(c, r), &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
             let names: Vec<&str> = key.iter().map(|&c| table.columns[c].name.as_str()).collect();
             ctx.diags.push(errors::duplicate_key(
                 &self.place,
@@ -512,12 +611,12 @@ impl TableLoader {
             TableShape::PerUnit => (None, 1),
             TableShape::PerUnitPeriod { column, kind } => (Some((column, kind)), kind.per_year()),
         };
-        let nunits = index.keys.len();
+        let nunits = index.len();
         // Which (unit, period) pairs have a row: one bit per period.
         let mut have = vec![0u16; nunits];
         for (r, &u) in self.units.iter().enumerate() {
             let bit = match period_col {
-                Some((c, _)) => match self.vals[r * self.ncols + c] {
+                Some((c, _)) => match self.val(c, r) {
                     Val::Period(p) => 1u16 << p,
                     _ => 0,
                 },
@@ -551,9 +650,9 @@ impl TableLoader {
                 missing_units.push((uid, missing));
             }
         }
-        let index = ctx.units.as_ref().map(|i| &i.keys);
+        let index = ctx.units.as_deref();
         for (u, missing) in missing_units {
-            let unit = index.and_then(|k| k.get(u as usize)).map_or("", String::as_str);
+            let unit = index.map_or("", |i| i.key(u));
             let periods: Option<(Vec<String>, Vec<String>)> =
                 period_col.map(|(_, kind)| missing.iter().map(|&p| cell::period_name(kind, usize::from(p))).unzip());
             ctx.diags.push(errors::missing_row(&self.place, &self.source, table, unit, periods));
@@ -563,7 +662,7 @@ impl TableLoader {
     fn fill(&mut self, ctx: &mut Ctx<'_>, unit: UnitId, period: Option<(usize, u8)>) {
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
-        let key = ctx.units.as_ref().and_then(|i| i.keys.get(unit as usize)).cloned().unwrap_or_default();
+        let key = ctx.units.as_ref().map(|i| i.key(unit).to_string()).unwrap_or_default();
         for c in 0..self.ncols {
             let val = if c == self.unit_col {
                 match cell::parse_text(&table.columns[c].ty, &key, scheme.year) {
@@ -575,7 +674,7 @@ impl TableLoader {
             } else {
                 self.defaults[c].unwrap_or(Val::Null)
             };
-            self.vals.push(val);
+            self.columns[c].push(val);
         }
         self.units.push(unit);
         self.lines.push(0);
@@ -583,16 +682,133 @@ impl TableLoader {
     }
 }
 
+/// The loader's column store: values pushed row by row into the typed
+/// columns of [`Column`]. A value of another type than the column's (never
+/// made by the loader) is stored as no value.
+impl Column {
+    /// An empty column for a declared type.
+    pub(crate) fn empty(ty: &ColumnType) -> Column {
+        match ty {
+            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(Vec::new()),
+            ColumnType::Text | ColumnType::Enum(_) => Column::Text(Vec::new()),
+            ColumnType::Date => Column::Date(Vec::new()),
+            ColumnType::Bool => Column::Bool(Vec::new()),
+            ColumnType::Period(_) => Column::Period(Vec::new()),
+        }
+    }
+
+    /// Adds a value at the end.
+    pub(crate) fn push(&mut self, val: Val) {
+        match self {
+            Column::Number(v) => v.push(if let Val::Number(x) = val { Some(x) } else { None }),
+            Column::Text(v) => v.push(if let Val::Text(x) = val { Some(x) } else { None }),
+            Column::Date(v) => v.push(if let Val::Date(x) = val { Some(x) } else { None }),
+            Column::Bool(v) => v.push(if let Val::Bool(x) = val { Some(x) } else { None }),
+            Column::Period(v) => v.push(if let Val::Period(x) = val { Some(x) } else { None }),
+        }
+    }
+
+    /// The value of row `r` (`Val::Null` past the end).
+    pub(crate) fn val(&self, r: usize) -> Val {
+        let val = match self {
+            Column::Number(v) => v.get(r).copied().flatten().map(Val::Number),
+            Column::Text(v) => v.get(r).copied().flatten().map(Val::Text),
+            Column::Date(v) => v.get(r).copied().flatten().map(Val::Date),
+            Column::Bool(v) => v.get(r).copied().flatten().map(Val::Bool),
+            Column::Period(v) => v.get(r).copied().flatten().map(Val::Period),
+        };
+        val.unwrap_or(Val::Null)
+    }
+
+    /// Keeps the first `len` rows.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        match self {
+            Column::Number(v) => v.truncate(len),
+            Column::Text(v) => v.truncate(len),
+            Column::Date(v) => v.truncate(len),
+            Column::Bool(v) => v.truncate(len),
+            Column::Period(v) => v.truncate(len),
+        }
+    }
+
+    /// The pieces of one column joined, each piece's text symbols moved up
+    /// by its offset. All pieces come from one declaration, so they have the
+    /// first one's type.
+    pub(crate) fn concat(pieces: Vec<(Column, Sym)>) -> Column {
+        let rows = pieces.iter().map(|(column, _)| column.len()).sum();
+        let mut pieces = pieces.into_iter();
+        let Some((mut whole, _)) = pieces.next() else { return Column::Number(Vec::new()) };
+        whole.reserve(rows);
+        for (more, offset) in pieces {
+            let renumber = |s: Sym| s.saturating_add(offset);
+            match (&mut whole, more) {
+                (Column::Number(v), Column::Number(m)) => v.extend(m),
+                (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
+                (Column::Date(v), Column::Date(m)) => v.extend(m),
+                (Column::Bool(v), Column::Bool(m)) => v.extend(m),
+                (Column::Period(v), Column::Period(m)) => v.extend(m),
+                (column, more) => {
+                    // Never (one declaration); kept aligned all the same.
+                    for _ in 0..more.len() {
+                        column.push(Val::Null);
+                    }
+                }
+            }
+        }
+        whole
+    }
+
+    /// Room for `rows` more rows.
+    fn reserve(&mut self, rows: usize) {
+        match self {
+            Column::Number(v) => v.reserve(rows),
+            Column::Text(v) => v.reserve(rows),
+            Column::Date(v) => v.reserve(rows),
+            Column::Bool(v) => v.reserve(rows),
+            Column::Period(v) => v.reserve(rows),
+        }
+    }
+
+    /// Number of rows.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Column::Number(v) => v.len(),
+            Column::Text(v) => v.len(),
+            Column::Date(v) => v.len(),
+            Column::Bool(v) => v.len(),
+            Column::Period(v) => v.len(),
+        }
+    }
+
+    /// The rows `order` names, in that order.
+    pub(crate) fn select(self, order: &[usize]) -> Column {
+        fn pick<T: Copy>(v: &[Option<T>], order: &[usize]) -> Vec<Option<T>> {
+            order.iter().map(|&r| v.get(r).copied().flatten()).collect()
+        }
+        match self {
+            Column::Number(v) => Column::Number(pick(&v, order)),
+            Column::Text(v) => Column::Text(pick(&v, order)),
+            Column::Date(v) => Column::Date(pick(&v, order)),
+            Column::Bool(v) => Column::Bool(pick(&v, order)),
+            Column::Period(v) => Column::Period(pick(&v, order)),
+        }
+    }
+}
+
+/// A symbol (or unit id) from an index.
+fn sym_of(index: usize) -> Sym {
+    Sym::try_from(index).unwrap_or(Sym::MAX)
+}
+
 /// The unit a misspelt name probably means. Stricter than names in a scheme:
 /// unit names are short and alike (`南京市` is two edits from `靖江市`), so
 /// one edit for names of up to five characters, two for longer ones.
-fn close_unit<'k>(key: &str, keys: &'k [String]) -> Option<&'k str> {
+fn close_unit<'k>(key: &str, keys: impl Iterator<Item = &'k str>) -> Option<&'k str> {
     let limit = if key.chars().count() <= 5 { 1 } else { 2 };
-    keys.iter()
-        .map(|k| (crate::suggest::distance(key, k), k))
+    keys.map(|k| (crate::suggest::distance(key, k), k))
         .filter(|(d, _)| *d <= limit)
         .min_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)))
-        .map(|(_, k)| k.as_str())
+        .map(|(_, k)| k)
 }
 
 /// The value of a default, as loaded.

@@ -184,3 +184,86 @@ fn a_missing_folder_is_reported() {
     assert_eq!(data.tables.len(), scheme.tables.len());
     assert!(data.tables.iter().all(|t| t.unit_starts == [0]));
 }
+
+/// Every finding, in the order reported, without the files' texts.
+fn findings(diags: &Diagnostics) -> Vec<String> {
+    diags.iter().map(|d| format!("{:?}", (d.code.id, &d.message, &d.labels, &d.help, d.file.as_ref().map(|f| &f.name)))).collect()
+}
+
+/// Files made to exercise merging pieces: quoted cells with line breaks and
+/// doubled quotes, CRLF, blank rows, bad cells, unknown units, duplicate
+/// keys, missing rows, all spread over the file.
+fn write_mixed(dir: &Path, units: usize) {
+    let name = |u: usize| format!("单位{u:04}");
+    let mut list = String::from("名称,类型\r\n");
+    for u in 0..units {
+        let kind = if u % 3 == 0 { "区" } else { "县级市" };
+        match u % 41 {
+            5 => list.push_str(&format!("\"{}\",\"{kind}\"\r\n", name(u))),
+            6 => list.push_str(&format!("{},乡\r\n", name(u))),
+            7 => list.push_str(&format!("{},{kind}\r\n{},{kind}\r\n", name(u), name(u))),
+            _ => list.push_str(&format!("{},{kind}\r\n", name(u))),
+        }
+    }
+    std::fs::write(dir.join("市区.csv"), list).unwrap();
+    let mut progress = String::from("名称,季度,完成率\n");
+    for u in 0..units {
+        for q in 1..=4 {
+            match (u * 4 + q) % 53 {
+                0 => continue,
+                1 => progress.push_str(&format!("{},Q{q},九十%\n", name(u))),
+                2 => progress.push_str(&format!("{}X,Q{q},90%\n\n\n", name(u))),
+                3 => progress.push_str(&format!("{},Q{q},90%\n{},Q{q},91%\n", name(u), name(u))),
+                4 => progress.push_str(&format!("\"{}\",\"Q{q}\",\"９５．５％\"\n", name(u))),
+                n => progress.push_str(&format!("{},Q{q},{}.{}%\n", name(u), 60 + n % 40, n % 7)),
+            }
+        }
+    }
+    std::fs::write(dir.join("季度进度.csv"), progress).unwrap();
+    let mut checks = String::from("名称,日期,类别,分值\n");
+    for i in 0..units * 2 {
+        let u = (i * 7) % units;
+        match i % 29 {
+            0 => checks.push_str(&format!("\"{}\",2013-05-01,\"通报\n批评\",1\n", name(u))),
+            1 => checks.push_str(&format!("{},2013-02-30,约谈,\"1,5\"\n", name(u))),
+            2 => checks.push_str(&format!("\"{}\"\"\",2013-05-01,约谈,2\n", name(u))),
+            _ => checks.push_str(&format!("{},2013/{}/{},{},{}\n", name(u), 1 + i % 12, 1 + i % 28, ["通报批评", "约谈"][i % 2], i % 5)),
+        }
+    }
+    std::fs::write(dir.join("督查记录.csv"), checks).unwrap();
+}
+
+#[test]
+fn files_read_in_pieces_load_as_read_whole() {
+    let scheme = scheme();
+    let dir = folder("pieces");
+    write_mixed(&dir, 300);
+    let (whole, whole_diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(usize::MAX));
+    assert!(whole_diags.has_errors());
+    assert!(whole.tables.iter().all(|t| !t.is_empty()));
+    let expected = findings(&whole_diags);
+    for piece_bytes in [1, 64, 333, 4096] {
+        let (pieces, diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(piece_bytes));
+        assert_eq!(pieces, whole, "pieces of {piece_bytes} bytes");
+        for (a, b) in pieces.tables.iter().zip(&whole.tables) {
+            assert_eq!(format!("{:?}", a.columns), format!("{:?}", b.columns));
+        }
+        assert_eq!(findings(&diags), expected, "pieces of {piece_bytes} bytes");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_interner_keeps_texts_apart_even_when_hashes_collide() {
+    let mut strings = Interner::default();
+    assert_eq!((strings.intern("海陵区"), strings.intern(""), strings.intern("海陵区")), (0, 1, 0));
+    // Make `靖江市` collide with `海陵区`: its hash already names symbol 0.
+    strings.index.insert(text_hash("靖江市"), 0);
+    assert_eq!(strings.get("靖江市"), None);
+    assert_eq!(strings.intern("靖江市"), 2);
+    assert_eq!(strings.intern("靖江市"), 2);
+    assert_eq!(strings.get("靖江市"), Some(2));
+    assert_eq!(strings.get("海陵区"), Some(0));
+    assert_eq!([strings.resolve(0), strings.resolve(1), strings.resolve(2), strings.resolve(3)], ["海陵区", "", "靖江市", ""]);
+    assert_eq!(strings.len(), 3);
+}
