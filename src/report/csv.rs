@@ -4,6 +4,7 @@
 //! of millions of units would otherwise be held twice, once as figures and
 //! once as text.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use rust_decimal::Decimal;
@@ -92,9 +93,13 @@ pub fn render(a: &Assessment) -> String {
 
 /// Appends one CSV record (quoted where needed, CRLF-terminated).
 pub fn push_row(out: &mut String, cells: &[String]) {
-    let mut bytes = Vec::new();
-    let _ = write_row(&mut bytes, cells);
-    out.push_str(&String::from_utf8(bytes).unwrap_or_default());
+    for (i, cell) in cells.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&quoted(cell));
+    }
+    out.push_str("\r\n");
 }
 
 /// Writes one CSV record (quoted where needed, CRLF-terminated).
@@ -108,9 +113,14 @@ fn write_row(out: &mut (impl Write + ?Sized), cells: &[String]) -> io::Result<()
     out.write_all(b"\r\n")
 }
 
-/// Writes one field, quoted (with inner quotes doubled) when it holds a delimiter, a quote or a line break.
+/// Writes one field (see [`quoted`]).
 fn write_field(out: &mut (impl Write + ?Sized), cell: &str) -> io::Result<()> {
-    if cell.contains([',', '"', '\n', '\r']) { write!(out, "\"{}\"", cell.replace('"', "\"\"")) } else { out.write_all(cell.as_bytes()) }
+    out.write_all(quoted(cell).as_bytes())
+}
+
+/// A field as CSV holds it: quoted, with inner quotes doubled, when it has a delimiter, a quote or a line break.
+fn quoted(cell: &str) -> Cow<'_, str> {
+    if cell.contains([',', '"', '\n', '\r']) { Cow::Owned(format!("\"{}\"", cell.replace('"', "\"\""))) } else { Cow::Borrowed(cell) }
 }
 
 #[cfg(test)]
