@@ -6,11 +6,14 @@
 //! works element by element on two vectors; nothing looks a name up per
 //! row. A value a row scope needs from the unit (a parameter, a unit column,
 //! an indicator's score) is computed once per unit and spread over the rows.
+//! Numbers and conditions travel as typed vectors ([`Values`]), so an
+//! operator on them is one loop over decimals or booleans.
 
 use rust_decimal::Decimal;
 
 use super::Engine;
 use super::ops::{self, OpError};
+use super::values::{NumberArg, Numbers, Values, zip_numbers};
 use crate::ast::{BinOp, PeriodKind, UnaryOp};
 use crate::data::{Column as DataColumn, Sym};
 use crate::date::Date;
@@ -21,7 +24,7 @@ use crate::source::Span;
 const NO_ROW: u32 = u32::MAX;
 
 /// A value during evaluation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Value {
     /// A number (percents as fractions).
     Num(Decimal),
@@ -110,131 +113,196 @@ impl Engine<'_> {
     }
 
     /// Spreads one value per unit over a scope (identity for units).
-    fn spread(&self, per_unit: Vec<Value>, scope: Scope) -> Vec<Value> {
+    fn spread(&self, per_unit: Values, scope: Scope) -> Values {
         match scope {
             Scope::Units { .. } => per_unit,
             Scope::Rows { table, .. } => {
                 let units = self.data.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
-                (0..self.len(scope))
-                    .map(|i| units.get(self.row(scope, i)).and_then(|&u| per_unit.get(u as usize)).cloned().unwrap_or(Value::Null))
-                    .collect()
+                per_unit.gather((0..self.len(scope)).map(|i| units.get(self.row(scope, i)).map(|&u| u as usize)))
             }
         }
     }
 
-    /// Evaluates a formula over a scope.
+    /// Evaluates a formula over a scope, as plain values.
     pub fn eval(&mut self, e: &Expr, scope: Scope) -> Vec<Value> {
         let n = self.len(scope);
+        self.values(e, scope).into_vec(n)
+    }
+
+    /// Whether a condition holds for each element of a scope.
+    pub fn condition(&mut self, e: &Expr, scope: Scope) -> Vec<bool> {
+        let n = self.len(scope);
+        self.values(e, scope).flags(n)
+    }
+
+    /// Evaluates a formula over a scope.
+    pub fn values(&mut self, e: &Expr, scope: Scope) -> Values {
+        let n = self.len(scope);
         match &e.kind {
-            ExprKind::Const(c) => {
-                let v = self.constant(c);
-                vec![v; n]
-            }
+            ExprKind::Const(c) => Values::Same(self.constant(c)),
             ExprKind::Total => {
-                let totals = self.totals.clone().unwrap_or_default();
-                self.spread(totals.into_iter().map(Value::Num).collect(), scope)
+                let totals = match &self.totals {
+                    Some(t) => Values::Numbers(Numbers { values: t.clone(), present: None }),
+                    None => Values::Same(Value::Null),
+                };
+                self.spread(totals, scope)
             }
             ExprKind::Param(p) => self.param(*p, scope),
             ExprKind::Column { table, column } => self.column(*table, *column, scope),
             ExprKind::Indicator(i) => {
-                let scores = self.scores.get(*i).cloned().flatten().unwrap_or_default();
+                let scores = match self.scores.get(*i) {
+                    Some(Some(s)) => Values::Numbers(Numbers::from_options(s.iter().map(Value::num))),
+                    _ => Values::Same(Value::Null),
+                };
                 self.spread(scores, scope)
             }
-            ExprKind::Unary(op, a) => {
-                let a = self.eval(a, scope);
-                a.into_iter()
-                    .map(|v| match (op, v) {
-                        (UnaryOp::Neg, Value::Num(x)) => Value::Num(-x),
-                        (UnaryOp::Neg, Value::Dur(x)) => Value::Dur(-x),
-                        (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
-                        _ => Value::Null,
-                    })
-                    .collect()
-            }
+            ExprKind::Unary(op, a) => match (op, self.values(a, scope)) {
+                (UnaryOp::Neg, Values::Numbers(mut x)) => {
+                    x.values.iter_mut().for_each(|v| *v = -*v);
+                    Values::Numbers(x)
+                }
+                (UnaryOp::Not, Values::Flags(f)) => Values::Flags(f.into_iter().map(|b| !b).collect()),
+                (op, Values::Same(v)) => Values::Same(unary(*op, v)),
+                (op, a) => Values::Mixed((0..n).map(|i| unary(*op, a.get(i))).collect()),
+            },
             ExprKind::Binary(BinOp::In, a, b) => {
-                let lhs = self.eval(a, scope);
-                let items: Vec<Vec<Value>> = match &b.kind {
-                    ExprKind::List(items) => items.iter().map(|i| self.eval(i, scope)).collect(),
-                    _ => vec![self.eval(b, scope)],
+                let lhs = self.values(a, scope);
+                let items: Vec<Values> = match &b.kind {
+                    ExprKind::List(items) => items.iter().map(|i| self.values(i, scope)).collect(),
+                    _ => vec![self.values(b, scope)],
                 };
-                (0..n)
-                    .map(|i| {
-                        let x = &lhs[i];
-                        if *x == Value::Null {
-                            return Value::Bool(false);
-                        }
-                        Value::Bool(items.iter().any(|col| self.equal(x, &col[i])))
-                    })
-                    .collect()
+                Values::Flags(
+                    (0..n)
+                        .map(|i| {
+                            let x = lhs.get(i);
+                            x != Value::Null && items.iter().any(|col| self.equal(&x, &col.get(i)))
+                        })
+                        .collect(),
+                )
             }
             ExprKind::Binary(op, a, b) => {
-                let lhs = self.eval(a, scope);
-                let rhs = self.eval(b, scope);
-                let mut out = Vec::with_capacity(n);
-                for (i, (x, y)) in lhs.iter().zip(&rhs).enumerate() {
-                    let v = match self.binary(*op, x, y) {
-                        Ok(v) => v,
-                        Err(fault) => {
-                            self.fault(scope, i, e.span, fault);
-                            Value::Null
-                        }
-                    };
-                    out.push(v);
-                }
-                out
+                let lhs = self.values(a, scope);
+                let rhs = self.values(b, scope);
+                self.binary_values(*op, &lhs, &rhs, scope, e.span)
             }
             ExprKind::If(c, t, o) => {
-                let c = self.eval(c, scope);
-                let taken: Vec<bool> = c.iter().map(Value::truthy).collect();
+                let taken = self.condition(c, scope);
                 let not_taken: Vec<bool> = taken.iter().map(|x| !x).collect();
-                let t = self.masked(scope, taken, |this| this.eval(t, scope));
-                let o = self.masked(scope, not_taken, |this| this.eval(o, scope));
-                c.into_iter().zip(t).zip(o).map(|((c, t), o)| if c.truthy() { t } else { o }).collect()
+                let t = self.masked(scope, taken.clone(), |this| this.values(t, scope));
+                let o = self.masked(scope, not_taken, |this| this.values(o, scope));
+                let branches = [o, t];
+                choose(&branches, (0..n).map(|i| Some(usize::from(taken[i]))))
             }
             ExprKind::Piecewise { subject, pieces } => {
-                let s = self.eval(subject, scope);
-                let mut out = vec![Value::Null; n];
-                let mut done = vec![false; n];
+                let s = self.values(subject, scope);
+                let mut chosen: Vec<Option<usize>> = vec![None; n];
+                let mut results: Vec<Values> = Vec::with_capacity(pieces.len());
                 for (test, value) in pieces {
                     let hit: Vec<bool> = match test {
                         None => vec![true; n],
                         Some((op, operand)) => {
-                            let o = self.eval(operand, scope);
-                            s.iter().zip(&o).map(|(x, y)| self.binary(*op, x, y).map(|v| v.truthy()).unwrap_or(false)).collect()
+                            let o = self.values(operand, scope);
+                            self.compare(*op, &s, &o, n)
                         }
                     };
-                    let used: Vec<bool> = (0..n).map(|i| !done[i] && hit[i]).collect();
-                    let values = self.masked(scope, used, |this| this.eval(value, scope));
-                    for i in 0..n {
-                        if !done[i] && hit[i] {
-                            out[i] = values[i].clone();
-                            done[i] = true;
-                        }
+                    let used: Vec<bool> = (0..n).map(|i| chosen[i].is_none() && hit[i]).collect();
+                    let values = self.masked(scope, used.clone(), |this| this.values(value, scope));
+                    for (c, _) in chosen.iter_mut().zip(&used).filter(|(_, u)| **u) {
+                        *c = Some(results.len());
                     }
+                    results.push(values);
                 }
-                out
+                choose(&results, chosen.into_iter())
             }
-            ExprKind::List(_) => vec![Value::Null; n],
+            ExprKind::List(_) => Values::Same(Value::Null),
             ExprKind::Call(builtin, args) => {
-                let args: Vec<Vec<Value>> = args.iter().map(|a| self.eval(a, scope)).collect();
-                // One argument buffer for the whole column: no allocation per value.
-                let mut row: Vec<&Value> = Vec::with_capacity(args.len());
-                let mut out = Vec::with_capacity(n);
-                for i in 0..n {
-                    row.clear();
-                    row.extend(args.iter().map(|a| &a[i]));
-                    out.push(self.builtin(*builtin, &row));
-                }
-                out
+                let args: Vec<Values> = args.iter().map(|a| self.values(a, scope)).collect();
+                self.call(*builtin, &args, n)
             }
             ExprKind::Aggregate { function, table, value, filter, trim } => {
                 let per_unit = self.aggregate(*function, *table, value.as_deref(), filter.as_deref(), *trim, scope.period(), e.span);
-                self.spread(per_unit, scope)
+                self.spread(Values::from_vec(per_unit), scope)
             }
             ExprKind::Across { function, arg, ascending } => {
                 let per_unit = self.across(*function, arg, *ascending, scope.period());
-                self.spread(per_unit, scope)
+                self.spread(Values::from_vec(per_unit), scope)
             }
+        }
+    }
+
+    /// A binary operator over two vectors: one loop over decimals or
+    /// booleans when both are numbers, else the general rule per element.
+    fn binary_values(&mut self, op: BinOp, lhs: &Values, rhs: &Values, scope: Scope, span: Span) -> Values {
+        let n = self.len(scope);
+        if matches!(op, BinOp::And | BinOp::Or) {
+            return Values::Flags(
+                (0..n).map(|i| if op == BinOp::And { lhs.truthy(i) && rhs.truthy(i) } else { lhs.truthy(i) || rhs.truthy(i) }).collect(),
+            );
+        }
+        if op.is_comparison() {
+            return Values::Flags(self.compare(op, lhs, rhs, n));
+        }
+        if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
+            let (numbers, failures) = match op {
+                BinOp::Add => zip_numbers(x, y, n, ops::add),
+                BinOp::Sub => zip_numbers(x, y, n, ops::sub),
+                BinOp::Mul => zip_numbers(x, y, n, ops::mul),
+                _ => zip_numbers(x, y, n, ops::div),
+            };
+            for (i, fault) in failures {
+                self.fault(scope, i, span, fault);
+            }
+            return Values::Numbers(numbers);
+        }
+        let mut out = Vec::with_capacity(n);
+        for i in 0..n {
+            let v = match self.binary(op, &lhs.get(i), &rhs.get(i)) {
+                Ok(v) => v,
+                Err(fault) => {
+                    self.fault(scope, i, span, fault);
+                    Value::Null
+                }
+            };
+            out.push(v);
+        }
+        Values::Mixed(out)
+    }
+
+    /// A comparison over two vectors (a missing value satisfies none).
+    fn compare(&self, op: BinOp, lhs: &Values, rhs: &Values, n: usize) -> Vec<bool> {
+        if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
+            return (0..n)
+                .map(|i| match (x.at(i), y.at(i)) {
+                    (Some(a), Some(b)) => holds(op, ops::compare(a, b)),
+                    _ => false,
+                })
+                .collect();
+        }
+        (0..n).map(|i| self.binary(op, &lhs.get(i), &rhs.get(i)).is_ok_and(|v| v.truthy())).collect()
+    }
+
+    /// A builtin function over vectors of arguments.
+    fn call(&self, b: Builtin, args: &[Values], n: usize) -> Values {
+        let numbers: Option<Vec<NumberArg<'_>>> = args.iter().map(Values::as_numbers).collect();
+        match (b, numbers) {
+            (Builtin::Present, _) => match args {
+                [Values::Numbers(x)] => Values::Flags(x.present.clone().unwrap_or_else(|| vec![true; n])),
+                [Values::Flags(_)] => Values::Same(Value::Bool(true)),
+                [Values::Same(v)] => Values::Same(Value::Bool(*v != Value::Null)),
+                _ => Values::Flags((0..n).map(|i| args.first().is_some_and(|a| a.get(i) != Value::Null)).collect()),
+            },
+            (Builtin::Days, _) | (_, None) => {
+                let mut row: Vec<Value> = Vec::with_capacity(args.len());
+                let out = (0..n)
+                    .map(|i| {
+                        row.clear();
+                        row.extend(args.iter().map(|a| a.get(i)));
+                        self.builtin(b, &row)
+                    })
+                    .collect();
+                Values::Mixed(out)
+            }
+            (_, Some(numbers)) => Values::Numbers(Numbers::from_options((0..n).map(|i| self.numeric(b, numbers.iter().map(|a| a.at(i)))))),
         }
     }
 
@@ -278,8 +346,8 @@ impl Engine<'_> {
 
     /// A parameter's value in force: at a row's date (its table's first date
     /// column), else at the end of the period, else at the end of the year.
-    fn param(&mut self, p: usize, scope: Scope) -> Vec<Value> {
-        let Some(param) = self.scheme.params.get(p) else { return vec![Value::Null; self.len(scope)] };
+    fn param(&mut self, p: usize, scope: Scope) -> Values {
+        let Some(param) = self.scheme.params.get(p) else { return Values::Same(Value::Null) };
         let values = param.values.clone();
         let at = |this: &mut Self, date: Date| {
             let chosen = values.iter().rev().find(|v| v.from.is_none_or(|f| f <= date)).or(values.first());
@@ -299,18 +367,17 @@ impl Engine<'_> {
             if let Some(first) = date_columns.first() {
                 if let Some(DataColumn::Date(dates)) = self.data.tables.get(table).and_then(|t| t.columns.get(*first)) {
                     let dates: Vec<Option<Date>> = (0..self.len(scope)).map(|i| dates.get(self.row(scope, i)).copied().flatten()).collect();
-                    return dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect();
+                    return Values::from_vec(dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect());
                 }
             }
         }
-        let v = at(self, default_date);
-        vec![v; self.len(scope)]
+        Values::Same(at(self, default_date))
     }
 
     /// A column's values: of each row in its own table's row scope, else of
     /// each unit's one row (or its row of the current period).
-    fn column(&mut self, table: TableId, column: usize, scope: Scope) -> Vec<Value> {
-        let Some(data) = self.data.tables.get(table) else { return vec![Value::Null; self.len(scope)] };
+    fn column(&mut self, table: TableId, column: usize, scope: Scope) -> Values {
+        let Some(data) = self.data.tables.get(table) else { return Values::Same(Value::Null) };
         let kind = match self.scheme.tables[table].columns.get(column).map(|c| &c.ty) {
             Some(ColumnType::Period(k)) => Some(*k),
             _ => None,
@@ -328,11 +395,23 @@ impl Engine<'_> {
                 None => Value::Null,
             }
         };
+        let numbers = match data.columns.get(column) {
+            Some(DataColumn::Number(v)) => Some(v),
+            _ => None,
+        };
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
-            return (0..self.len(scope)).map(|i| cell(self.row(scope, i))).collect();
+            let rows = (0..self.len(scope)).map(|i| self.row(scope, i));
+            return match numbers {
+                Some(v) => Values::Numbers(Numbers::from_options(rows.map(|r| v.get(r).copied().flatten()))),
+                None => Values::Mixed(rows.map(cell).collect()),
+            };
         }
         let rows = self.unit_rows(table, scope.period());
-        let per_unit: Vec<Value> = rows.iter().map(|&row| if row == NO_ROW { Value::Null } else { cell(row as usize) }).collect();
+        let at = rows.iter().map(|&row| (row != NO_ROW).then_some(row as usize));
+        let per_unit = match numbers {
+            Some(v) => Values::Numbers(Numbers::from_options(at.map(|r| r.and_then(|r| v.get(r).copied().flatten())))),
+            None => Values::Mixed(at.map(|r| r.map_or(Value::Null, cell)).collect()),
+        };
         self.spread(per_unit, scope)
     }
 
@@ -392,19 +471,13 @@ impl Engine<'_> {
                 return Ok(V::Bool(if op == BinOp::Eq { eq } else { !eq }));
             }
             let ordering = match (a, b) {
-                (V::Num(x), V::Num(y)) | (V::Dur(x), V::Dur(y)) => x.cmp(y),
+                (V::Num(x), V::Num(y)) | (V::Dur(x), V::Dur(y)) => ops::compare(*x, *y),
                 (V::Date(x), V::Date(y)) => x.cmp(y),
                 (V::Text(x), V::Text(y)) => self.strings.resolve(*x).cmp(self.strings.resolve(*y)),
                 (V::Period(_, x), V::Period(_, y)) => x.cmp(y),
                 _ => return Ok(V::Bool(false)),
             };
-            let holds = match op {
-                BinOp::Lt => ordering.is_lt(),
-                BinOp::Le => ordering.is_le(),
-                BinOp::Gt => ordering.is_gt(),
-                _ => ordering.is_ge(),
-            };
-            return Ok(V::Bool(holds));
+            return Ok(V::Bool(holds(op, ordering)));
         }
         Ok(match (op, a, b) {
             (_, V::Null, _) | (_, _, V::Null) => V::Null,
@@ -423,34 +496,36 @@ impl Engine<'_> {
         })
     }
 
-    fn builtin(&self, b: Builtin, args: &[&Value]) -> Value {
+    /// A builtin function on one element's arguments.
+    fn builtin(&self, b: Builtin, args: &[Value]) -> Value {
         match b {
-            Builtin::Present => Value::Bool(args.first().is_some_and(|v| **v != Value::Null)),
+            Builtin::Present => Value::Bool(args.first().is_some_and(|v| *v != Value::Null)),
             Builtin::Days => match args.first() {
                 Some(Value::Dur(d)) => Value::Num(*d),
                 _ => Value::Null,
             },
-            Builtin::Min | Builtin::Max => extreme(b == Builtin::Min, args),
-            _ => {
-                let mut nums = [Decimal::ZERO; 3];
-                if args.len() > nums.len() {
-                    return Value::Null;
-                }
-                for (slot, v) in nums.iter_mut().zip(args) {
-                    let Some(x) = v.num() else { return Value::Null };
-                    *slot = x;
-                }
-                match (b, &nums[..args.len()]) {
-                    (Builtin::Clamp, [x, lo, hi]) => Value::Num((*x).max(*lo).min(*hi)),
-                    (Builtin::Abs, [x]) => Value::Num(x.abs()),
-                    (Builtin::Round, [x]) => Value::Num(ops::round(*x, 0, self.scheme.rounding.mode)),
-                    (Builtin::Round, [x, places]) => {
-                        let p = u32::try_from(places.mantissa()).unwrap_or(0);
-                        Value::Num(ops::round(*x, p, self.scheme.rounding.mode))
-                    }
-                    _ => Value::Null,
-                }
-            }
+            _ => self.numeric(b, args.iter().map(Value::num)).map_or(Value::Null, Value::Num),
+        }
+    }
+
+    /// A numeric builtin on one element's arguments: missing if any is.
+    fn numeric(&self, b: Builtin, args: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
+        if let Builtin::Min | Builtin::Max = b {
+            return extreme(b == Builtin::Min, args);
+        }
+        let mut nums = [Decimal::ZERO; 3];
+        let mut count = 0;
+        for x in args {
+            *nums.get_mut(count)? = x?;
+            count += 1;
+        }
+        let mode = self.scheme.rounding.mode;
+        match (b, &nums[..count]) {
+            (Builtin::Clamp, [x, lo, hi]) => Some((*x).max(*lo).min(*hi)),
+            (Builtin::Abs, [x]) => Some(x.abs()),
+            (Builtin::Round, [x]) => Some(ops::round(*x, 0, mode)),
+            (Builtin::Round, [x, places]) => Some(ops::round(*x, u32::try_from(places.mantissa()).unwrap_or(0), mode)),
+            _ => None,
         }
     }
 
@@ -470,7 +545,7 @@ impl Engine<'_> {
         let rows = Scope::Rows { table, period, subset: self.period_subset(table, period) };
         let n_rows = self.len(rows);
         let keep: Vec<bool> = match filter {
-            Some(f) => self.eval_shared(f, rows).iter().map(Value::truthy).collect(),
+            Some(f) => self.eval_shared(f, rows).flags(n_rows),
             None => vec![true; n_rows],
         };
         let values = value.map(|v| self.eval_shared(v, rows));
@@ -487,7 +562,7 @@ impl Engine<'_> {
             while i < n_rows && data.unit.get(self.row(rows, i)).is_some_and(|&x| x as usize == u) {
                 if keep[i] {
                     count += 1;
-                    if let Some(v) = values.as_ref().and_then(|vs| vs.get(i)).and_then(Value::num) {
+                    if let Some(v) = values.as_ref().and_then(|vs| vs.num(i)) {
                         picked.push(v);
                     }
                 }
@@ -536,21 +611,21 @@ impl Engine<'_> {
     /// Evaluates a row-scope formula, reusing the result of an identical
     /// formula in the same scope. Formulas reading scores or the total are
     /// not shared: those change as evaluation goes on.
-    fn eval_shared(&mut self, e: &Expr, scope: Scope) -> Vec<Value> {
+    fn eval_shared(&mut self, e: &Expr, scope: Scope) -> Values {
         let mut key = String::new();
         if !fingerprint(e, &mut key) {
-            return self.eval(e, scope);
+            return self.values(e, scope);
         }
         if !self.memo.contains_key(&(key.clone(), scope)) {
             // Compute without a mask, keeping the faults aside.
             let outer_mask = self.mask.take();
             let outer_pending = self.pending.replace(Vec::new());
-            let values = self.eval(e, scope);
+            let values = self.values(e, scope);
             let faults = std::mem::replace(&mut self.pending, outer_pending).unwrap_or_default();
             self.mask = outer_mask;
             self.memo.insert((key.clone(), scope), (values, faults));
         }
-        let (values, faults) = self.memo.get(&(key, scope)).cloned().unwrap_or_default();
+        let (values, faults) = self.memo.get(&(key, scope)).cloned().unwrap_or((Values::Same(Value::Null), Vec::new()));
         for f in faults {
             self.fault(scope, f.index, f.span, f.fault);
         }
@@ -563,7 +638,8 @@ impl Engine<'_> {
         let values: Vec<Option<Decimal>> = if function == Across::GroupCount {
             vec![Some(Decimal::ZERO); n]
         } else {
-            self.eval(arg, Scope::Units { period }).iter().map(Value::num).collect()
+            let values = self.values(arg, Scope::Units { period });
+            (0..n).map(|i| values.num(i)).collect()
         };
         let groups: Vec<Option<Sym>> = match function {
             Across::Rank => vec![None; n],
@@ -604,7 +680,7 @@ impl Engine<'_> {
                 }
             } else {
                 for &u in peers {
-                    out[u] = summary.clone();
+                    out[u] = summary;
                 }
             }
         }
@@ -638,20 +714,53 @@ impl Engine<'_> {
 /// (`1.0`, `1.00`) the first is the minimum and the last the maximum, as
 /// `Iterator::min` and `max` choose, so the digits shown do not depend on
 /// how the search is written.
-fn extreme(min: bool, args: &[&Value]) -> Value {
+fn extreme(min: bool, args: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
     let mut best: Option<Decimal> = None;
-    for v in args {
-        let Some(x) = v.num() else { return Value::Null };
+    for x in args {
+        let x = x?;
         let replace = match best {
             None => true,
-            Some(b) if min => x < b,
-            Some(b) => x >= b,
+            Some(b) if min => ops::compare(x, b).is_lt(),
+            Some(b) => ops::compare(x, b).is_ge(),
         };
         if replace {
             best = Some(x);
         }
     }
-    best.map_or(Value::Null, Value::Num)
+    best
+}
+
+/// `-x` or `not x` on one value (missing for anything else).
+fn unary(op: UnaryOp, v: Value) -> Value {
+    match (op, v) {
+        (UnaryOp::Neg, Value::Num(x)) => Value::Num(-x),
+        (UnaryOp::Neg, Value::Dur(x)) => Value::Dur(-x),
+        (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
+        _ => Value::Null,
+    }
+}
+
+/// Whether a comparison holds for two values in this order.
+fn holds(op: BinOp, ordering: std::cmp::Ordering) -> bool {
+    match op {
+        BinOp::Eq => ordering.is_eq(),
+        BinOp::Ne => ordering.is_ne(),
+        BinOp::Lt => ordering.is_lt(),
+        BinOp::Le => ordering.is_le(),
+        BinOp::Gt => ordering.is_gt(),
+        _ => ordering.is_ge(),
+    }
+}
+
+/// Element `i` taken from the branch `chosen[i]` (missing where none is).
+fn choose(branches: &[Values], chosen: impl ExactSizeIterator<Item = Option<usize>>) -> Values {
+    let numbers: Option<Vec<NumberArg<'_>>> = branches.iter().map(Values::as_numbers).collect();
+    match numbers {
+        Some(numbers) => {
+            Values::Numbers(Numbers::from_options(chosen.enumerate().map(|(i, c)| c.and_then(|k| numbers.get(k)).and_then(|a| a.at(i)))))
+        }
+        None => Values::Mixed(chosen.enumerate().map(|(i, c)| c.and_then(|k| branches.get(k)).map_or(Value::Null, |b| b.get(i))).collect()),
+    }
 }
 
 fn mean(values: &[Decimal]) -> Option<Decimal> {
@@ -741,6 +850,7 @@ mod tests {
     #[test]
     fn min_and_max_pick_among_equals_as_iterators_do() {
         let (a, b, c) = (num("1.0"), num("1.00"), num("0.5"));
+        let extreme = |min: bool, args: &[&Value]| extreme(min, args.iter().map(|v| v.num())).map_or(Value::Null, Value::Num);
         let shown = |v: Value| v.num().map(|d| d.to_string()).unwrap_or_default();
         assert_eq!(shown(extreme(true, &[&a, &b])), "1.0");
         assert_eq!(shown(extreme(false, &[&a, &b])), "1.00");

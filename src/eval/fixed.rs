@@ -81,6 +81,17 @@ pub(super) fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
     join(ma.checked_mul(mb)?, sa + sb)
 }
 
+/// The order of `a` and `b`, as `Decimal::cmp` gives it (`1.0` = `1.00`).
+#[inline]
+pub(super) fn compare(a: Decimal, b: Decimal) -> Option<std::cmp::Ordering> {
+    let ((ma, sa), (mb, sb)) = (parts(a)?, parts(b)?);
+    if sa == sb {
+        return Some(ma.cmp(&mb));
+    }
+    let scale = sa.max(sb);
+    Some(ma.checked_mul(power_of_ten(scale - sa)?)?.cmp(&mb.checked_mul(power_of_ten(scale - sb)?)?))
+}
+
 /// `value` rounded to `places` by `strategy`, then shown with exactly
 /// `places` digits after the point. Works on all 96 bits of digits (as an
 /// `i128`), because the values rounded most often are quotients carried to
@@ -198,6 +209,11 @@ mod tests {
                     assert_eq!(shown(Some(q)), shown(slow), "{a} {name} {b}");
                 }
             }
+            total += 1;
+            if let Some(order) = compare(a, b) {
+                fast += 1;
+                assert_eq!(order, a.cmp(&b), "{a} <=> {b}");
+            }
             let places = s.below(6) as u32;
             for strategy in STRATEGIES {
                 total += 1;
@@ -209,7 +225,7 @@ mod tests {
         }
         // The stream is heavy in edge cases (digits past i64, zeros, scales
         // to 28), yet the fast path must still carry a large share, or it is
-        // no fast path: 991,971 of 2,100,000 when this was written.
+        // no fast path: 1,158,297 of 2,400,000 when this was written.
         assert!(fast > total / 3, "fast path taken for {fast} of {total}");
     }
 

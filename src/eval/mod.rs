@@ -13,6 +13,7 @@ pub mod expr;
 mod fixed;
 pub mod ops;
 mod rank;
+mod values;
 
 use std::sync::Arc;
 
@@ -62,7 +63,7 @@ pub struct Engine<'a> {
     /// Row-scope results already computed, by formula shape and scope:
     /// `如果 count(x where f) > 5 则 trimmed_mean(x.v where f) 否则 avg(x.v where f)`
     /// evaluates `f` once.
-    memo: std::collections::HashMap<(String, Scope), (Vec<Value>, Vec<Pending>)>,
+    memo: std::collections::HashMap<(String, Scope), (values::Values, Vec<Pending>)>,
     /// Each unit's row of a one-row-per-unit table, by table and period index.
     unit_rows: std::collections::HashMap<(crate::model::TableId, Option<usize>), std::rc::Rc<[u32]>>,
     /// While computing a shared result: its faults, kept to be reported
@@ -163,9 +164,9 @@ impl<'a> Engine<'a> {
         let mut vetoes: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (v, veto) in self.scheme.vetoes.iter().enumerate() {
             self.current = Some((veto.origin.file.clone(), veto.name.clone()));
-            let hit = self.eval(&veto.when, Scope::Units { period: None });
+            let hit = self.condition(&veto.when, Scope::Units { period: None });
             for u in 0..n {
-                if hit[u].truthy() {
+                if hit[u] {
                     vetoes[u].push(v);
                 }
             }
@@ -252,7 +253,7 @@ impl<'a> Engine<'a> {
             let mut own = match &self.scheme.indicators[i].applies {
                 Some(cond) => {
                     let cond = cond.clone();
-                    self.eval(&cond, Scope::Units { period: None }).iter().map(Value::truthy).collect()
+                    self.condition(&cond, Scope::Units { period: None })
                 }
                 None => vec![true; n],
             };
@@ -287,15 +288,15 @@ impl<'a> Engine<'a> {
                 None => self.masked(Scope::Units { period: None }, applicable, |this| this.eval(&formula, Scope::Units { period: None })),
                 Some(periods) => {
                     let count = periods.kind.per_year();
-                    let columns: Vec<Vec<Value>> = (0..count)
+                    let columns: Vec<values::Values> = (0..count)
                         .map(|index| {
                             let scope = Scope::Units { period: Some(Period { kind: periods.kind, index }) };
-                            self.masked(scope, applicable.clone(), |this| this.eval(&formula, scope))
+                            self.masked(scope, applicable.clone(), |this| this.values(&formula, scope))
                         })
                         .collect();
                     (0..n)
                         .map(|u| {
-                            let scores: Option<Vec<Decimal>> = columns.iter().map(|c| c[u].num()).collect();
+                            let scores: Option<Vec<Decimal>> = columns.iter().map(|c| c.num(u)).collect();
                             let Some(scores) = scores else { return Value::Null };
                             let combined = combine_periods(&scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num);
                             per_period[u] = scores;
@@ -398,15 +399,15 @@ impl<'a> Engine<'a> {
                 AmountRule::PerRow { table, filter, amount: each, .. } => {
                     let rows = Scope::Rows { table: *table, period: None, subset: None };
                     let keep: Vec<bool> = match filter {
-                        Some(f) => self.eval(f, rows).iter().map(Value::truthy).collect(),
+                        Some(f) => self.condition(f, rows),
                         None => vec![true; self.data.tables.get(*table).map_or(0, |t| t.len())],
                     };
-                    let values = self.eval(each, rows);
+                    let values = self.values(each, rows);
                     let mut cancelled = vec![Decimal::ZERO; keep.len()];
                     for clause in &a.expunge {
-                        let hit = self.eval(&clause.when, rows);
+                        let hit = self.values(&clause.when, rows);
                         for (r, c) in cancelled.iter_mut().enumerate() {
-                            if c.is_zero() && hit.get(r).is_some_and(Value::truthy) {
+                            if c.is_zero() && hit.truthy(r) {
                                 *c = clause.share;
                             }
                         }
@@ -417,7 +418,7 @@ impl<'a> Engine<'a> {
                             continue;
                         }
                         let u = data.unit[r] as usize;
-                        let Some(v) = values.get(r).and_then(Value::num) else { continue };
+                        let Some(v) = values.num(r) else { continue };
                         let kept = v.checked_mul(Decimal::ONE - cancelled[r]).unwrap_or(v);
                         amount[u] = amount[u].checked_add(kept).unwrap_or(amount[u]);
                         highest[u] = highest[u].max(kept);
@@ -427,11 +428,11 @@ impl<'a> Engine<'a> {
                 }
                 AmountRule::Flat { amount: each, when, span } => {
                     let units = Scope::Units { period: None };
-                    let hit = self.eval(when, units);
-                    let values = self.eval(each, units);
+                    let hit = self.condition(when, units);
+                    let values = self.values(each, units);
                     let cite = a.origin.file.line_col(span.start).0;
                     for u in 0..n {
-                        if let (true, Some(v)) = (hit[u].truthy(), values[u].num()) {
+                        if let (true, Some(v)) = (hit[u], values.num(u)) {
                             amount[u] = amount[u].checked_add(v).unwrap_or(amount[u]);
                             highest[u] = highest[u].max(v);
                             occurrences[u].push(Occurrence {
@@ -449,15 +450,15 @@ impl<'a> Engine<'a> {
         }
         let uncapped = amount.clone();
         if let Some(cap) = &a.cap {
-            let caps = self.eval(cap, Scope::Units { period: None });
-            for u in 0..n {
-                if let Some(c) = caps[u].num() {
-                    amount[u] = amount[u].min(c);
+            let caps = self.values(cap, Scope::Units { period: None });
+            for (u, a) in amount.iter_mut().enumerate() {
+                if let Some(c) = caps.num(u) {
+                    *a = (*a).min(c);
                 }
             }
         }
         let zero = match &a.zero_when {
-            Some(cond) => self.eval(cond, Scope::Units { period: None }).iter().map(Value::truthy).collect(),
+            Some(cond) => self.condition(cond, Scope::Units { period: None }),
             None => vec![false; n],
         };
         Applied { amount, uncapped, occurrences, zero }

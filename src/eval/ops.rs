@@ -50,6 +50,11 @@ pub fn div(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
     a.checked_div(b).ok_or(OpError::Overflow)
 }
 
+/// The order of `a` and `b` (`1.0` = `1.00`, `-0` = `0`).
+pub fn compare(a: Decimal, b: Decimal) -> std::cmp::Ordering {
+    fixed::compare(a, b).unwrap_or_else(|| a.cmp(&b))
+}
+
 /// Rounds `value` to `places` decimal places the way the scheme says.
 ///
 /// This is the only rounding in kaohe. `四舍五入` (half-up) is half away from

@@ -13,7 +13,7 @@ use std::cmp::Ordering;
 use rust_decimal::Decimal;
 
 use super::Engine;
-use super::expr::{Scope, Value};
+use super::expr::Scope;
 use super::ops;
 use crate::ast::TiePolicy;
 use crate::data::Sym;
@@ -48,7 +48,10 @@ impl Engine<'_> {
         let columns: Vec<(Vec<Option<Decimal>>, bool)> = ranking
             .keys
             .iter()
-            .map(|k| (self.eval(&k.expr, Scope::Units { period: None }).iter().map(Value::num).collect(), k.ascending))
+            .map(|k| {
+                let values = self.values(&k.expr, Scope::Units { period: None });
+                ((0..n).map(|u| values.num(u)).collect(), k.ascending)
+            })
             .collect();
         let keys: Vec<Vec<Option<Decimal>>> = (0..n).map(|u| columns.iter().map(|(c, _)| c[u]).collect()).collect();
         let directions: Vec<bool> = columns.iter().map(|(_, asc)| *asc).collect();
@@ -88,7 +91,7 @@ impl Engine<'_> {
                 Some(BandCondition::Threshold { value, inclusive }) => {
                     totals.iter().map(|t| if *inclusive { t >= value } else { t > value }).collect()
                 }
-                Some(BandCondition::When(e)) => self.eval(e, Scope::Units { period: None }).iter().map(Value::truthy).collect(),
+                Some(BandCondition::When(e)) => self.condition(e, Scope::Units { period: None }),
             })
             .collect();
         // What each unit's vetoes allow: the best band, or a fixed band.
