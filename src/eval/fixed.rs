@@ -1,18 +1,23 @@
-//! The scaled-integer fast path of the numeric core.
+//! The scaled-integer fast path of the numeric core: comparison and rounding.
 //!
 //! Almost every figure in a scheme is a short decimal: a few digits before
 //! the point, at most four after. For those, `rust_decimal`'s general
-//! 96-bit algorithms cost far more than the arithmetic needs. Here a value is
-//! taken apart into its digits as an `i64` and its scale, computed with
-//! checked `i64` operations, and put back together with the scale
-//! `rust_decimal` would have given. Whenever that is not certain (digits
-//! beyond `i64`, an overflow, a scale beyond 28, a zero operand of a sum or
-//! a result of zero, where `rust_decimal` has scale and sign rules of its
-//! own) the function returns `None` and the caller falls back to
-//! `rust_decimal`. So the results are `rust_decimal`'s, digit for digit and
-//! scale for scale, which `tests::agrees_with_rust_decimal` checks on two
-//! million generated operations. Never a float. Division always goes to
-//! `rust_decimal`: its choice of digits for inexact quotients is its own.
+//! 96-bit comparison and rounding cost far more than the work needs. Here a
+//! value is taken apart into its digits as an integer and its scale,
+//! compared or rounded with checked integer operations, and (for rounding)
+//! put back together with the scale `rust_decimal` would have given.
+//! Whenever that is not certain (digits beyond the integer, a scale beyond
+//! 28, a result of zero, whose sign is `rust_decimal`'s to decide) the
+//! function returns `None` and the caller falls back to `rust_decimal`. So
+//! the results are `rust_decimal`'s, digit for digit and scale for scale,
+//! which `tests::agrees_with_rust_decimal` checks on 1.5 million generated
+//! cases. Never a float.
+//!
+//! Addition, subtraction and multiplication once had a fast path here too;
+//! `rust_decimal` (1.43, the version in use) has fast paths of its own for
+//! small operands, so ours only added work (measured with callgrind: 14 M more instructions for
+//! 10,000 people) and was removed. Division stays with `rust_decimal`: its
+//! choice of digits for inexact quotients is its own.
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
@@ -46,39 +51,6 @@ fn power_of_ten(n: u32) -> Option<i64> {
 #[inline]
 fn join(mantissa: i64, scale: u32) -> Option<Decimal> {
     (mantissa != 0 && scale <= MAX_SCALE).then(|| Decimal::new(mantissa, scale))
-}
-
-/// Both operands at the larger of their scales. Not for a zero operand:
-/// `rust_decimal` then returns the other operand at its own scale.
-#[inline]
-fn aligned(a: Decimal, b: Decimal) -> Option<(i64, i64, u32)> {
-    let ((ma, sa), (mb, sb)) = (parts(a)?, parts(b)?);
-    if ma == 0 || mb == 0 {
-        return None;
-    }
-    let scale = sa.max(sb);
-    Some((ma.checked_mul(power_of_ten(scale - sa)?)?, mb.checked_mul(power_of_ten(scale - sb)?)?, scale))
-}
-
-/// `a + b` at the larger scale, as `rust_decimal` gives it.
-#[inline]
-pub(super) fn add(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let (ma, mb, scale) = aligned(a, b)?;
-    join(ma.checked_add(mb)?, scale)
-}
-
-/// `a - b` at the larger scale.
-#[inline]
-pub(super) fn sub(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let (ma, mb, scale) = aligned(a, b)?;
-    join(ma.checked_sub(mb)?, scale)
-}
-
-/// `a × b` at the sum of the scales.
-#[inline]
-pub(super) fn mul(a: Decimal, b: Decimal) -> Option<Decimal> {
-    let ((ma, sa), (mb, sb)) = (parts(a)?, parts(b)?);
-    join(ma.checked_mul(mb)?, sa + sb)
 }
 
 /// The order of `a` and `b`, as `Decimal::cmp` gives it (`1.0` = `1.00`).
@@ -200,15 +172,6 @@ mod tests {
         let (mut fast, mut total) = (0u32, 0u32);
         for _ in 0..300_000 {
             let (a, b) = (s.decimal(), s.decimal());
-            for (name, quick, slow) in
-                [("+", add(a, b), a.checked_add(b)), ("-", sub(a, b), a.checked_sub(b)), ("×", mul(a, b), a.checked_mul(b))]
-            {
-                total += 1;
-                if let Some(q) = quick {
-                    fast += 1;
-                    assert_eq!(shown(Some(q)), shown(slow), "{a} {name} {b}");
-                }
-            }
             total += 1;
             if let Some(order) = compare(a, b) {
                 fast += 1;
@@ -225,7 +188,7 @@ mod tests {
         }
         // The stream is heavy in edge cases (digits past i64, zeros, scales
         // to 28), yet the fast path must still carry a large share, or it is
-        // no fast path: 1,158,297 of 2,400,000 when this was written.
+        // no fast path: 927,544 of 1,500,000 when this was written.
         assert!(fast > total / 3, "fast path taken for {fast} of {total}");
     }
 
@@ -250,10 +213,9 @@ mod tests {
                 assert_eq!(got.to_string(), slow_round(d(value), places, strategy).to_string());
             }
         }
-        // Beyond i64, and results of zero, are left to rust_decimal.
-        assert_eq!(add(d("9223372036854775807"), d("1")), None);
-        assert_eq!(sub(d("1.5"), d("1.5")), None);
-        assert_eq!(mul(d("0.0000000000000001"), d("0.0000000000000001")), None);
-        assert_eq!(mul(d("1.50"), d("2.0")).map(|x| x.to_string()), Some("3.000".into()));
+        // Digits beyond i64 are left to rust_decimal; scales are aligned.
+        assert_eq!(compare(d("9223372036854775808"), d("1")), None);
+        assert_eq!(compare(d("1.50"), d("1.5")), Some(std::cmp::Ordering::Equal));
+        assert_eq!(compare(d("-0.01"), d("0")), Some(std::cmp::Ordering::Less));
     }
 }

@@ -20,25 +20,16 @@ pub enum OpError {
 
 /// `a + b`
 pub fn add(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
-    if let Some(sum) = fixed::add(a, b) {
-        return Ok(sum);
-    }
     a.checked_add(b).ok_or(OpError::Overflow)
 }
 
 /// `a - b`
 pub fn sub(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
-    if let Some(difference) = fixed::sub(a, b) {
-        return Ok(difference);
-    }
     a.checked_sub(b).ok_or(OpError::Overflow)
 }
 
 /// `a * b`
 pub fn mul(a: Decimal, b: Decimal) -> Result<Decimal, OpError> {
-    if let Some(product) = fixed::mul(a, b) {
-        return Ok(product);
-    }
     a.checked_mul(b).ok_or(OpError::Overflow)
 }
 
