@@ -135,7 +135,7 @@ impl<'a> Engine<'a> {
         let deductions: Vec<Applied> = self.scheme.deductions.iter().map(|a| self.adjustment(a)).collect();
         let bonuses: Vec<Applied> = self.scheme.bonuses.iter().map(|a| self.adjustment(a)).collect();
         let applies = self.applicability();
-        let mut periods: Vec<Vec<Vec<Decimal>>> = vec![Vec::new(); self.scheme.indicators.len()];
+        let mut periods: Vec<PeriodScores> = vec![PeriodScores::default(); self.scheme.indicators.len()];
         let mut before: Vec<Vec<Decimal>> = vec![Vec::new(); self.scheme.indicators.len()];
         for id in self.order() {
             let (score, raw, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
@@ -194,7 +194,7 @@ impl<'a> Engine<'a> {
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].clone(),
                 over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.clone()),
-                indicators: self.indicator_results(u, &applies, &mut periods, &before),
+                indicators: self.indicator_results(u, &applies, &periods, &before),
                 deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
                 bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),
             })
@@ -273,11 +273,11 @@ impl<'a> Engine<'a> {
         applies: &[Vec<bool>],
         deductions: &[Applied],
         bonuses: &[Applied],
-    ) -> (Vec<Value>, Vec<Decimal>, Vec<Vec<Decimal>>) {
+    ) -> (Vec<Value>, Vec<Decimal>, PeriodScores) {
         let n = self.units();
         let ind = &self.scheme.indicators[id];
         self.current = Some((ind.origin.file.clone(), ind.path.join(".")));
-        let mut per_period: Vec<Vec<Decimal>> = vec![Vec::new(); n];
+        let mut per_period = PeriodScores::default();
         let raw: Vec<Value> = if !ind.children.is_empty() {
             let children = ind.children.clone();
             self.weighted_sum(&children, applies).into_iter().map(Value::Num).collect()
@@ -294,13 +294,11 @@ impl<'a> Engine<'a> {
                             self.masked(scope, applicable.clone(), |this| this.values(&formula, scope))
                         })
                         .collect();
+                    per_period = PeriodScores::new(n, &columns);
                     (0..n)
-                        .map(|u| {
-                            let scores: Option<Vec<Decimal>> = columns.iter().map(|c| c.num(u)).collect();
-                            let Some(scores) = scores else { return Value::Null };
-                            let combined = combine_periods(&scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num);
-                            per_period[u] = scores;
-                            combined
+                        .map(|u| match per_period.of(u) {
+                            [] => Value::Null,
+                            scores => combine_periods(scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num),
                         })
                         .collect()
                 }
@@ -468,7 +466,7 @@ impl<'a> Engine<'a> {
         &self,
         u: usize,
         applies: &[Vec<bool>],
-        periods: &mut [Vec<Vec<Decimal>>],
+        periods: &[PeriodScores],
         before: &[Vec<Decimal>],
     ) -> Vec<IndicatorResult> {
         self.scheme
@@ -482,8 +480,7 @@ impl<'a> Engine<'a> {
                     score,
                     before_adjustments: before[i].get(u).copied().unwrap_or(Decimal::ZERO),
                     contribution: self.contribution(i, u, applies, score),
-                    // Each unit's results are built once: its period scores move in.
-                    periods: periods[i].get_mut(u).map(std::mem::take).unwrap_or_default(),
+                    periods: periods[i].of(u).to_vec(),
                     applies: applies[i][u],
                 }
             })
@@ -606,6 +603,46 @@ impl<'a> Engine<'a> {
                 "在数据中补上这些行,或在公式中判断:`如果 count(...) >= {need} 则 ... 否则 ...`"
             )),
         );
+    }
+}
+
+/// One indicator's per-period scores for every unit, in one buffer: a
+/// unit's scores are all there or (a period's score missing) none are.
+#[derive(Debug, Clone, Default)]
+struct PeriodScores {
+    /// Periods a unit (0: not assessed per period).
+    count: usize,
+    /// `count` scores a unit; zeros for a unit without them.
+    scores: Vec<Decimal>,
+    /// Whether each unit has its scores.
+    complete: Vec<bool>,
+}
+
+impl PeriodScores {
+    /// The scores of each unit from one column of scores per period.
+    fn new(units: usize, columns: &[values::Values]) -> PeriodScores {
+        let count = columns.len();
+        let mut scores = Vec::with_capacity(units * count);
+        let mut complete = Vec::with_capacity(units);
+        for u in 0..units {
+            let start = scores.len();
+            scores.extend(columns.iter().map_while(|c| c.num(u)));
+            let all = scores.len() - start == count;
+            if !all {
+                scores.truncate(start);
+                scores.resize(start + count, Decimal::ZERO);
+            }
+            complete.push(all);
+        }
+        PeriodScores { count, scores, complete }
+    }
+
+    /// A unit's scores: one per period, or none.
+    fn of(&self, u: usize) -> &[Decimal] {
+        match self.complete.get(u) {
+            Some(true) => self.scores.get(u * self.count..(u + 1) * self.count).unwrap_or_default(),
+            _ => &[],
+        }
     }
 }
 
