@@ -46,6 +46,8 @@ pub struct Engine<'a> {
     strings: Interner,
     /// Final score of each indicator per unit, once computed.
     scores: Vec<Option<Vec<Value>>>,
+    /// What each indicator contributes to its parent per unit, once its score is computed.
+    contributions: Vec<Vec<Decimal>>,
     /// Published (rounded) totals, once computed.
     totals: Option<Vec<Decimal>>,
     /// Where the formula being evaluated was written, and what it computes.
@@ -98,6 +100,7 @@ impl<'a> Engine<'a> {
             data,
             strings: data.strings.clone(),
             scores: vec![None; scheme.indicators.len()],
+            contributions: vec![Vec::new(); scheme.indicators.len()],
             totals: None,
             current: None,
             faults: Vec::new(),
@@ -142,6 +145,7 @@ impl<'a> Engine<'a> {
             periods[id] = per_period;
             before[id] = raw;
             self.scores[id] = Some(score);
+            self.contributions[id] = self.contribution_column(id, &applies);
         }
         // The total: top-level indicators, then deductions and bonuses of the total.
         let roots = self.scheme.roots.clone();
@@ -343,34 +347,44 @@ impl<'a> Engine<'a> {
 
     /// `Σ factor × score` over the siblings that apply to each unit.
     fn weighted_sum(&self, ids: &[IndicatorId], applies: &[Vec<bool>]) -> Vec<Decimal> {
-        (0..self.units())
-            .map(|u| {
-                ids.iter().filter(|&&i| applies[i][u]).fold(Decimal::ZERO, |sum, &i| {
-                    let score = self.scores[i].as_ref().and_then(|s| s[u].num()).unwrap_or(Decimal::ZERO);
-                    sum.checked_add(self.contribution(i, u, applies, score)).unwrap_or(sum)
-                })
-            })
-            .collect()
+        let mut sums = vec![Decimal::ZERO; self.units()];
+        for &i in ids {
+            let (applies, parts) = (&applies[i], &self.contributions[i]);
+            for (u, sum) in sums.iter_mut().enumerate() {
+                if applies[u] {
+                    let part = parts.get(u).copied().unwrap_or(Decimal::ZERO);
+                    *sum = sum.checked_add(part).unwrap_or(*sum);
+                }
+            }
+        }
+        sums
     }
 
-    /// What an indicator's score contributes to its parent for one unit:
+    /// What an indicator's score contributes to its parent for each unit:
     /// `factor × score`, with ratio weights shared out over the siblings that
     /// apply to the unit (divided last, so 0.2 × 70 ÷ 0.7 is exactly 20).
-    fn contribution(&self, id: IndicatorId, u: usize, applies: &[Vec<bool>], score: Decimal) -> Decimal {
+    fn contribution_column(&self, id: IndicatorId, applies: &[Vec<bool>]) -> Vec<Decimal> {
         let ind = &self.scheme.indicators[id];
-        if !applies[id][u] {
-            return Decimal::ZERO;
-        }
-        let part = ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO);
-        if !matches!(ind.weight, Weight::Ratio(_)) {
-            return part;
-        }
         let siblings = match ind.parent {
             Some(p) => &self.scheme.indicators[p].children,
             None => &self.scheme.roots,
         };
-        let applicable: Decimal = siblings.iter().filter(|&&s| applies[s][u]).map(|&s| self.scheme.indicators[s].share).sum();
-        if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) }
+        let ratio = matches!(ind.weight, Weight::Ratio(_));
+        let scores = self.scores[id].as_deref().unwrap_or_default();
+        (0..self.units())
+            .map(|u| {
+                if !applies[id][u] {
+                    return Decimal::ZERO;
+                }
+                let score = scores.get(u).and_then(Value::num).unwrap_or(Decimal::ZERO);
+                let part = ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO);
+                if !ratio {
+                    return part;
+                }
+                let applicable: Decimal = siblings.iter().filter(|&&s| applies[s][u]).map(|&s| self.scheme.indicators[s].share).sum();
+                if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) }
+            })
+            .collect()
     }
 
     /// The sum of the clauses aimed at `target`, each already capped, then
@@ -479,7 +493,7 @@ impl<'a> Engine<'a> {
                     path: ind.path.join("."),
                     score,
                     before_adjustments: before[i].get(u).copied().unwrap_or(Decimal::ZERO),
-                    contribution: self.contribution(i, u, applies, score),
+                    contribution: self.contributions[i].get(u).copied().unwrap_or(Decimal::ZERO),
                     periods: periods[i].of(u).to_vec(),
                     applies: applies[i][u],
                 }
