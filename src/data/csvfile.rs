@@ -226,12 +226,17 @@ pub(crate) struct Scanner<'t> {
     limit: usize,
     /// The 1-based line of `pos`.
     line: u32,
+    /// The eight bytes last read by [`Scanner::plain_end`] start here...
+    word_at: usize,
+    /// ... and these of them are stops (see [`Scanner::stops`]): the next
+    /// field or two usually end in the same eight bytes.
+    word_stops: u64,
 }
 
 impl<'t> Scanner<'t> {
     /// A scanner of the records starting in `range`; `line` is the line at `range.start`.
     pub(crate) fn new(text: &'t str, delimiter: u8, range: Range<usize>, line: u32) -> Scanner<'t> {
-        Scanner { text, delimiter, pos: range.start, limit: range.end.min(text.len()), line }
+        Scanner { text, delimiter, pos: range.start, limit: range.end.min(text.len()), line, word_at: usize::MAX, word_stops: 0 }
     }
 
     fn byte(&self, at: usize) -> Option<u8> {
@@ -257,7 +262,11 @@ impl<'t> Scanner<'t> {
         let line = self.line;
         loop {
             let start = self.pos;
-            self.field();
+            if self.byte(start) == Some(b'"') {
+                self.field();
+            } else {
+                self.pos = self.plain_end(start);
+            }
             fields.bounds.push((start, self.pos));
             if !self.next_field() {
                 break;
@@ -327,22 +336,32 @@ impl<'t> Scanner<'t> {
 
     /// Where unquoted text starting at `from` ends: at the next delimiter,
     /// `\r` or `\n`, or at the end of the text.
-    fn plain_end(&self, from: usize) -> usize {
+    #[inline]
+    fn plain_end(&mut self, from: usize) -> usize {
         let bytes = self.text.as_bytes();
-        let delimiter = self.delimiter;
         let mut at = from;
-        // Eight bytes at a time (most fields end within the first eight):
-        // the lowest marked byte of `stops` is the first stop.
-        while let Some(word) = bytes.get(at..at + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok()) {
-            let word = u64::from_le_bytes(word);
-            let stops = zero_bytes(word ^ splat(delimiter)) | zero_bytes(word ^ splat(b'\n')) | zero_bytes(word ^ splat(b'\r'));
-            if stops != 0 {
-                return at + (stops.trailing_zeros() / 8) as usize;
+        loop {
+            // Eight bytes at a time: the lowest marked byte at or after `at` is the next stop.
+            if let Some(skip) = at.checked_sub(self.word_at).filter(|&skip| skip < 8) {
+                let ahead = self.word_stops & (u64::MAX << (skip * 8));
+                if ahead != 0 {
+                    return self.word_at + (ahead.trailing_zeros() / 8) as usize;
+                }
+                at = self.word_at + 8;
             }
-            at += 8;
+            let Some(word) = bytes.get(at..at + 8).and_then(|chunk| <[u8; 8]>::try_from(chunk).ok()) else { break };
+            self.word_at = at;
+            self.word_stops = self.stops(u64::from_le_bytes(word));
         }
+        // The last few bytes of the text, one at a time.
+        let delimiter = self.delimiter;
         let rest = bytes.get(at..).unwrap_or_default();
         at + rest.iter().position(|&b| b == delimiter || b == b'\n' || b == b'\r').unwrap_or(rest.len())
+    }
+
+    /// The bytes of `word` that end unquoted text (the delimiter, `\r`, `\n`), marked by their high bit.
+    fn stops(&self, word: u64) -> u64 {
+        zero_bytes(word ^ splat(self.delimiter)) | zero_bytes(word ^ splat(b'\n')) | zero_bytes(word ^ splat(b'\r'))
     }
 }
 

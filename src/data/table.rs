@@ -204,6 +204,11 @@ pub(crate) struct TableLoader {
     last_text: Vec<Sym>,
     /// How each column's usual cells are typed without the general parser.
     usual: Vec<Usual>,
+    /// The value of an empty cell of each column, when it has one (a
+    /// default, or no value in an optional column; never for the unit).
+    when_empty: Vec<Option<Val>>,
+    /// For columns of few values (see [`Usual::Few`]): texts already typed, and their values.
+    seen: Vec<Vec<(String, Val)>>,
     /// A file-level error was reported: no row checks.
     pub(crate) failed: bool,
 }
@@ -215,9 +220,17 @@ impl TableLoader {
         let table = &scheme.tables[tid];
         let is_units_table = tid == scheme.units.table;
         let unit_col = if is_units_table { scheme.units.key } else { table.unit_column };
-        let defaults = table.columns.iter().map(|c| c.default.as_ref().map(|v| default_val(&c.ty, v, &mut ctx.strings))).collect();
+        let defaults: Vec<Option<Val>> =
+            table.columns.iter().map(|c| c.default.as_ref().map(|v| default_val(&c.ty, v, &mut ctx.strings))).collect();
         let ncols = table.columns.len();
         let columns = table.columns.iter().map(|c| Column::empty(&c.ty)).collect();
+        let when_empty = (0..ncols)
+            .map(|c| match defaults[c] {
+                _ if c == unit_col => None,
+                Some(default) => Some(default),
+                None => table.columns[c].optional.then_some(Val::Null),
+            })
+            .collect();
         TableLoader {
             tid,
             unit_col,
@@ -238,6 +251,8 @@ impl TableLoader {
             unit_of_sym: Vec::new(),
             last_text: vec![Sym::MAX; ncols],
             usual: table.columns.iter().map(|c| Usual::of(&c.ty)).collect(),
+            when_empty,
+            seen: vec![Vec::new(); ncols],
             failed: false,
         }
     }
@@ -351,7 +366,8 @@ impl TableLoader {
         // The unit first, so that messages about other cells can name it.
         let unit_at = self.map[self.unit_col];
         let mut unit: Option<UnitId> = None;
-        let unit_val = self.value(ctx, self.unit_col, unit_at, cells, row_loc, None).unwrap_or(Val::Null);
+        let plain = unit_at.and_then(|i| cells.plain(i));
+        let unit_val = self.plain_value(ctx, self.unit_col, plain, unit_at, cells, row_loc, None).unwrap_or(Val::Null);
         self.columns[self.unit_col].push(unit_val);
         let key = key_text(&unit_val, &ctx.strings);
         if key.is_empty() {
@@ -391,11 +407,11 @@ impl TableLoader {
                 continue;
             }
             let at = self.map[c];
-            if at.and_then(|i| cells.plain(i)).is_some_and(|text| self.push_usual(&mut ctx.strings, c, text)) {
+            let plain = at.and_then(|i| cells.plain(i));
+            if plain.is_some_and(|text| self.push_number(c, text)) {
                 continue;
             }
-            let cell = at.and_then(|i| cells.cell(i));
-            match self.typed(ctx, c, cell.as_ref(), row_loc, named) {
+            match self.plain_value(ctx, c, plain, at, cells, row_loc, named) {
                 Ok(val) => {
                     if let (TableShape::PerUnitPeriod { column, .. }, Val::Period(p)) = (table.shape, val) {
                         if column == c {
@@ -430,25 +446,31 @@ impl TableLoader {
     }
 
     /// Types the cell of column `c` (at `at` in `cells`, if the reader
-    /// has the column): a cell in its column's usual form quickly, any other
-    /// by [`TableLoader::typed`].
-    #[inline]
-    fn value(
+    /// has the column; `plain` is its text, if plain): a cell in its
+    /// column's usual form quickly, any other by [`TableLoader::typed`].
+    #[allow(clippy::too_many_arguments)]
+    fn plain_value(
         &mut self,
         ctx: &mut Ctx<'_>,
         c: usize,
+        plain: Option<&str>,
         at: Option<usize>,
         cells: &(impl Cells + ?Sized),
         row_loc: Loc,
         unit: Option<Val>,
     ) -> Result<Val, ()> {
-        if let Some(text) = at.and_then(|i| cells.plain(i)) {
-            if let Some(val) = self.usual_val(&mut ctx.strings, c, text) {
-                return Ok(val);
-            }
+        if let Some(val) = plain.and_then(|text| self.usual_val(&mut ctx.strings, c, text)) {
+            return Ok(val);
         }
         let cell = at.and_then(|i| cells.cell(i));
-        self.typed(ctx, c, cell.as_ref(), row_loc, unit)
+        let typed = self.typed(ctx, c, cell.as_ref(), row_loc, unit);
+        if let (Some(text), Ok(val), Usual::Few) = (plain, typed, self.usual[c]) {
+            // Few values, many cells: remembered (a handful at most, so looked up in order).
+            if self.seen[c].len() < FEW {
+                self.seen[c].push((text.to_string(), val));
+            }
+        }
+        typed
     }
 
     /// Types one cell of column `c` by the general parser; `unit` names the row's unit in messages.
@@ -487,19 +509,19 @@ impl TableLoader {
         }
     }
 
-    /// Adds a cell of column `c` written in the column's usual form (see
-    /// [`TableLoader::usual_val`]); false, adding nothing, for any other cell.
+    /// Adds a plain number of a number column (see [`usual_number`])
+    /// straight into the column: most cells are numbers. False, adding
+    /// nothing, for any other cell.
     #[inline]
-    fn push_usual(&mut self, strings: &mut Interner, c: usize, text: &str) -> bool {
-        // Numbers straight into their column: most cells are numbers.
-        if let (Usual::Number | Usual::Integer, Column::Number(numbers)) = (self.usual[c], &mut self.columns[c]) {
-            let Some(n) = usual_number(self.usual[c], text) else { return false };
-            numbers.push(Some(n));
-            return true;
+    fn push_number(&mut self, c: usize, text: &str) -> bool {
+        let usual = self.usual[c];
+        if let (Usual::Number | Usual::Integer, Column::Number(numbers)) = (usual, &mut self.columns[c]) {
+            if let Some(n) = usual_number(usual, text) {
+                numbers.push(Some(n));
+                return true;
+            }
         }
-        let Some(val) = self.usual_val(strings, c, text) else { return false };
-        self.columns[c].push(val);
-        true
+        false
     }
 
     /// The value of a cell of column `c` written in the column's usual form
@@ -507,9 +529,13 @@ impl TableLoader {
     /// other cell (empty, spaced, `1,234`, `95%`, wrong...), which the general
     /// parser then reads or reports.
     fn usual_val(&mut self, strings: &mut Interner, c: usize, text: &str) -> Option<Val> {
+        if text.is_empty() {
+            return self.when_empty[c];
+        }
         match self.usual[c] {
             Usual::Number | Usual::Integer => usual_number(self.usual[c], text).map(Val::Number),
-            Usual::Text if !text.is_empty() && cell::trim(text).len() == text.len() => Some(self.text_val(strings, c, text)),
+            Usual::Text if cell::trim(text).len() == text.len() => Some(self.text_val(strings, c, text)),
+            Usual::Few => self.seen[c].iter().find(|(seen, _)| seen == text).map(|&(_, val)| val),
             Usual::Text | Usual::Other => None,
         }
     }
@@ -791,9 +817,15 @@ enum Usual {
     Integer,
     /// Text without surrounding whitespace in a text column.
     Text,
+    /// A text already typed in a column of few values (a period, an
+    /// enumeration, yes or no): the same text, the same value.
+    Few,
     /// Every cell goes through the general parser.
     Other,
 }
+
+/// How many texts of a column of few values are remembered.
+const FEW: usize = 16;
 
 /// A plain number in a number or whole-number column, as [`cell::parse`] reads it.
 #[inline]
@@ -801,8 +833,8 @@ fn usual_number(usual: Usual, text: &str) -> Option<Decimal> {
     let n = cell::plain_number(text)?;
     match usual {
         Usual::Number => Some(n),
-        // Written without a point, so whole; `normalize` makes `-0` plain `0`.
-        Usual::Integer if n.scale() == 0 => Some(n.normalize()),
+        // Written without a point, so whole, and already normal but for `-0`, which `normalize` makes `0`.
+        Usual::Integer if n.scale() == 0 => Some(if n.is_zero() { Decimal::ZERO } else { n }),
         _ => None,
     }
 }
@@ -813,7 +845,8 @@ impl Usual {
             ColumnType::Number => Usual::Number,
             ColumnType::Integer => Usual::Integer,
             ColumnType::Text => Usual::Text,
-            _ => Usual::Other,
+            ColumnType::Period(_) | ColumnType::Enum(_) | ColumnType::Bool => Usual::Few,
+            ColumnType::Percent | ColumnType::Date => Usual::Other,
         }
     }
 }
