@@ -36,8 +36,14 @@ pub(crate) fn decode(mut bytes: Vec<u8>, forced: Option<&'static Encoding>) -> R
     let (encoding, bom, guessed) = match (Encoding::for_bom(&bytes), forced) {
         (Some((enc, bom)), _) => (enc, bom, false),
         (None, Some(enc)) => (enc, 0, false),
-        (None, None) if std::str::from_utf8(&bytes).is_ok() => (UTF_8, 0, false),
-        (None, None) => (GB18030, 0, true),
+        // Valid UTF-8 is UTF-8: checked once, and the buffer kept.
+        (None, None) => match String::from_utf8(bytes) {
+            Ok(text) => return Ok(text),
+            Err(e) => {
+                bytes = e.into_bytes();
+                (GB18030, 0, true)
+            }
+        },
     };
     if encoding == UTF_8 {
         bytes.drain(..bom.min(bytes.len()));

@@ -355,6 +355,6 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<Sourc
             cells[i] = Cell { raw, loc: Loc::Span(m.span) };
         }
         let (line, _) = file.line_col(row.span.start);
-        loader.row(ctx, u32::try_from(line).unwrap_or(u32::MAX), Loc::Span(row.span), &cells);
+        loader.row(ctx, u32::try_from(line).unwrap_or(u32::MAX), Loc::Span(row.span), cells.as_slice());
     }
 }

@@ -267,3 +267,76 @@ fn the_interner_keeps_texts_apart_even_when_hashes_collide() {
     assert_eq!([strings.resolve(0), strings.resolve(1), strings.resolve(2), strings.resolve(3)], ["海陵区", "", "靖江市", ""]);
     assert_eq!(strings.len(), 3);
 }
+
+/// Cells that never look plain: every cell goes through the general parser.
+struct General<'a>(Vec<table::Cell<'a>>);
+
+impl table::Cells for General<'_> {
+    fn all_empty(&self) -> bool {
+        self.0.as_slice().all_empty()
+    }
+
+    fn plain(&self, _: usize) -> Option<&str> {
+        None
+    }
+
+    fn cell(&self, i: usize) -> Option<table::Cell<'_>> {
+        self.0.as_slice().cell(i)
+    }
+}
+
+/// Reads the CSV `text` as table `tid` twice: with the quick reading of
+/// usual cells, and with every cell through the general parser. Returns
+/// the rows, the findings and the units (for the units table) of each.
+fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table::UnitIndex>>) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let file = SourceFile::new("t.csv", text);
+    [true, false]
+        .into_iter()
+        .map(|quick| {
+            let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.cloned() };
+            let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
+            if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
+                let mut scanner = csvfile::Scanner::new(&file.text, body.delimiter, body.start..file.text.len(), body.line);
+                let mut fields = csvfile::Fields::new(&file.text, body.delimiter);
+                while let Some(record) = scanner.record(&mut fields) {
+                    let loc = table::Loc::Span(record.span);
+                    if quick {
+                        loader.row(&mut ctx, record.line, loc, &fields);
+                    } else {
+                        loader.row(&mut ctx, record.line, loc, &General(fields.cells().collect()));
+                    }
+                }
+            }
+            let keys = if tid == scheme.units.table { loader.take_units().keys().map(str::to_string).collect() } else { Vec::new() };
+            let rows = loader.finish(&mut ctx);
+            let texts: Vec<String> = (0..ctx.strings.len()).map(|s| ctx.strings.resolve(Sym::try_from(s).unwrap()).to_string()).collect();
+            (format!("{rows:?} {texts:?}"), findings(&ctx.diags), keys)
+        })
+        .collect()
+}
+
+/// The quick reading of usual cells (plain numbers, plain text, empty
+/// cells, texts of few values met before) types every cell as the general
+/// parser does: same values, same findings, bad cells reported every time.
+#[test]
+fn usual_cells_read_as_the_general_parser_reads_them() {
+    let scheme = scheme();
+    let units = "名称,类型\n海陵区,区\n 高港区 ,区\n靖江市,县级市\n兴化市,县级\n兴化市,县级\n,区\n海陵区,区\n泰兴市,\"县级市\"\n";
+    let both = read_both(&scheme, 0, units, None);
+    assert_eq!(both[0], both[1]);
+    assert!(both[0].1.len() >= 3, "{:?}", both[0].1);
+    let index = Arc::new(table::UnitIndex {
+        keys: both[0].2.iter().fold(Interner::default(), |mut keys, k| {
+            keys.intern(k);
+            keys
+        }),
+    });
+    let progress = "名称,季度,完成率\n海陵区,Q1,95%\n海陵区,Q2,95\n海陵区,Q5,90%\n海陵区,Q5,90%\n高港区, Q1,９５%\n高港区,Q2,\n高港区,Q2,1%\n靖江市,2012Q1,1%\n靖江市,2012Q1,1%\n靖江市,Q3,-0%\n靖江市,\"Q4\",100%\n海陵,Q1,1%\n";
+    let both = read_both(&scheme, 1, progress, Some(&index));
+    assert_eq!(both[0], both[1]);
+    assert!(both[0].1.len() >= 7, "{:?}", both[0].1);
+    let checks = "名称,日期,类别,分值\n海陵区,2013-05-01,约谈,1\n海陵区,2013-05-01,约谈,\n海陵区,2013-05-02,约谈, 1.50\n高港区,2013-05-01,通报,-0\n高港区,2013-05-01,通报,1.2.3\n高港区,2013-05-03,约谈,1,5\n靖江市,2013-05-04,通报批评,007\n靖江市,2013-05-05,通报批评,-0.00\n靖江市,2013-05-06,约谈,12345678901234567890\n靖江市,2013-05-07,约谈,\"3\"\n,,,\n";
+    let both = read_both(&scheme, 2, checks, Some(&index));
+    assert_eq!(both[0], both[1]);
+    assert!(both[0].1.len() >= 3, "{:?}", both[0].1);
+}

@@ -94,7 +94,7 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, range: &Range<Da
         let row = top.saturating_add(1).saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         let cells: Vec<Cell<'_>> =
             data.iter().enumerate().map(|(j, d)| Cell { raw: raw(d), loc: Loc::Cell { row, col: col(j) } }).collect();
-        loader.row(ctx, row.saturating_add(1), Loc::Row(row), &cells);
+        loader.row(ctx, row.saturating_add(1), Loc::Row(row), cells.as_slice());
     }
 }
 
