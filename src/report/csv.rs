@@ -14,34 +14,34 @@ use super::Assessment;
 /// Writes the results as CSV (UTF-8 with a BOM, so Excel on Chinese Windows opens it right).
 pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     out.write_all("\u{FEFF}".as_bytes())?;
-    let groups = a.units.first().map_or(0, |u| u.groups.len());
+    let groups = a.units().next().map_or(0, |u| u.groups().len());
     let mut header: Vec<String> = vec!["排名".into(), "组内排名".into(), "单位".into()];
     header.extend((1..=groups).map(|g| format!("分组{g}")));
     header.extend(["总分".into(), "等次".into(), "一票否决".into(), "可评先".into()]);
-    header.extend(a.units.first().map(|u| u.indicators.iter().map(|i| i.path.clone()).collect::<Vec<_>>()).unwrap_or_default());
+    header.extend(a.units().next().map(|u| u.indicators().map(|i| i.path().to_string()).collect::<Vec<_>>()).unwrap_or_default());
     write_row(out, &header)?;
-    for u in &a.units {
-        write!(out, "{},", u.rank)?;
-        if let Some(g) = u.group_rank {
+    for u in a.units() {
+        write!(out, "{},", u.rank())?;
+        if let Some(g) = u.group_rank() {
             write!(out, "{g}")?;
         }
         out.write_all(b",")?;
-        write_field(out, &u.unit)?;
-        for g in &u.groups {
+        write_field(out, u.key())?;
+        for g in u.groups() {
             out.write_all(b",")?;
             write_field(out, g)?;
         }
         out.write_all(b",")?;
-        write_decimal(out, u.total)?;
+        write_decimal(out, u.total())?;
         out.write_all(b",")?;
-        write_field(out, &u.grade)?;
+        write_field(out, u.grade())?;
         out.write_all(b",")?;
-        write_field(out, &u.vetoes.join("、"))?;
-        out.write_all(if u.award_eligible { ",是".as_bytes() } else { ",否".as_bytes() })?;
-        for i in &u.indicators {
+        write_field(out, &u.vetoes().collect::<Vec<_>>().join("、"))?;
+        out.write_all(if u.award_eligible() { ",是".as_bytes() } else { ",否".as_bytes() })?;
+        for i in u.indicators() {
             out.write_all(b",")?;
-            if i.applies {
-                write_decimal(out, i.score.normalize())?;
+            if i.applies() {
+                write_decimal(out, i.score().normalize())?;
             }
         }
         out.write_all(b"\r\n")?;
@@ -129,11 +129,7 @@ mod tests {
 
     #[test]
     fn decimals_are_written_as_display_writes_them() {
-        let mut seed: u64 = 7;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            seed >> 11
-        };
+        let mut next = crate::report::test_numbers(7);
         let mut cases: Vec<Decimal> =
             ["0", "-0", "0.00", "-0.05", "90.00", "7", "0.5", "-12.345", "100", "0.0001"].iter().filter_map(|s| s.parse().ok()).collect();
         cases.push(Decimal::MAX);
