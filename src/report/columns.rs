@@ -1,8 +1,6 @@
 //! The storage behind an [`Assessment`](super::Assessment): columns that
 //! hold millions of units without a heap allocation per unit.
 
-use std::collections::HashMap;
-
 use rust_decimal::Decimal;
 
 /// Decimals, 8 bytes each where the digits fit in 56 bits (all figures but
@@ -36,27 +34,27 @@ impl Decimals {
     }
 
     /// Appends a decimal, or an empty entry.
+    #[inline]
     pub(super) fn push(&mut self, value: Option<Decimal>) {
         let Some(d) = value else {
             self.packed.push(EMPTY);
             return;
         };
-        // Decimal's own layout (flags, then the low, middle and high words of
-        // the digits) keeps the sign of a zero, which its constructors drop.
-        let bytes = d.serialize();
-        let word = |at: usize| u32::from_le_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
-        let (flags, low, mid, high) = (word(0), word(4), word(8), word(12));
-        let digits = u64::from(mid) << 32 | u64::from(low);
-        let packed = if high == 0 && digits < NARROW_LIMIT {
-            digits << 8 | u64::from(flags >> 16 & 0x1F) | if flags >> 31 == 1 { NEGATIVE } else { 0 }
-        } else {
-            self.wide.push(d);
-            u64::try_from(self.wide.len() - 1).unwrap_or(u64::MAX >> 8) << 8 | WIDE
+        let negative = d.is_sign_negative();
+        // A negative zero (`-0.00`) is kept whole: `Decimal::from_parts` would drop its sign.
+        let narrow = u64::try_from(d.mantissa().unsigned_abs()).ok().filter(|&m| m < NARROW_LIMIT && (m != 0 || !negative));
+        let packed = match narrow {
+            Some(digits) => digits << 8 | u64::from(d.scale()) | if negative { NEGATIVE } else { 0 },
+            None => {
+                self.wide.push(d);
+                u64::try_from(self.wide.len() - 1).unwrap_or(u64::MAX >> 8) << 8 | WIDE
+            }
         };
         self.packed.push(packed);
     }
 
     /// The entry at `index`: `None` when it is empty or beyond the end.
+    #[inline]
     pub(super) fn get(&self, index: usize) -> Option<Decimal> {
         let packed = *self.packed.get(index)?;
         if packed & EMPTY != 0 {
@@ -65,15 +63,13 @@ impl Decimals {
         if packed & WIDE != 0 {
             return usize::try_from(packed >> 8).ok().and_then(|w| self.wide.get(w)).copied();
         }
-        let flags = ((packed & SCALE) as u32) << 16 | if packed & NEGATIVE != 0 { 1 << 31 } else { 0 };
-        let digits = (packed >> 8).to_le_bytes();
-        let mut bytes = [0u8; 16];
-        bytes[..4].copy_from_slice(&flags.to_le_bytes());
-        bytes[4..12].copy_from_slice(&digits);
-        Some(Decimal::deserialize(bytes))
+        let digits = packed >> 8;
+        // The low and middle words of Decimal's 96-bit digits (`as` keeps the low 32 bits).
+        Some(Decimal::from_parts(digits as u32, (digits >> 32) as u32, 0, packed & NEGATIVE != 0, (packed & SCALE) as u32))
     }
 
     /// The figure at `index` of a column without empty entries (0 beyond the end).
+    #[inline]
     pub(super) fn figure(&self, index: usize) -> Decimal {
         self.get(index).unwrap_or(Decimal::ZERO)
     }
@@ -103,34 +99,6 @@ impl Texts {
     /// How many texts.
     pub(super) fn len(&self) -> usize {
         self.ends.len()
-    }
-}
-
-/// A text that many units share (a group value, a grade, a clause's name), by its index in [`Names`].
-pub(super) type Name = u32;
-
-/// Texts that many units share, each held once.
-#[derive(Debug, Clone, Default)]
-pub(super) struct Names {
-    texts: Vec<String>,
-    index: HashMap<String, Name>,
-}
-
-impl Names {
-    /// The name of `text`, adding it the first time.
-    pub(super) fn intern(&mut self, text: &str) -> Name {
-        if let Some(&name) = self.index.get(text) {
-            return name;
-        }
-        let name = Name::try_from(self.texts.len()).unwrap_or(Name::MAX);
-        self.texts.push(text.to_string());
-        self.index.insert(text.to_string(), name);
-        name
-    }
-
-    /// The text of a name.
-    pub(super) fn get(&self, name: Name) -> &str {
-        usize::try_from(name).ok().and_then(|i| self.texts.get(i)).map_or("", String::as_str)
     }
 }
 
@@ -184,14 +152,11 @@ mod tests {
     }
 
     #[test]
-    fn texts_and_names() {
+    fn texts() {
         let mut texts = Texts::default();
         for t in ["110000001", "", "安平县财政局"] {
             texts.push(t);
         }
         assert_eq!((texts.len(), texts.get(0), texts.get(1), texts.get(2), texts.get(3)), (3, "110000001", "", "安平县财政局", ""));
-        let mut names = Names::default();
-        let (a, b, c) = (names.intern("优秀"), names.intern("称职"), names.intern("优秀"));
-        assert_eq!((a, b, c, names.get(b)), (0, 1, 0, "称职"));
     }
 }

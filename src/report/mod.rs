@@ -20,7 +20,8 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use columns::{Decimals, Name, Names, Texts};
+use crate::data::{Interner, Sym};
+use columns::{Decimals, Texts};
 
 /// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
 pub const TOTAL_TARGET: &str = "总分";
@@ -42,14 +43,14 @@ pub struct Assessment {
     /// Each unit's key; a unit's row in every column below is its place here.
     keys: Texts,
     /// The texts units share: group values, grades, notes, veto and clause names, targets.
-    names: Names,
+    names: Interner,
     /// How many group values each unit has (the scheme's groups).
     group_count: usize,
     /// `group_count` group values a unit.
-    groups: Vec<Name>,
+    groups: Vec<Sym>,
     totals: Decimals,
     exact_totals: Decimals,
-    grades: Vec<Name>,
+    grades: Vec<Sym>,
     ranks: Vec<u32>,
     group_ranks: Vec<Option<u32>>,
     /// How many ranking keys each unit has (the first key and the tie-breakers).
@@ -58,10 +59,10 @@ pub struct Assessment {
     rank_keys: Decimals,
     /// Where each unit's vetoes start in `vetoes`.
     veto_starts: Vec<usize>,
-    vetoes: Vec<Name>,
+    vetoes: Vec<Sym>,
     award_eligible: Vec<bool>,
-    grade_notes: Vec<Option<Name>>,
-    over_quota: Vec<Option<Name>>,
+    grade_notes: Vec<Option<Sym>>,
+    over_quota: Vec<Option<Sym>>,
     /// Every indicator, parents before children, in the scheme's order.
     indicators: Vec<IndicatorColumn>,
     /// Where each unit's deductions and bonuses start in `adjustments`.
@@ -92,8 +93,8 @@ struct IndicatorColumn {
 #[derive(Debug, Clone)]
 struct Adjustment {
     kind: AdjustmentKind,
-    name: Name,
-    target: Name,
+    name: Sym,
+    target: Sym,
     amount: Decimal,
     uncapped: Decimal,
     occurrences: Range<usize>,
@@ -221,8 +222,10 @@ impl Assessment {
         if first {
             self.group_count = self.groups.len();
         }
-        let empty = self.names.intern("");
-        self.groups.resize(start + self.group_count, empty);
+        if self.groups.len() != start + self.group_count {
+            let empty = self.names.intern("");
+            self.groups.resize(start + self.group_count, empty);
+        }
         self.totals.push(Some(unit.total));
         self.exact_totals.push(Some(unit.exact_total));
         let grade = self.names.intern(unit.grade);
@@ -338,7 +341,7 @@ impl<'a> UnitResult<'a> {
     pub fn groups(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + use<'a> {
         let a = self.results;
         let start = self.row * a.group_count;
-        a.groups.get(start..start + a.group_count).unwrap_or_default().iter().map(|&g| a.names.get(g))
+        a.groups.get(start..start + a.group_count).unwrap_or_default().iter().map(|&g| a.names.resolve(g))
     }
 
     /// The published total (rounded as the scheme says).
@@ -353,7 +356,7 @@ impl<'a> UnitResult<'a> {
 
     /// The grade.
     pub fn grade(&self) -> &'a str {
-        self.results.grades.get(self.row).map_or("", |&g| self.results.names.get(g))
+        self.results.grades.get(self.row).map_or("", |&g| self.results.names.resolve(g))
     }
 
     /// Competition rank among all units.
@@ -376,7 +379,7 @@ impl<'a> UnitResult<'a> {
     /// The names of the vetoes that struck.
     pub fn vetoes(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + use<'a> {
         let a = self.results;
-        a.vetoes.get(span(&a.veto_starts, self.row, a.vetoes.len())).unwrap_or_default().iter().map(|&v| a.names.get(v))
+        a.vetoes.get(span(&a.veto_starts, self.row, a.vetoes.len())).unwrap_or_default().iter().map(|&v| a.names.resolve(v))
     }
 
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
@@ -386,12 +389,12 @@ impl<'a> UnitResult<'a> {
 
     /// Why the grade is not the one the total alone gives (a veto, a quota).
     pub fn grade_note(&self) -> Option<&'a str> {
-        self.results.grade_notes.get(self.row).copied().flatten().map(|n| self.results.names.get(n))
+        self.results.grade_notes.get(self.row).copied().flatten().map(|n| self.results.names.resolve(n))
     }
 
     /// The band the total earned but whose quota was full (the unit was moved down).
     pub fn over_quota(&self) -> Option<&'a str> {
-        self.results.over_quota.get(self.row).copied().flatten().map(|b| self.results.names.get(b))
+        self.results.over_quota.get(self.row).copied().flatten().map(|b| self.results.names.resolve(b))
     }
 
     /// Every indicator, parents before children, in the scheme's order.
@@ -431,17 +434,20 @@ pub struct IndicatorResult<'a> {
 
 impl<'a> IndicatorResult<'a> {
     /// `工作考核.重点工作`
+    #[inline]
     pub fn path(&self) -> &'a str {
         &self.column.path
     }
 
     /// The score on the indicator's own scale, after its deductions and bonuses.
+    #[inline]
     pub fn score(&self) -> Decimal {
         self.column.scores.figure(self.row)
     }
 
     /// The score before its own deductions and bonuses (its formula, its
     /// children's weighted sum, or its full marks).
+    #[inline]
     pub fn before_adjustments(&self) -> Decimal {
         match &self.column.before_adjustments {
             Some(before) => before.figure(self.row),
@@ -450,11 +456,13 @@ impl<'a> IndicatorResult<'a> {
     }
 
     /// What it contributes to its parent (or to the total).
+    #[inline]
     pub fn contribution(&self) -> Decimal {
         self.column.contributions.figure(self.row)
     }
 
     /// Per-period scores, when assessed per period (none when one could not be computed).
+    #[inline]
     pub fn periods(&self) -> impl ExactSizeIterator<Item = Decimal> + Clone + use<'a> {
         let (column, count) = (self.column, self.column.periods_per_unit);
         let start = self.row * count;
@@ -464,6 +472,7 @@ impl<'a> IndicatorResult<'a> {
     }
 
     /// Whether the indicator applies to this unit (`适用`).
+    #[inline]
     pub fn applies(&self) -> bool {
         self.column.applies.get(self.row).copied().unwrap_or(false)
     }
@@ -484,12 +493,12 @@ impl<'a> AdjustmentResult<'a> {
 
     /// The clause's name.
     pub fn name(&self) -> &'a str {
-        self.results.names.get(self.adjustment.name)
+        self.results.names.resolve(self.adjustment.name)
     }
 
     /// `总分` or the indicator's path.
     pub fn target(&self) -> &'a str {
-        self.results.names.get(self.adjustment.target)
+        self.results.names.resolve(self.adjustment.target)
     }
 
     /// The amount taken or given, after cancellation and caps.
