@@ -41,7 +41,7 @@ pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> 
         for i in u.indicators() {
             out.write_all(b",")?;
             if i.applies() {
-                write_decimal(out, i.score().normalize())?;
+                write_normalized(out, i.score())?;
             }
         }
         out.write_all(b"\r\n")?;
@@ -52,35 +52,53 @@ pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> 
 /// Writes a decimal exactly as its `Display` does (`-0.05`, `90.00`, `7`),
 /// without the general formatter, which costs more than the rest of a row.
 fn write_decimal(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> {
-    let (mantissa, scale) = (d.mantissa(), d.scale() as usize);
     // Zero keeps the sign and digits rust_decimal gives it (`-0.0`); wide digits are left to it too.
-    let Some(magnitude) = u64::try_from(mantissa.unsigned_abs()).ok().filter(|&m| m != 0) else { return write!(out, "{d}") };
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
+    match u64::try_from(d.mantissa().unsigned_abs()).ok().filter(|&m| m != 0) {
+        Some(magnitude) => write_digits(out, d.is_sign_negative(), magnitude, d.scale() as usize),
+        None => write!(out, "{d}"),
+    }
+}
+
+/// Writes a decimal as `d.normalize()` displays (`92.5` for `92.50`, `0`
+/// for `-0.00`), without making the normalised decimal.
+fn write_normalized(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> {
+    if d.is_zero() {
+        return out.write_all(b"0");
+    }
+    let Ok(mut magnitude) = u64::try_from(d.mantissa().unsigned_abs()) else { return write!(out, "{}", d.normalize()) };
+    let mut scale = d.scale() as usize;
+    while scale > 0 && magnitude % 10 == 0 {
+        magnitude /= 10;
+        scale -= 1;
+    }
+    write_digits(out, d.is_sign_negative(), magnitude, scale)
+}
+
+/// Writes `±magnitude × 10^-scale` with `scale` places (at most 28), in one write.
+fn write_digits(out: &mut (impl Write + ?Sized), negative: bool, magnitude: u64, scale: usize) -> io::Result<()> {
+    // Filled from the end: up to 28 places, the point, 20 digits of a u64, the sign.
+    let mut text = [0u8; 52];
+    let mut at = text.len();
     let mut rest = magnitude;
-    while rest > 0 {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
+    let mut next_digit = |text: &mut [u8; 52], at: &mut usize| {
+        *at -= 1;
+        text[*at] = b'0' + (rest % 10) as u8;
         rest /= 10;
+        rest
+    };
+    if scale > 0 {
+        for _ in 0..scale {
+            next_digit(&mut text, &mut at);
+        }
+        at -= 1;
+        text[at] = b'.';
     }
-    let digits = &digits[start..];
-    if mantissa < 0 {
-        out.write_all(b"-")?;
+    while next_digit(&mut text, &mut at) > 0 {}
+    if negative {
+        at -= 1;
+        text[at] = b'-';
     }
-    if scale == 0 {
-        return out.write_all(digits);
-    }
-    if digits.len() > scale {
-        let (whole, fraction) = digits.split_at(digits.len() - scale);
-        out.write_all(whole)?;
-        out.write_all(b".")?;
-        return out.write_all(fraction);
-    }
-    out.write_all(b"0.")?;
-    for _ in digits.len()..scale {
-        out.write_all(b"0")?;
-    }
-    out.write_all(digits)
+    out.write_all(&text[at..])
 }
 
 /// The results as CSV text (see [`write`]).
@@ -128,7 +146,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimals_are_written_as_display_writes_them() {
+    fn decimals_are_written_as_display_and_normalize_write_them() {
         let mut next = crate::report::test_numbers(7);
         let mut cases: Vec<Decimal> =
             ["0", "-0", "0.00", "-0.05", "90.00", "7", "0.5", "-12.345", "100", "0.0001"].iter().filter_map(|s| s.parse().ok()).collect();
@@ -143,6 +161,9 @@ mod tests {
             let mut written = Vec::new();
             let _ = write_decimal(&mut written, d);
             assert_eq!(String::from_utf8(written).unwrap_or_default(), d.to_string(), "mantissa {} scale {}", d.mantissa(), d.scale());
+            let mut written = Vec::new();
+            let _ = write_normalized(&mut written, d);
+            assert_eq!(String::from_utf8(written).unwrap_or_default(), d.normalize().to_string(), "{d} normalised");
         }
     }
 }
