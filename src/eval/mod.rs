@@ -183,6 +183,8 @@ impl<'a> Engine<'a> {
         let (mut deductions, mut bonuses) = (deductions, bonuses);
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
+        // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
+        self.indicator_results(&mut results, &ranks.order, &paths, &applies, &mut periods, &mut before);
         for &u in &ranks.order {
             results.push_unit(UnitFigures {
                 key: &self.data.units[u],
@@ -201,7 +203,6 @@ impl<'a> Engine<'a> {
             self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &mut deductions, &paths);
             self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &mut bonuses, &paths);
         }
-        self.indicator_results(&mut results, &ranks.order, &paths, &applies, &mut periods, &mut before);
         results
     }
 

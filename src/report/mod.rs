@@ -40,6 +40,8 @@ pub struct Assessment {
     pub scheme: String,
     /// The assessment year.
     pub year: u32,
+    /// How many units eval hands over (the rows of an indicator column).
+    units: usize,
     /// Each unit's key; a unit's row in every column below is its place here.
     keys: Texts,
     /// The texts units share: group values, grades, notes, veto and clause names, targets.
@@ -189,9 +191,9 @@ pub struct AdjustmentFigures<'a> {
 }
 
 impl Assessment {
-    /// Results with no units yet, with room for `units` of them.
+    /// Results with no units yet, for `units` units.
     pub fn new(scheme: String, year: u32, units: usize) -> Self {
-        let mut a = Assessment { scheme, year, ..Assessment::default() };
+        let mut a = Assessment { scheme, year, units, ..Assessment::default() };
         a.totals.reserve(units);
         a.exact_totals.reserve(units);
         a.grades.reserve(units);
@@ -268,10 +270,11 @@ impl Assessment {
     }
 
     /// Appends the next indicator (parents before children, in the scheme's
-    /// order), once every unit is pushed: its figures for each unit, in rank
-    /// order. Each unit has `periods_per_unit` period scores or none.
+    /// order), before or after the units: its figures for each of the units
+    /// [`Assessment::new`] was told of, in rank order. Each unit has
+    /// `periods_per_unit` period scores or none.
     pub fn push_indicator<'a>(&mut self, path: &str, periods_per_unit: usize, units: impl IntoIterator<Item = IndicatorFigures<'a>>) {
-        let n = self.len();
+        let n = self.units;
         let mut column = IndicatorColumn {
             path: path.to_string(),
             scores: Decimals::with_capacity(n),
