@@ -243,8 +243,8 @@ pub fn run(cli: Cli) -> i32 {
         Command::Explain { scheme, data, unit, format, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
             let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
-            let Some(result) = assessment.units.iter().find(|u| u.unit == unit) else {
-                let known: Vec<&str> = assessment.units.iter().map(|u| u.unit.as_str()).collect();
+            let Some(result) = assessment.unit(&unit) else {
+                let known: Vec<&str> = assessment.units().map(|u| u.key()).collect();
                 let hint = crate::suggest::did_you_mean(&unit, known.iter().copied())
                     .map(|b| format!(" (did you mean `{b}`?)"))
                     .unwrap_or_default();
@@ -253,7 +253,7 @@ pub fn run(cli: Cli) -> i32 {
             };
             match format {
                 Format::Text => print!("{}", crate::report::explain::explain(&scheme, &assessment, result, lang)),
-                Format::Json => println!("{}", serde_json::to_string_pretty(result).unwrap_or_default()),
+                Format::Json => println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default()),
             }
             i32::from(failed)
         }
@@ -375,7 +375,7 @@ fn write_snapshot(printer: &Printer, path: &Path, assessment: &crate::report::As
     }
     match write_atomically(path, &inputs, |out| out.write_all(crate::report::snapshot::render(assessment).as_bytes())) {
         Ok(()) => {
-            let n = assessment.units.len();
+            let n = assessment.len();
             let _ = match printer.lang {
                 Lang::En => writeln!(std::io::stderr(), "wrote snapshot {} ({n} units)", path.display()),
                 Lang::Zh => writeln!(std::io::stderr(), "已写入快照 {}({n} 个单位)", path.display()),

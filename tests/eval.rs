@@ -28,58 +28,54 @@ fn run_case(dir: &Path) -> String {
     out.push_str("==== results ====\n");
     out.push_str(&report::table::render(&assessment, Lang::En, 200));
     out.push_str("==== details ====\n");
-    for u in &assessment.units {
+    for u in assessment.units() {
         let _ = writeln!(
             out,
             "{}: total {} (exact {}), grade {}, rank {}{}",
-            u.unit,
-            u.total,
-            u.exact_total.normalize(),
-            u.grade,
-            u.rank,
-            u.group_rank.map(|g| format!(", group rank {g}")).unwrap_or_default()
+            u.key(),
+            u.total(),
+            u.exact_total().normalize(),
+            u.grade(),
+            u.rank(),
+            u.group_rank().map(|g| format!(", group rank {g}")).unwrap_or_default()
         );
-        if let Some(note) = &u.grade_note {
+        if let Some(note) = u.grade_note() {
             let _ = writeln!(out, "  grade note: {note}");
         }
-        if !u.vetoes.is_empty() || !u.award_eligible {
-            let _ = writeln!(out, "  vetoes: {} (award eligible: {})", u.vetoes.join(", "), u.award_eligible);
+        let vetoes: Vec<&str> = u.vetoes().collect();
+        if !vetoes.is_empty() || !u.award_eligible() {
+            let _ = writeln!(out, "  vetoes: {} (award eligible: {})", vetoes.join(", "), u.award_eligible());
         }
-        for i in &u.indicators {
-            if !i.applies {
-                let _ = writeln!(out, "  {}: does not apply", i.path);
+        for i in u.indicators() {
+            if !i.applies() {
+                let _ = writeln!(out, "  {}: does not apply", i.path());
                 continue;
             }
-            let periods = if i.periods.is_empty() {
-                String::new()
-            } else {
-                format!(" periods [{}]", i.periods.iter().map(|p| p.normalize().to_string()).collect::<Vec<_>>().join(", "))
-            };
-            let _ = writeln!(out, "  {}: {} → {}{periods}", i.path, i.score.normalize(), i.contribution.normalize());
+            let periods: Vec<String> = i.periods().map(|p| p.normalize().to_string()).collect();
+            let periods = if periods.is_empty() { String::new() } else { format!(" periods [{}]", periods.join(", ")) };
+            let _ = writeln!(out, "  {}: {} → {}{periods}", i.path(), i.score().normalize(), i.contribution().normalize());
         }
-        for (kind, list) in [("deduct", &u.deductions), ("bonus", &u.bonuses)] {
-            for a in list {
-                let rows: Vec<String> = a
-                    .occurrences
-                    .iter()
-                    .map(|o| {
-                        if o.cancelled.is_zero() {
-                            o.amount.normalize().to_string()
-                        } else {
-                            format!("{} (cancelled {})", o.amount.normalize(), o.cancelled.normalize())
-                        }
-                    })
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "  {kind} {} → {}: {} (before cap {}) from [{}]",
-                    a.name,
-                    a.target,
-                    a.amount.normalize(),
-                    a.uncapped.normalize(),
-                    rows.join(", ")
-                );
-            }
+        for (kind, a) in u.deductions().map(|d| ("deduct", d)).chain(u.bonuses().map(|b| ("bonus", b))) {
+            let rows: Vec<String> = a
+                .occurrences()
+                .iter()
+                .map(|o| {
+                    if o.cancelled.is_zero() {
+                        o.amount.normalize().to_string()
+                    } else {
+                        format!("{} (cancelled {})", o.amount.normalize(), o.cancelled.normalize())
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  {kind} {} → {}: {} (before cap {}) from [{}]",
+                a.name(),
+                a.target(),
+                a.amount().normalize(),
+                a.uncapped().normalize(),
+                rows.join(", ")
+            );
         }
     }
     let faults = faults.into_sorted();

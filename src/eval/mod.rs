@@ -22,7 +22,7 @@ use rust_decimal::Decimal;
 use crate::data::{Dataset, Interner};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
-use crate::report::{AdjustmentResult, Assessment, IndicatorResult, Occurrence, UnitResult};
+use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Occurrence, UnitFigures};
 use crate::source::{SourceFile, Span};
 use crate::text;
 use expr::{Period, Scope, Value};
@@ -184,27 +184,31 @@ impl<'a> Engine<'a> {
         let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
         let group_names: Vec<Vec<Option<crate::data::Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
-        let mut units: Vec<UnitResult> = (0..n)
-            .map(|u| UnitResult {
-                unit: self.data.units[u].clone(),
-                groups: group_names.iter().map(|g| g[u].map_or(String::new(), |s| self.strings.resolve(s).to_string())).collect(),
+        let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
+        let (mut deductions, mut bonuses) = (deductions, bonuses);
+        let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
+        // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
+        // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
+        self.indicator_results(&mut results, &ranks.order, &paths, &applies, &mut periods, &mut before);
+        for &u in &ranks.order {
+            results.push_unit(UnitFigures {
+                key: &self.data.units[u],
+                groups: group_names.iter().map(|g| g[u].map_or("", |s| self.strings.resolve(s))),
                 total: published[u],
                 exact_total: exact[u],
-                grade: grades.grade[u].clone(),
+                grade: &grades.grade[u],
                 rank: ranks.rank[u],
                 group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
-                rank_keys: ranks.keys[u].clone(),
-                vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.clone()).collect(),
+                rank_keys: &ranks.keys[u],
+                vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.as_str()),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
-                grade_note: grades.note[u].clone(),
-                over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.clone()),
-                indicators: self.indicator_results(u, &applies, &periods, &before),
-                deductions: self.adjustment_results(u, &self.scheme.deductions, &deductions),
-                bonuses: self.adjustment_results(u, &self.scheme.bonuses, &bonuses),
-            })
-            .collect();
-        units.sort_by(|a, b| a.rank.cmp(&b.rank).then_with(|| a.unit.cmp(&b.unit)));
-        Assessment { scheme: self.scheme.title.clone(), year: self.scheme.year, units }
+                grade_note: grades.note[u].as_deref(),
+                over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.as_str()),
+            });
+            self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &mut deductions, &paths);
+            self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &mut bonuses, &paths);
+        }
+        results
     }
 
     /// Indicators in an order where every score comes after what it uses:
@@ -425,6 +429,7 @@ impl<'a> Engine<'a> {
                         }
                     }
                     let Some(data) = self.data.tables.get(*table) else { continue };
+                    let file: Arc<str> = Arc::from(data.source.as_str());
                     for r in 0..keep.len() {
                         if !keep[r] {
                             continue;
@@ -434,24 +439,21 @@ impl<'a> Engine<'a> {
                         let kept = v.checked_mul(Decimal::ONE - cancelled[r]).unwrap_or(v);
                         amount[u] = amount[u].checked_add(kept).unwrap_or(amount[u]);
                         highest[u] = highest[u].max(kept);
-                        let line = data.lines.get(r).copied().unwrap_or(0);
-                        occurrences[u].push(Occurrence { source: format!("{}:{line}", data.source), amount: v, cancelled: cancelled[r] });
+                        let line = data.lines.get(r).copied().unwrap_or(0) as usize;
+                        occurrences[u].push(Occurrence { file: file.clone(), line, amount: v, cancelled: cancelled[r] });
                     }
                 }
                 AmountRule::Flat { amount: each, when, span } => {
                     let units = Scope::Units { period: None };
                     let hit = self.condition(when, units);
                     let values = self.values(each, units);
-                    let cite = a.origin.file.line_col(span.start).0;
+                    let file: Arc<str> = Arc::from(a.origin.file.name.as_str());
+                    let line = a.origin.file.line_col(span.start).0;
                     for u in 0..n {
                         if let (true, Some(v)) = (hit[u], values.num(u)) {
                             amount[u] = amount[u].checked_add(v).unwrap_or(amount[u]);
                             highest[u] = highest[u].max(v);
-                            occurrences[u].push(Occurrence {
-                                source: format!("{}:{cite}", a.origin.file.name),
-                                amount: v,
-                                cancelled: Decimal::ZERO,
-                            });
+                            occurrences[u].push(Occurrence { file: file.clone(), line, amount: v, cancelled: Decimal::ZERO });
                         }
                     }
                 }
@@ -476,48 +478,70 @@ impl<'a> Engine<'a> {
         Applied { amount, uncapped, occurrences, zero }
     }
 
+    /// Hands every indicator's figures over to `results`, a column at a time,
+    /// freeing each indicator's working figures once handed over.
     fn indicator_results(
-        &self,
-        u: usize,
+        &mut self,
+        results: &mut Assessment,
+        order: &[usize],
+        paths: &[String],
         applies: &[Vec<bool>],
-        periods: &[PeriodScores],
-        before: &[Vec<Decimal>],
-    ) -> Vec<IndicatorResult> {
-        self.scheme
-            .indicators
-            .iter()
-            .enumerate()
-            .map(|(i, ind)| {
-                let score = self.scores[i].as_ref().and_then(|s| s[u].num()).unwrap_or(Decimal::ZERO);
-                IndicatorResult {
-                    path: ind.path.join("."),
-                    score,
-                    before_adjustments: before[i].get(u).copied().unwrap_or(Decimal::ZERO),
-                    contribution: self.contributions[i].get(u).copied().unwrap_or(Decimal::ZERO),
-                    periods: periods[i].of(u).to_vec(),
-                    applies: applies[i][u],
-                }
-            })
-            .collect()
+        periods: &mut [PeriodScores],
+        before: &mut [Vec<Decimal>],
+    ) {
+        let scheme = self.scheme;
+        for (i, ind) in scheme.indicators.iter().enumerate() {
+            let scores = self.scores[i].take().unwrap_or_default();
+            let contributions = std::mem::take(&mut self.contributions[i]);
+            let (periods, before) = (std::mem::take(&mut periods[i]), std::mem::take(&mut before[i]));
+            let per_unit = ind.periods.as_ref().map_or(0, |p| p.kind.per_year());
+            results.push_indicator(
+                &paths[i],
+                per_unit,
+                order.iter().map(|&u| {
+                    let score = scores.get(u).and_then(Value::num).unwrap_or(Decimal::ZERO);
+                    IndicatorFigures {
+                        score,
+                        before_adjustments: before.get(u).copied().unwrap_or(Decimal::ZERO),
+                        contribution: contributions.get(u).copied().unwrap_or(Decimal::ZERO),
+                        periods: periods.of(u),
+                        applies: applies[i][u],
+                    }
+                }),
+            );
+        }
     }
 
-    fn adjustment_results(&self, u: usize, clauses: &[Adjustment], applied: &[Applied]) -> Vec<AdjustmentResult> {
-        clauses
-            .iter()
-            .zip(applied)
-            .filter(|(_, a)| !a.occurrences[u].is_empty() || a.zero[u])
-            .map(|(c, a)| AdjustmentResult {
-                name: c.name.clone(),
-                target: match c.target {
-                    Target::Total => crate::report::TOTAL_TARGET.to_string(),
-                    Target::Indicator(i) => self.scheme.indicators[i].path.join("."),
+    /// Hands the deductions or bonuses that did something to unit `u` over to
+    /// `results`; their occurrences move.
+    fn adjustment_results(
+        &self,
+        results: &mut Assessment,
+        kind: AdjustmentKind,
+        u: usize,
+        clauses: &[Adjustment],
+        applied: &mut [Applied],
+        paths: &[String],
+    ) {
+        for (c, a) in clauses.iter().zip(applied) {
+            if a.occurrences[u].is_empty() && !a.zero[u] {
+                continue;
+            }
+            results.push_adjustment(
+                kind,
+                AdjustmentFigures {
+                    name: &c.name,
+                    target: match c.target {
+                        Target::Total => crate::report::TOTAL_TARGET,
+                        Target::Indicator(i) => &paths[i],
+                    },
+                    amount: a.amount[u],
+                    uncapped: a.uncapped[u],
+                    occurrences: std::mem::take(&mut a.occurrences[u]),
+                    limited: a.amount[u] < a.uncapped[u],
                 },
-                amount: a.amount[u],
-                uncapped: a.uncapped[u],
-                occurrences: a.occurrences[u].clone(),
-                limited: a.amount[u] < a.uncapped[u],
-            })
-            .collect()
+            );
+        }
     }
 
     // ---- Faults ----

@@ -14,34 +14,34 @@ use super::Assessment;
 /// Writes the results as CSV (UTF-8 with a BOM, so Excel on Chinese Windows opens it right).
 pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     out.write_all("\u{FEFF}".as_bytes())?;
-    let groups = a.units.first().map_or(0, |u| u.groups.len());
+    let groups = a.units().next().map_or(0, |u| u.groups().len());
     let mut header: Vec<String> = vec!["排名".into(), "组内排名".into(), "单位".into()];
     header.extend((1..=groups).map(|g| format!("分组{g}")));
     header.extend(["总分".into(), "等次".into(), "一票否决".into(), "可评先".into()]);
-    header.extend(a.units.first().map(|u| u.indicators.iter().map(|i| i.path.clone()).collect::<Vec<_>>()).unwrap_or_default());
+    header.extend(a.units().next().map(|u| u.indicators().map(|i| i.path().to_string()).collect::<Vec<_>>()).unwrap_or_default());
     write_row(out, &header)?;
-    for u in &a.units {
-        write!(out, "{},", u.rank)?;
-        if let Some(g) = u.group_rank {
+    for u in a.units() {
+        write!(out, "{},", u.rank())?;
+        if let Some(g) = u.group_rank() {
             write!(out, "{g}")?;
         }
         out.write_all(b",")?;
-        write_field(out, &u.unit)?;
-        for g in &u.groups {
+        write_field(out, u.key())?;
+        for g in u.groups() {
             out.write_all(b",")?;
             write_field(out, g)?;
         }
         out.write_all(b",")?;
-        write_decimal(out, u.total)?;
+        write_decimal(out, u.total())?;
         out.write_all(b",")?;
-        write_field(out, &u.grade)?;
+        write_field(out, u.grade())?;
         out.write_all(b",")?;
-        write_field(out, &u.vetoes.join("、"))?;
-        out.write_all(if u.award_eligible { ",是".as_bytes() } else { ",否".as_bytes() })?;
-        for i in &u.indicators {
+        write_field(out, &u.vetoes().collect::<Vec<_>>().join("、"))?;
+        out.write_all(if u.award_eligible() { ",是".as_bytes() } else { ",否".as_bytes() })?;
+        for i in u.indicators() {
             out.write_all(b",")?;
-            if i.applies {
-                write_decimal(out, i.score.normalize())?;
+            if i.applies() {
+                write_normalized(out, i.score())?;
             }
         }
         out.write_all(b"\r\n")?;
@@ -52,35 +52,53 @@ pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> 
 /// Writes a decimal exactly as its `Display` does (`-0.05`, `90.00`, `7`),
 /// without the general formatter, which costs more than the rest of a row.
 fn write_decimal(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> {
-    let (mantissa, scale) = (d.mantissa(), d.scale() as usize);
     // Zero keeps the sign and digits rust_decimal gives it (`-0.0`); wide digits are left to it too.
-    let Some(magnitude) = u64::try_from(mantissa.unsigned_abs()).ok().filter(|&m| m != 0) else { return write!(out, "{d}") };
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
+    match u64::try_from(d.mantissa().unsigned_abs()).ok().filter(|&m| m != 0) {
+        Some(magnitude) => write_digits(out, d.is_sign_negative(), magnitude, d.scale() as usize),
+        None => write!(out, "{d}"),
+    }
+}
+
+/// Writes a decimal as `d.normalize()` displays (`92.5` for `92.50`, `0`
+/// for `-0.00`), without making the normalised decimal.
+fn write_normalized(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> {
+    if d.is_zero() {
+        return out.write_all(b"0");
+    }
+    let Ok(mut magnitude) = u64::try_from(d.mantissa().unsigned_abs()) else { return write!(out, "{}", d.normalize()) };
+    let mut scale = d.scale() as usize;
+    while scale > 0 && magnitude % 10 == 0 {
+        magnitude /= 10;
+        scale -= 1;
+    }
+    write_digits(out, d.is_sign_negative(), magnitude, scale)
+}
+
+/// Writes `±magnitude × 10^-scale` with `scale` places (at most 28), in one write.
+fn write_digits(out: &mut (impl Write + ?Sized), negative: bool, magnitude: u64, scale: usize) -> io::Result<()> {
+    // Filled from the end: up to 28 places, the point, 20 digits of a u64, the sign.
+    let mut text = [0u8; 52];
+    let mut at = text.len();
     let mut rest = magnitude;
-    while rest > 0 {
-        start -= 1;
-        digits[start] = b'0' + (rest % 10) as u8;
+    let mut next_digit = |text: &mut [u8; 52], at: &mut usize| {
+        *at -= 1;
+        text[*at] = b'0' + (rest % 10) as u8;
         rest /= 10;
+        rest
+    };
+    if scale > 0 {
+        for _ in 0..scale {
+            next_digit(&mut text, &mut at);
+        }
+        at -= 1;
+        text[at] = b'.';
     }
-    let digits = &digits[start..];
-    if mantissa < 0 {
-        out.write_all(b"-")?;
+    while next_digit(&mut text, &mut at) > 0 {}
+    if negative {
+        at -= 1;
+        text[at] = b'-';
     }
-    if scale == 0 {
-        return out.write_all(digits);
-    }
-    if digits.len() > scale {
-        let (whole, fraction) = digits.split_at(digits.len() - scale);
-        out.write_all(whole)?;
-        out.write_all(b".")?;
-        return out.write_all(fraction);
-    }
-    out.write_all(b"0.")?;
-    for _ in digits.len()..scale {
-        out.write_all(b"0")?;
-    }
-    out.write_all(digits)
+    out.write_all(&text[at..])
 }
 
 /// The results as CSV text (see [`write`]).
@@ -128,12 +146,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimals_are_written_as_display_writes_them() {
-        let mut seed: u64 = 7;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            seed >> 11
-        };
+    fn decimals_are_written_as_display_and_normalize_write_them() {
+        let mut next = crate::report::test_numbers(7);
         let mut cases: Vec<Decimal> =
             ["0", "-0", "0.00", "-0.05", "90.00", "7", "0.5", "-12.345", "100", "0.0001"].iter().filter_map(|s| s.parse().ok()).collect();
         cases.push(Decimal::MAX);
@@ -147,6 +161,9 @@ mod tests {
             let mut written = Vec::new();
             let _ = write_decimal(&mut written, d);
             assert_eq!(String::from_utf8(written).unwrap_or_default(), d.to_string(), "mantissa {} scale {}", d.mantissa(), d.scale());
+            let mut written = Vec::new();
+            let _ = write_normalized(&mut written, d);
+            assert_eq!(String::from_utf8(written).unwrap_or_default(), d.normalize().to_string(), "{d} normalised");
         }
     }
 }

@@ -11,7 +11,7 @@ use std::fmt::Write;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::{Assessment, UnitResult, explain::show};
+use super::{AdjustmentResult, Assessment, UnitResult, explain::show};
 use crate::diagnostics::Lang;
 use crate::model::Scheme;
 
@@ -154,13 +154,13 @@ pub struct FigureChange {
 /// Compares two results. `grade_order` lists the grade names best first
 /// (see [`grade_order`]).
 pub fn compare(old: &Assessment, new: &Assessment, old_label: &str, new_label: &str, grade_order: &[String]) -> Comparison {
-    let old_by_key: std::collections::HashMap<&str, &UnitResult> = old.units.iter().map(|u| (u.unit.as_str(), u)).collect();
-    let new_keys: std::collections::HashSet<&str> = new.units.iter().map(|u| u.unit.as_str()).collect();
+    let old_by_key: std::collections::HashMap<&str, UnitResult> = old.units().map(|u| (u.key(), u)).collect();
+    let new_keys: std::collections::HashSet<&str> = new.units().map(|u| u.key()).collect();
     let grade_index = |g: &str| grade_order.iter().position(|x| x == g);
     let mut units = Vec::new();
     let mut compared = 0;
-    for n in &new.units {
-        let Some(o) = old_by_key.get(n.unit.as_str()) else {
+    for n in new.units() {
+        let Some(&o) = old_by_key.get(n.key()) else {
             units.push(only_in(n, None, Some(figures(n))));
             continue;
         };
@@ -170,15 +170,15 @@ pub fn compare(old: &Assessment, new: &Assessment, old_label: &str, new_label: &
         if fo == fnew && moved.is_empty() {
             continue;
         }
-        let grade_move = match (grade_index(&o.grade), grade_index(&n.grade)) {
+        let grade_move = match (grade_index(o.grade()), grade_index(n.grade())) {
             (Some(a), Some(b)) if b < a => GradeMove::Up,
             (Some(a), Some(b)) if b > a => GradeMove::Down,
             _ => GradeMove::Same,
         };
         units.push(UnitChange {
-            unit: n.unit.clone(),
-            groups: n.groups.clone(),
-            total_change: n.total.checked_sub(o.total),
+            unit: n.key().to_string(),
+            groups: n.groups().map(str::to_string).collect(),
+            total_change: n.total().checked_sub(o.total()),
             grade_move,
             quota_crossing: quota_crossing(o, n),
             old: Some(fo),
@@ -186,7 +186,7 @@ pub fn compare(old: &Assessment, new: &Assessment, old_label: &str, new_label: &
             moved,
         });
     }
-    for o in old.units.iter().filter(|o| !new_keys.contains(o.unit.as_str())) {
+    for o in old.units().filter(|o| !new_keys.contains(o.key())) {
         units.push(only_in(o, Some(figures(o)), None));
     }
     let in_both = || units.iter().filter(|u| u.old.is_some() && u.new.is_some());
@@ -219,14 +219,20 @@ pub fn grade_order(old: &Scheme, new: &Scheme) -> Vec<String> {
     order
 }
 
-fn figures(u: &UnitResult) -> Figures {
-    Figures { total: u.total, grade: u.grade.clone(), rank: u.rank, group_rank: u.group_rank, vetoes: u.vetoes.clone() }
+fn figures(u: UnitResult) -> Figures {
+    Figures {
+        total: u.total(),
+        grade: u.grade().to_string(),
+        rank: u.rank(),
+        group_rank: u.group_rank(),
+        vetoes: u.vetoes().map(str::to_string).collect(),
+    }
 }
 
-fn only_in(u: &UnitResult, old: Option<Figures>, new: Option<Figures>) -> UnitChange {
+fn only_in(u: UnitResult, old: Option<Figures>, new: Option<Figures>) -> UnitChange {
     UnitChange {
-        unit: u.unit.clone(),
-        groups: u.groups.clone(),
+        unit: u.key().to_string(),
+        groups: u.groups().map(str::to_string).collect(),
         old,
         new,
         total_change: None,
@@ -238,12 +244,12 @@ fn only_in(u: &UnitResult, old: Option<Figures>, new: Option<Figures>) -> UnitCh
 
 /// The indicator, deduction and bonus figures that differ, indicators in
 /// the new scheme's order, then those only the old scheme has.
-fn moved_figures(o: &UnitResult, n: &UnitResult) -> Vec<FigureChange> {
+fn moved_figures<'a>(o: UnitResult<'a>, n: UnitResult<'a>) -> Vec<FigureChange> {
     let mut moved = Vec::new();
     let applying =
-        |u: &UnitResult, path: &str| u.indicators.iter().find(|i| i.path == path && i.applies).map(|i| (i.score, i.contribution));
-    let mut paths: Vec<&str> = n.indicators.iter().map(|i| i.path.as_str()).collect();
-    paths.extend(o.indicators.iter().map(|i| i.path.as_str()).filter(|p| !n.indicators.iter().any(|i| i.path == *p)));
+        |u: UnitResult, path: &str| u.indicators().find(|i| i.path() == path && i.applies()).map(|i| (i.score(), i.contribution()));
+    let mut paths: Vec<&str> = n.indicators().map(|i| i.path()).collect();
+    paths.extend(o.indicators().map(|i| i.path()).filter(|p| !n.indicators().any(|i| i.path() == *p)));
     for path in paths {
         let (before, after) = (applying(o, path), applying(n, path));
         if before != after {
@@ -256,12 +262,16 @@ fn moved_figures(o: &UnitResult, n: &UnitResult) -> Vec<FigureChange> {
             });
         }
     }
-    for (kind, old_list, new_list) in [(FigureKind::Deduction, &o.deductions, &n.deductions), (FigureKind::Bonus, &o.bonuses, &n.bonuses)] {
-        let mut names: Vec<&str> = new_list.iter().map(|a| a.name.as_str()).collect();
-        names.extend(old_list.iter().map(|a| a.name.as_str()).filter(|x| !new_list.iter().any(|a| a.name == *x)));
+    for kind in [FigureKind::Deduction, FigureKind::Bonus] {
+        let list = |u: UnitResult<'a>| -> Vec<AdjustmentResult<'a>> {
+            if kind == FigureKind::Deduction { u.deductions().collect() } else { u.bonuses().collect() }
+        };
+        let (old_list, new_list) = (list(o), list(n));
+        let mut names: Vec<&str> = new_list.iter().map(|a| a.name()).collect();
+        names.extend(old_list.iter().map(|a| a.name()).filter(|x| !new_list.iter().any(|a| a.name() == *x)));
         for name in names {
-            let amount = |list: &[super::AdjustmentResult]| list.iter().find(|a| a.name == name).map(|a| a.amount);
-            let (before, after) = (amount(old_list), amount(new_list));
+            let amount = |list: &[AdjustmentResult]| list.iter().find(|a| a.name() == name).map(|a| a.amount());
+            let (before, after) = (amount(&old_list), amount(&new_list));
             if before != after {
                 moved.push(FigureChange { kind, name: name.to_string(), old: before, new: after, contribution: None });
             }
@@ -272,12 +282,12 @@ fn moved_figures(o: &UnitResult, n: &UnitResult) -> Vec<FigureChange> {
 
 /// `优秀: within → over` when the unit held a band in one result and was
 /// moved down by that band's quota in the other.
-fn quota_crossing(o: &UnitResult, n: &UnitResult) -> Option<String> {
-    let band = o.over_quota.as_ref().or(n.over_quota.as_ref())?;
-    let state = |u: &UnitResult| {
-        if u.over_quota.as_ref() == Some(band) {
+fn quota_crossing(o: UnitResult, n: UnitResult) -> Option<String> {
+    let band = o.over_quota().or(n.over_quota())?;
+    let state = |u: UnitResult| {
+        if u.over_quota() == Some(band) {
             Some("over")
-        } else if &u.grade == band {
+        } else if u.grade() == band {
             Some("within")
         } else {
             None

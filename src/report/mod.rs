@@ -12,95 +12,177 @@ pub mod explain;
 pub mod snapshot;
 pub mod table;
 
+mod columns;
+mod json;
+
+use std::ops::Range;
+use std::sync::Arc;
+
 use rust_decimal::Decimal;
-use serde::Serialize;
+
+use crate::data::{Interner, Sym};
+use columns::{Decimals, Texts};
 
 /// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
 pub const TOTAL_TARGET: &str = "总分";
 
 /// The results of one scheme on one dataset.
-#[derive(Debug, Clone, Serialize)]
+///
+/// Held as columns, one row per unit in rank order, so that a unit's figures
+/// take a few hundred bytes and no allocation of their own (a national run
+/// has millions of units). Read them through [`Assessment::units`] and the
+/// views it gives ([`UnitResult`], [`IndicatorResult`], [`AdjustmentResult`]);
+/// eval fills them with [`Assessment::push_unit`], [`Assessment::push_adjustment`]
+/// and [`Assessment::push_indicator`].
+#[derive(Debug, Clone, Default)]
 pub struct Assessment {
     /// The scheme's title.
     pub scheme: String,
     /// The assessment year.
     pub year: u32,
-    /// Every unit, in rank order (ties in key order).
-    pub units: Vec<UnitResult>,
+    /// How many units eval hands over (the rows of an indicator column).
+    units: usize,
+    /// Each unit's key; a unit's row in every column below is its place here.
+    keys: Texts,
+    /// The texts units share: group values, grades, notes, veto and clause names, targets.
+    names: Interner,
+    /// How many group values each unit has (the scheme's groups).
+    group_count: usize,
+    /// `group_count` group values a unit.
+    groups: Vec<Sym>,
+    totals: Decimals,
+    exact_totals: Decimals,
+    grades: Vec<Sym>,
+    ranks: Vec<u32>,
+    group_ranks: Vec<Option<u32>>,
+    /// How many ranking keys each unit has (the first key and the tie-breakers).
+    rank_key_count: usize,
+    /// `rank_key_count` key values a unit.
+    rank_keys: Decimals,
+    /// Where each unit's vetoes start in `vetoes`.
+    veto_starts: Vec<usize>,
+    vetoes: Vec<Sym>,
+    award_eligible: Vec<bool>,
+    grade_notes: Vec<Option<Sym>>,
+    over_quota: Vec<Option<Sym>>,
+    /// Every indicator, parents before children, in the scheme's order.
+    indicators: Vec<IndicatorColumn>,
+    /// Where each unit's deductions and bonuses start in `adjustments`.
+    adjustment_starts: Vec<usize>,
+    adjustments: Vec<Adjustment>,
+    /// The occurrences of every adjustment, each adjustment's together.
+    occurrences: Vec<Occurrence>,
 }
 
-/// One unit's figures.
-#[derive(Debug, Clone, Serialize)]
-pub struct UnitResult {
+/// One indicator's figures for every unit.
+#[derive(Debug, Clone, Default)]
+struct IndicatorColumn {
+    /// `工作考核.重点工作`
+    path: String,
+    scores: Decimals,
+    /// Held only once some unit's differs from its score (no deduction or
+    /// bonus aims at most indicators).
+    before_adjustments: Option<Decimals>,
+    contributions: Decimals,
+    applies: Vec<bool>,
+    /// How many periods the indicator is assessed in (0: not per period).
+    periods_per_unit: usize,
+    /// `periods_per_unit` scores a unit; empty entries for a unit without them.
+    periods: Decimals,
+}
+
+/// One deduction or bonus of one unit.
+#[derive(Debug, Clone)]
+struct Adjustment {
+    kind: AdjustmentKind,
+    name: Sym,
+    target: Sym,
+    amount: Decimal,
+    uncapped: Decimal,
+    occurrences: Range<usize>,
+    limited: bool,
+}
+
+/// Whether an adjustment takes or gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdjustmentKind {
+    /// A deduction (`扣分`).
+    Deduction,
+    /// A bonus (`加分`).
+    Bonus,
+}
+
+/// One row (or flat condition) behind a deduction or bonus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Occurrence {
+    /// The data file of the row (`督查记录.csv`), or the scheme of a flat rule.
+    pub file: Arc<str>,
+    /// The line in that file.
+    pub line: usize,
+    /// Its amount before cancellation.
+    pub amount: Decimal,
+    /// The share cancelled after rectification (0 if none).
+    pub cancelled: Decimal,
+}
+
+impl Occurrence {
+    /// `督查记录.csv:14`, or the scheme line of a flat rule.
+    pub fn source(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// One unit's figures as eval hands them over (see [`Assessment::push_unit`]).
+pub struct UnitFigures<'a, G, V> {
     /// The unit's key.
-    pub unit: String,
+    pub key: &'a str,
     /// Its group values, in the scheme's group order.
-    pub groups: Vec<String>,
+    pub groups: G,
     /// The published total (rounded as the scheme says).
-    #[serde(with = "rust_decimal::serde::str")]
     pub total: Decimal,
     /// The total before rounding.
-    #[serde(with = "rust_decimal::serde::str")]
     pub exact_total: Decimal,
     /// The grade.
-    pub grade: String,
+    pub grade: &'a str,
     /// Competition rank among all units.
     pub rank: u32,
     /// Rank within the group, when the ranking is per group.
     pub group_rank: Option<u32>,
     /// The values of the ranking keys (the first key, then the tie-breakers).
-    #[serde(serialize_with = "optional_decimals")]
-    pub rank_keys: Vec<Option<Decimal>>,
-    /// Vetoes that struck.
-    pub vetoes: Vec<String>,
+    pub rank_keys: &'a [Option<Decimal>],
+    /// The names of the vetoes that struck.
+    pub vetoes: V,
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
     pub award_eligible: bool,
     /// Why the grade is not the one the total alone gives (a veto, a quota).
-    pub grade_note: Option<String>,
+    pub grade_note: Option<&'a str>,
     /// The band the total earned but whose quota was full (the unit was moved down).
-    pub over_quota: Option<String>,
-    /// Every indicator, parents before children, in the scheme's order.
-    pub indicators: Vec<IndicatorResult>,
-    /// Deductions that took something.
-    pub deductions: Vec<AdjustmentResult>,
-    /// Bonuses that gave something.
-    pub bonuses: Vec<AdjustmentResult>,
+    pub over_quota: Option<&'a str>,
 }
 
-/// One indicator's score for one unit.
-#[derive(Debug, Clone, Serialize)]
-pub struct IndicatorResult {
-    /// `工作考核.重点工作`
-    pub path: String,
+/// One indicator's figures for one unit as eval hands them over (see [`Assessment::push_indicator`]).
+pub struct IndicatorFigures<'a> {
     /// The score on the indicator's own scale, after its deductions and bonuses.
-    #[serde(with = "rust_decimal::serde::str")]
     pub score: Decimal,
-    /// The score before its own deductions and bonuses (its formula, its
-    /// children's weighted sum, or its full marks).
-    #[serde(with = "rust_decimal::serde::str")]
+    /// The score before its own deductions and bonuses.
     pub before_adjustments: Decimal,
     /// What it contributes to its parent (or to the total).
-    #[serde(with = "rust_decimal::serde::str")]
     pub contribution: Decimal,
-    /// Per-period scores, when assessed per period.
-    #[serde(serialize_with = "decimals")]
-    pub periods: Vec<Decimal>,
+    /// Per-period scores: all of them, or none.
+    pub periods: &'a [Decimal],
     /// Whether the indicator applies to this unit (`适用`).
     pub applies: bool,
 }
 
-/// What one deduction or bonus did to one unit.
-#[derive(Debug, Clone, Serialize)]
-pub struct AdjustmentResult {
+/// What one deduction or bonus did to one unit, as eval hands it over (see [`Assessment::push_adjustment`]).
+pub struct AdjustmentFigures<'a> {
     /// The clause's name.
-    pub name: String,
+    pub name: &'a str,
     /// `总分` or the indicator's path.
-    pub target: String,
+    pub target: &'a str,
     /// The amount taken or given, after cancellation and caps.
-    #[serde(with = "rust_decimal::serde::str")]
     pub amount: Decimal,
     /// The amount before the clause's cap.
-    #[serde(with = "rust_decimal::serde::str")]
     pub uncapped: Decimal,
     /// Each row or condition that counted.
     pub occurrences: Vec<Occurrence>,
@@ -108,33 +190,352 @@ pub struct AdjustmentResult {
     pub limited: bool,
 }
 
-/// One row (or flat condition) behind a deduction or bonus.
-#[derive(Debug, Clone, Serialize)]
-pub struct Occurrence {
-    /// `督查记录.csv:14`, or the scheme line of a flat rule.
-    pub source: String,
-    /// Its amount before cancellation.
-    #[serde(with = "rust_decimal::serde::str")]
-    pub amount: Decimal,
-    /// The share cancelled after rectification (0 if none).
-    #[serde(with = "rust_decimal::serde::str")]
-    pub cancelled: Decimal,
+impl Assessment {
+    /// Results with no units yet, for `units` units.
+    pub fn new(scheme: String, year: u32, units: usize) -> Self {
+        let mut a = Assessment { scheme, year, units, ..Assessment::default() };
+        a.totals.reserve(units);
+        a.exact_totals.reserve(units);
+        a.grades.reserve(units);
+        a.ranks.reserve(units);
+        a.group_ranks.reserve(units);
+        a.veto_starts.reserve(units);
+        a.award_eligible.reserve(units);
+        a.grade_notes.reserve(units);
+        a.over_quota.reserve(units);
+        a.adjustment_starts.reserve(units);
+        a
+    }
+
+    /// Appends the next unit in rank order (ties in key order). Every unit has
+    /// as many group values and ranking keys as the first.
+    pub fn push_unit<'a, G, V>(&mut self, unit: UnitFigures<'a, G, V>)
+    where
+        G: IntoIterator<Item = &'a str>,
+        V: IntoIterator<Item = &'a str>,
+    {
+        let first = self.keys.len() == 0;
+        self.keys.push(unit.key);
+        let start = self.groups.len();
+        for g in unit.groups {
+            let name = self.names.intern(g);
+            self.groups.push(name);
+        }
+        if first {
+            self.group_count = self.groups.len();
+        }
+        if self.groups.len() != start + self.group_count {
+            let empty = self.names.intern("");
+            self.groups.resize(start + self.group_count, empty);
+        }
+        self.totals.push(Some(unit.total));
+        self.exact_totals.push(Some(unit.exact_total));
+        let grade = self.names.intern(unit.grade);
+        self.grades.push(grade);
+        self.ranks.push(unit.rank);
+        self.group_ranks.push(unit.group_rank);
+        if first {
+            self.rank_key_count = unit.rank_keys.len();
+        }
+        for k in 0..self.rank_key_count {
+            self.rank_keys.push(unit.rank_keys.get(k).copied().flatten());
+        }
+        self.veto_starts.push(self.vetoes.len());
+        for v in unit.vetoes {
+            let name = self.names.intern(v);
+            self.vetoes.push(name);
+        }
+        self.award_eligible.push(unit.award_eligible);
+        let note = unit.grade_note.map(|n| self.names.intern(n));
+        self.grade_notes.push(note);
+        let over = unit.over_quota.map(|b| self.names.intern(b));
+        self.over_quota.push(over);
+        self.adjustment_starts.push(self.adjustments.len());
+    }
+
+    /// Appends a deduction or bonus of the unit pushed last.
+    pub fn push_adjustment(&mut self, kind: AdjustmentKind, a: AdjustmentFigures<'_>) {
+        let start = self.occurrences.len();
+        self.occurrences.extend(a.occurrences);
+        let (name, target) = (self.names.intern(a.name), self.names.intern(a.target));
+        self.adjustments.push(Adjustment {
+            kind,
+            name,
+            target,
+            amount: a.amount,
+            uncapped: a.uncapped,
+            occurrences: start..self.occurrences.len(),
+            limited: a.limited,
+        });
+    }
+
+    /// Appends the next indicator (parents before children, in the scheme's
+    /// order), before or after the units: its figures for each of the units
+    /// [`Assessment::new`] was told of, in rank order. Each unit has
+    /// `periods_per_unit` period scores or none.
+    pub fn push_indicator<'a>(&mut self, path: &str, periods_per_unit: usize, units: impl IntoIterator<Item = IndicatorFigures<'a>>) {
+        let n = self.units;
+        let mut column = IndicatorColumn {
+            path: path.to_string(),
+            scores: Decimals::with_capacity(n),
+            before_adjustments: None,
+            contributions: Decimals::with_capacity(n),
+            applies: Vec::with_capacity(n),
+            periods_per_unit,
+            periods: Decimals::with_capacity(n * periods_per_unit),
+        };
+        for figures in units.into_iter().take(n) {
+            let differs = figures.before_adjustments.serialize() != figures.score.serialize();
+            if differs && column.before_adjustments.is_none() {
+                // Until now every unit's score was its score before adjustments.
+                column.before_adjustments = Some(column.scores.clone());
+            }
+            if let Some(before) = column.before_adjustments.as_mut() {
+                before.push(Some(figures.before_adjustments));
+            }
+            column.scores.push(Some(figures.score));
+            column.contributions.push(Some(figures.contribution));
+            column.applies.push(figures.applies);
+            if figures.periods.len() == periods_per_unit {
+                figures.periods.iter().for_each(|p| column.periods.push(Some(*p)));
+            } else {
+                (0..periods_per_unit).for_each(|_| column.periods.push(None));
+            }
+        }
+        self.indicators.push(column);
+    }
+
+    /// How many units.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether there are no units.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every unit, in rank order (ties in key order).
+    pub fn units(&self) -> impl DoubleEndedIterator<Item = UnitResult<'_>> + ExactSizeIterator + Clone {
+        (0..self.len()).map(|row| UnitResult { results: self, row })
+    }
+
+    /// The unit with this key.
+    pub fn unit(&self, key: &str) -> Option<UnitResult<'_>> {
+        self.units().find(|u| u.key() == key)
+    }
 }
 
-fn optional_decimals<S: serde::Serializer>(values: &[Option<Decimal>], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(values.len()))?;
-    for v in values {
-        seq.serialize_element(&v.map(|d| d.to_string()))?;
-    }
-    seq.end()
+/// One unit's figures: a view into an [`Assessment`].
+#[derive(Clone, Copy)]
+pub struct UnitResult<'a> {
+    results: &'a Assessment,
+    /// The unit's place in rank order.
+    row: usize,
 }
 
-fn decimals<S: serde::Serializer>(values: &[Decimal], s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeSeq;
-    let mut seq = s.serialize_seq(Some(values.len()))?;
-    for v in values {
-        seq.serialize_element(&v.to_string())?;
+impl<'a> UnitResult<'a> {
+    /// The unit's key.
+    pub fn key(&self) -> &'a str {
+        self.results.keys.get(self.row)
     }
-    seq.end()
+
+    /// Its group values, in the scheme's group order.
+    pub fn groups(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + use<'a> {
+        let a = self.results;
+        let start = self.row * a.group_count;
+        a.groups.get(start..start + a.group_count).unwrap_or_default().iter().map(|&g| a.names.resolve(g))
+    }
+
+    /// The published total (rounded as the scheme says).
+    pub fn total(&self) -> Decimal {
+        self.results.totals.figure(self.row)
+    }
+
+    /// The total before rounding.
+    pub fn exact_total(&self) -> Decimal {
+        self.results.exact_totals.figure(self.row)
+    }
+
+    /// The grade.
+    pub fn grade(&self) -> &'a str {
+        self.results.grades.get(self.row).map_or("", |&g| self.results.names.resolve(g))
+    }
+
+    /// Competition rank among all units.
+    pub fn rank(&self) -> u32 {
+        self.results.ranks.get(self.row).copied().unwrap_or_default()
+    }
+
+    /// Rank within the group, when the ranking is per group.
+    pub fn group_rank(&self) -> Option<u32> {
+        self.results.group_ranks.get(self.row).copied().flatten()
+    }
+
+    /// The values of the ranking keys (the first key, then the tie-breakers).
+    pub fn rank_keys(&self) -> impl ExactSizeIterator<Item = Option<Decimal>> + Clone + use<'a> {
+        let a = self.results;
+        let start = self.row * a.rank_key_count;
+        (start..start + a.rank_key_count).map(|k| a.rank_keys.get(k))
+    }
+
+    /// The names of the vetoes that struck.
+    pub fn vetoes(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + use<'a> {
+        let a = self.results;
+        a.vetoes.get(span(&a.veto_starts, self.row, a.vetoes.len())).unwrap_or_default().iter().map(|&v| a.names.resolve(v))
+    }
+
+    /// Whether the unit may be named advanced (no `不得评先` veto struck).
+    pub fn award_eligible(&self) -> bool {
+        self.results.award_eligible.get(self.row).copied().unwrap_or(true)
+    }
+
+    /// Why the grade is not the one the total alone gives (a veto, a quota).
+    pub fn grade_note(&self) -> Option<&'a str> {
+        self.results.grade_notes.get(self.row).copied().flatten().map(|n| self.results.names.resolve(n))
+    }
+
+    /// The band the total earned but whose quota was full (the unit was moved down).
+    pub fn over_quota(&self) -> Option<&'a str> {
+        self.results.over_quota.get(self.row).copied().flatten().map(|b| self.results.names.resolve(b))
+    }
+
+    /// Every indicator, parents before children, in the scheme's order.
+    pub fn indicators(&self) -> impl ExactSizeIterator<Item = IndicatorResult<'a>> + Clone + use<'a> {
+        let row = self.row;
+        self.results.indicators.iter().map(move |column| IndicatorResult { column, row })
+    }
+
+    /// The indicator at this place in the scheme's order.
+    pub fn indicator(&self, index: usize) -> Option<IndicatorResult<'a>> {
+        self.results.indicators.get(index).map(|column| IndicatorResult { column, row: self.row })
+    }
+
+    /// Deductions that took something.
+    pub fn deductions(&self) -> impl Iterator<Item = AdjustmentResult<'a>> + Clone + use<'a> {
+        self.adjustments(AdjustmentKind::Deduction)
+    }
+
+    /// Bonuses that gave something.
+    pub fn bonuses(&self) -> impl Iterator<Item = AdjustmentResult<'a>> + Clone + use<'a> {
+        self.adjustments(AdjustmentKind::Bonus)
+    }
+
+    fn adjustments(&self, kind: AdjustmentKind) -> impl Iterator<Item = AdjustmentResult<'a>> + Clone + use<'a> {
+        let a = self.results;
+        let all = a.adjustments.get(span(&a.adjustment_starts, self.row, a.adjustments.len())).unwrap_or_default();
+        all.iter().filter(move |x| x.kind == kind).map(move |adjustment| AdjustmentResult { results: a, adjustment })
+    }
+}
+
+/// One indicator's score for one unit: a view into an [`Assessment`].
+#[derive(Clone, Copy)]
+pub struct IndicatorResult<'a> {
+    column: &'a IndicatorColumn,
+    row: usize,
+}
+
+impl<'a> IndicatorResult<'a> {
+    /// `工作考核.重点工作`
+    #[inline]
+    pub fn path(&self) -> &'a str {
+        &self.column.path
+    }
+
+    /// The score on the indicator's own scale, after its deductions and bonuses.
+    #[inline]
+    pub fn score(&self) -> Decimal {
+        self.column.scores.figure(self.row)
+    }
+
+    /// The score before its own deductions and bonuses (its formula, its
+    /// children's weighted sum, or its full marks).
+    #[inline]
+    pub fn before_adjustments(&self) -> Decimal {
+        match &self.column.before_adjustments {
+            Some(before) => before.figure(self.row),
+            None => self.score(),
+        }
+    }
+
+    /// What it contributes to its parent (or to the total).
+    #[inline]
+    pub fn contribution(&self) -> Decimal {
+        self.column.contributions.figure(self.row)
+    }
+
+    /// Per-period scores, when assessed per period (none when one could not be computed).
+    #[inline]
+    pub fn periods(&self) -> impl ExactSizeIterator<Item = Decimal> + Clone + use<'a> {
+        let (column, count) = (self.column, self.column.periods_per_unit);
+        let start = self.row * count;
+        let present = count > 0 && column.periods.get(start).is_some();
+        let range = if present { start..start + count } else { 0..0 };
+        range.map(|p| column.periods.figure(p))
+    }
+
+    /// Whether the indicator applies to this unit (`适用`).
+    #[inline]
+    pub fn applies(&self) -> bool {
+        self.column.applies.get(self.row).copied().unwrap_or(false)
+    }
+}
+
+/// What one deduction or bonus did to one unit: a view into an [`Assessment`].
+#[derive(Clone, Copy)]
+pub struct AdjustmentResult<'a> {
+    results: &'a Assessment,
+    adjustment: &'a Adjustment,
+}
+
+impl<'a> AdjustmentResult<'a> {
+    /// Whether it is a deduction or a bonus.
+    pub fn kind(&self) -> AdjustmentKind {
+        self.adjustment.kind
+    }
+
+    /// The clause's name.
+    pub fn name(&self) -> &'a str {
+        self.results.names.resolve(self.adjustment.name)
+    }
+
+    /// `总分` or the indicator's path.
+    pub fn target(&self) -> &'a str {
+        self.results.names.resolve(self.adjustment.target)
+    }
+
+    /// The amount taken or given, after cancellation and caps.
+    pub fn amount(&self) -> Decimal {
+        self.adjustment.amount
+    }
+
+    /// The amount before the clause's cap.
+    pub fn uncapped(&self) -> Decimal {
+        self.adjustment.uncapped
+    }
+
+    /// Each row or condition that counted.
+    pub fn occurrences(&self) -> &'a [Occurrence] {
+        self.results.occurrences.get(self.adjustment.occurrences.clone()).unwrap_or_default()
+    }
+
+    /// Whether the target's floor or cap cut the amount further.
+    pub fn limited(&self) -> bool {
+        self.adjustment.limited
+    }
+}
+
+/// The entries of row `row` in a list whose rows start at `starts` (the last ends at `len`).
+fn span(starts: &[usize], row: usize, len: usize) -> Range<usize> {
+    let start = starts.get(row).copied().unwrap_or(len);
+    start..starts.get(row + 1).copied().unwrap_or(len)
+}
+
+/// Reproducible pseudo-random numbers (53 bits each) for the writers' and columns' tests.
+#[cfg(test)]
+fn test_numbers(mut seed: u64) -> impl FnMut() -> u64 {
+    move || {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed >> 11
+    }
 }

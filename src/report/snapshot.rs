@@ -18,41 +18,39 @@ pub fn render(a: &Assessment) -> String {
     let _ = writeln!(out, "# kaohe result snapshot: {} ({})", a.scheme, a.year);
     let _ = writeln!(out, "# Every published figure, unit by unit. Written by `kaohe eval --snapshot`, compared by");
     let _ = writeln!(out, "# `kaohe eval --check`, updated by `--check --accept`. Review a change here like code.");
-    let mut units: Vec<&super::UnitResult> = a.units.iter().collect();
-    units.sort_by(|x, y| x.unit.cmp(&y.unit));
+    let mut units: Vec<super::UnitResult> = a.units().collect();
+    units.sort_by(|x, y| x.key().cmp(y.key()));
     for u in units {
-        let _ = writeln!(out, "\n[{}]", u.unit);
-        if !u.groups.is_empty() {
-            let _ = writeln!(out, "分组 = {}", u.groups.join(" / "));
+        let _ = writeln!(out, "\n[{}]", u.key());
+        if u.groups().len() > 0 {
+            let _ = writeln!(out, "分组 = {}", u.groups().collect::<Vec<_>>().join(" / "));
         }
-        let _ = writeln!(out, "总分 = {}", u.total);
-        let _ = writeln!(out, "等次 = {}", u.grade);
-        let _ = writeln!(out, "排名 = {}", u.rank);
-        if let Some(g) = u.group_rank {
+        let _ = writeln!(out, "总分 = {}", u.total());
+        let _ = writeln!(out, "等次 = {}", u.grade());
+        let _ = writeln!(out, "排名 = {}", u.rank());
+        if let Some(g) = u.group_rank() {
             let _ = writeln!(out, "组内排名 = {g}");
         }
-        if !u.vetoes.is_empty() {
-            let _ = writeln!(out, "一票否决 = {}", u.vetoes.join("、"));
+        if u.vetoes().len() > 0 {
+            let _ = writeln!(out, "一票否决 = {}", u.vetoes().collect::<Vec<_>>().join("、"));
         }
-        if !u.award_eligible {
+        if !u.award_eligible() {
             let _ = writeln!(out, "可评先 = 否");
         }
-        for i in &u.indicators {
-            if !i.applies {
-                let _ = writeln!(out, "指标 {} = 不适用", i.path);
+        for i in u.indicators() {
+            if !i.applies() {
+                let _ = writeln!(out, "指标 {} = 不适用", i.path());
                 continue;
             }
-            let periods = if i.periods.is_empty() {
+            let periods = if i.periods().len() == 0 {
                 String::new()
             } else {
-                format!(" | 各期 {}", i.periods.iter().map(|p| p.normalize().to_string()).collect::<Vec<_>>().join(", "))
+                format!(" | 各期 {}", i.periods().map(|p| p.normalize().to_string()).collect::<Vec<_>>().join(", "))
             };
-            let _ = writeln!(out, "指标 {} = {}{periods}", i.path, i.score.normalize());
+            let _ = writeln!(out, "指标 {} = {}{periods}", i.path(), i.score().normalize());
         }
-        for (kind, list) in [("扣分", &u.deductions), ("加分", &u.bonuses)] {
-            for adj in list {
-                let _ = writeln!(out, "{kind} {} → {} = {}", adj.name, adj.target, adj.amount.normalize());
-            }
+        for (kind, adj) in u.deductions().map(|d| ("扣分", d)).chain(u.bonuses().map(|b| ("加分", b))) {
+            let _ = writeln!(out, "{kind} {} → {} = {}", adj.name(), adj.target(), adj.amount().normalize());
         }
     }
     out

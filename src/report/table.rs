@@ -11,8 +11,8 @@ use crate::diagnostics::Lang;
 /// (the unit column is shortened with `…` when the terminal is narrow).
 pub fn render(a: &Assessment, lang: Lang, width: usize) -> String {
     let zh = lang == Lang::Zh;
-    let has_group_rank = a.units.iter().any(|u| u.group_rank.is_some());
-    let group_count = a.units.first().map_or(0, |u| u.groups.len());
+    let has_group_rank = a.units().any(|u| u.group_rank().is_some());
+    let group_count = a.units().next().map_or(0, |u| u.groups().len());
     let mut header: Vec<String> = vec![if zh { "排名" } else { "rank" }.into()];
     if has_group_rank {
         header.push(if zh { "组内" } else { "in group" }.into());
@@ -25,20 +25,19 @@ pub fn render(a: &Assessment, lang: Lang, width: usize) -> String {
     header.push(if zh { "等次" } else { "grade" }.into());
     header.push(if zh { "否决" } else { "vetoes" }.into());
     let rows: Vec<Vec<String>> = a
-        .units
-        .iter()
+        .units()
         .map(|u| {
-            let mut row = vec![u.rank.to_string()];
+            let mut row = vec![u.rank().to_string()];
             if has_group_rank {
-                row.push(u.group_rank.map_or(String::new(), |g| g.to_string()));
+                row.push(u.group_rank().map_or(String::new(), |g| g.to_string()));
             }
-            row.push(u.unit.clone());
+            row.push(u.key().to_string());
             if group_count > 0 {
-                row.push(u.groups.first().cloned().unwrap_or_default());
+                row.push(u.groups().next().unwrap_or_default().to_string());
             }
-            row.push(u.total.to_string());
-            row.push(u.grade.clone());
-            row.push(u.vetoes.join(if zh { "、" } else { ", " }));
+            row.push(u.total().to_string());
+            row.push(u.grade().to_string());
+            row.push(u.vetoes().collect::<Vec<_>>().join(if zh { "、" } else { ", " }));
             row
         })
         .collect();

@@ -67,7 +67,7 @@ pub fn run(scheme: &Scheme, test: &Test) -> Outcome {
     for e in &test.expectations {
         let cite = format!("{}:{}", test.origin.file.name, test.origin.file.line_col(e.span.start).0);
         let subject = describe(scheme, &e.subject);
-        let Some(unit) = assessment.units.iter().find(|u| u.unit == e.unit) else {
+        let Some(unit) = assessment.unit(&e.unit) else {
             failures.push(Failure {
                 unit: e.unit.clone(),
                 subject,
@@ -203,27 +203,27 @@ pub fn dataset(scheme: &Scheme, test: &Test) -> Dataset {
 }
 
 /// The figure an expectation names.
-fn figure(scheme: &Scheme, unit: &UnitResult, subject: &Subject) -> Value {
+fn figure(scheme: &Scheme, unit: UnitResult, subject: &Subject) -> Value {
     match subject {
-        Subject::Total => Value::Number(unit.total),
-        Subject::Grade => Value::Text(unit.grade.clone()),
-        Subject::Rank => Value::Number(Decimal::from(unit.rank)),
-        Subject::GroupRank => unit.group_rank.map_or(Value::Null, |r| Value::Number(Decimal::from(r))),
+        Subject::Total => Value::Number(unit.total()),
+        Subject::Grade => Value::Text(unit.grade().to_string()),
+        Subject::Rank => Value::Number(Decimal::from(unit.rank())),
+        Subject::GroupRank => unit.group_rank().map_or(Value::Null, |r| Value::Number(Decimal::from(r))),
         Subject::Deduction(i) => {
             let name = &scheme.deductions[*i].name;
-            Value::Number(unit.deductions.iter().find(|d| &d.name == name).map_or(Decimal::ZERO, |d| d.amount))
+            Value::Number(unit.deductions().find(|d| d.name() == name).map_or(Decimal::ZERO, |d| d.amount()))
         }
         Subject::Bonus(i) => {
             let name = &scheme.bonuses[*i].name;
-            Value::Number(unit.bonuses.iter().find(|d| &d.name == name).map_or(Decimal::ZERO, |d| d.amount))
+            Value::Number(unit.bonuses().find(|d| d.name() == name).map_or(Decimal::ZERO, |d| d.amount()))
         }
-        Subject::Veto(i) => Value::Bool(unit.vetoes.contains(&scheme.vetoes[*i].name)),
+        Subject::Veto(i) => Value::Bool(unit.vetoes().any(|v| v == scheme.vetoes[*i].name)),
         Subject::Indicator(id, period) => {
             let path = scheme.indicators[*id].path.join(".");
-            let Some(r) = unit.indicators.iter().find(|r| r.path == path) else { return Value::Null };
+            let Some(r) = unit.indicators().find(|r| r.path() == path) else { return Value::Null };
             match period {
-                None => Value::Number(r.score),
-                Some(p) => r.periods.get(*p).copied().map_or(Value::Null, Value::Number),
+                None => Value::Number(r.score()),
+                Some(p) => r.periods().nth(*p).map_or(Value::Null, Value::Number),
             }
         }
     }
@@ -284,7 +284,7 @@ pub fn render(scheme: &Scheme, file: &str, outcome: &Outcome, lang: Lang, width:
             format!("      {} {}: expected {}, got {}{difference}  ({})", f.unit, f.subject, f.expected, f.got, f.cite)
         };
         let _ = writeln!(out, "{line}");
-        let Some(unit) = outcome.assessment.units.iter().find(|u| u.unit == f.unit) else { continue };
+        let Some(unit) = outcome.assessment.unit(&f.unit) else { continue };
         let _ = writeln!(out, "        {}", if zh { format!("实际值 {} 的由来:", f.got) } else { format!("how {} came out:", f.got) });
         let why = explain::explain_figure(scheme, &outcome.assessment, unit, &f.figure, lang);
         for l in why.lines() {
