@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use super::cell::{self, Raw};
 use super::errors;
-use super::table::{Cell, Cells, Ctx, Loc, Place, TableLoader};
-use crate::source::{SourceFile, Span};
+use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, TableLoader};
+use crate::source::Span;
 use crate::text;
 
 /// Where the body (the records after the header) of a CSV file starts.
@@ -41,7 +41,7 @@ pub(crate) struct Body {
 
 /// Reads the header of a decoded CSV file into the loader. Returns where the
 /// body starts, or `None` when no row can be read (already reported).
-pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<SourceFile>) -> Option<Body> {
+pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) -> Option<Body> {
     let text: &str = &file.text;
     let delimiter = sniff(text);
     let mut scanner = Scanner::new(text, delimiter, 0..text.len(), 1);

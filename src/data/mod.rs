@@ -68,8 +68,7 @@ use rust_decimal::Decimal;
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::{Scheme, TableId, TableShape};
-use crate::source::SourceFile;
-use table::{Ctx, Place, Rows, TableLoader};
+use table::{Ctx, DataFile, Place, Rows, TableLoader};
 
 /// Index of a unit in [`Dataset::units`].
 pub type UnitId = u32;
@@ -313,7 +312,7 @@ pub struct LoadOptions {
 /// Where one table's rows are.
 enum Source {
     /// A decoded CSV or JSON file.
-    Text(Arc<SourceFile>, Format),
+    Text(Arc<DataFile>, Format),
     /// A sheet of the workbook.
     Sheet(calamine::Range<calamine::Data>, String),
     /// No file, and none needed.
@@ -428,7 +427,7 @@ type Loaded<'s> = (TableId, TableLoader, Ctx<'s>);
 /// Work for one thread: a piece of a CSV file, or a whole file or sheet.
 enum Job {
     /// Records `range` of a CSV file whose header table `table` has read.
-    Piece { table: usize, file: Arc<SourceFile>, delimiter: u8, range: std::ops::Range<usize>, line: u32, room: usize },
+    Piece { table: usize, file: Arc<DataFile>, delimiter: u8, range: std::ops::Range<usize>, line: u32, room: usize },
     /// A JSON file, a sheet, or no file.
     Whole { table: usize, tid: TableId, source: Source },
 }
@@ -676,7 +675,7 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
             }
         };
         match decode::decode(bytes, forced) {
-            Ok(text) => sources.push(Source::Text(SourceFile::new(shown, text), format)),
+            Ok(text) => sources.push(Source::Text(DataFile::new(shown, text), format)),
             Err(e) => {
                 ctx.diags.push(errors::encoding(&shown, &e));
                 sources.push(Source::Failed);

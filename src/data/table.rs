@@ -28,7 +28,7 @@ use crate::source::{SourceFile, Span};
 #[derive(Debug, Clone)]
 pub(crate) enum Place {
     /// A CSV or JSON file, decoded: diagnostics label its text.
-    Text(Arc<SourceFile>),
+    Text(Arc<DataFile>),
     /// A sheet of a workbook: diagnostics name `sheet!B7` in the message.
     Sheet {
         /// The workbook's path as given.
@@ -38,6 +38,30 @@ pub(crate) enum Place {
     },
     /// No file: the table was filled from its defaults.
     Nowhere,
+}
+
+/// A decoded CSV or JSON file. Its [`SourceFile`], with the table of line
+/// starts that diagnostics need, is made for the first diagnostic only:
+/// most files have none, and a large file's table is large.
+#[derive(Debug)]
+pub(crate) struct DataFile {
+    /// The file as messages call it.
+    pub name: String,
+    /// Its text.
+    pub text: Arc<str>,
+    source: std::sync::OnceLock<Arc<SourceFile>>,
+}
+
+impl DataFile {
+    /// A file called `name` in messages, of text `text`.
+    pub(crate) fn new(name: String, text: String) -> Arc<DataFile> {
+        Arc::new(DataFile { name, text: Arc::from(text), source: std::sync::OnceLock::new() })
+    }
+
+    /// The file for diagnostics (sharing its text).
+    pub(crate) fn source(&self) -> &Arc<SourceFile> {
+        self.source.get_or_init(|| SourceFile::new(self.name.clone(), self.text.clone()))
+    }
 }
 
 /// Where a cell or row is in its [`Place`].
