@@ -407,8 +407,9 @@ fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_byt
     // Columns, in table order, with texts interned afresh in row order.
     let units: Vec<String> = units.keys().map(str::to_string).collect();
     let mut strings = Interner::default();
-    // Room for every text at once: growing a table of millions of texts rehashes them all.
-    let (texts, bytes) = loaded.iter().flatten().fold((0, 0), |(t, b), (_, loading)| (t + loading.len(), b + loading.bytes_len()));
+    // Room for as many texts as the table with the most: growing a table
+    // of millions of texts rehashes them all, and tables share many texts.
+    let (texts, bytes) = loaded.iter().flatten().fold((0, 0), |(t, b), (_, loading)| (t.max(loading.len()), b.max(loading.bytes_len())));
     strings.reserve(texts, bytes);
     let mut unit_syms = vec![Sym::MAX; units.len()];
     let tables = loaded
@@ -470,11 +471,8 @@ fn read_tables<'s>(
         let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
         if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
             let count = piece_count(file.text.len().saturating_sub(body.start), piece_bytes);
-            for (i, (range, line)) in csvfile::pieces(&file.text, body, count).into_iter().enumerate() {
-                // The first piece makes room for the whole file: the others
-                // are then appended to its columns (see `Column::concat`),
-                // and room not yet written costs no memory.
-                let room = csvfile::room(&file.text, if i == 0 { body.start..file.text.len() } else { range.clone() });
+            for (range, line) in csvfile::pieces(&file.text, body, count) {
+                let room = csvfile::room(&file.text, range.clone());
                 jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line, room });
             }
         }

@@ -949,8 +949,7 @@ impl Column {
     /// first one's type.
     pub(crate) fn concat(pieces: Vec<(Column, Sym)>) -> Column {
         let rows: usize = pieces.iter().map(|(column, _)| column.len()).sum();
-        // The first piece with rows is kept and the others appended to it:
-        // the first piece of a file has room for the whole file.
+        // The first piece with rows is kept and the others appended to it.
         let first = pieces.iter().position(|(column, _)| column.len() > 0).unwrap_or(0);
         let mut pieces = pieces.into_iter().skip(first);
         let Some((mut whole, offset)) = pieces.next() else { return Column::Number(Vec::new()) };
