@@ -24,8 +24,8 @@ use std::sync::Arc;
 
 use super::cell::{self, Raw};
 use super::errors;
-use super::table::{Cell, Cells, Ctx, Loc, Place, TableLoader};
-use crate::source::{SourceFile, Span};
+use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, TableLoader};
+use crate::source::Span;
 use crate::text;
 
 /// Where the body (the records after the header) of a CSV file starts.
@@ -41,7 +41,7 @@ pub(crate) struct Body {
 
 /// Reads the header of a decoded CSV file into the loader. Returns where the
 /// body starts, or `None` when no row can be read (already reported).
-pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<SourceFile>) -> Option<Body> {
+pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) -> Option<Body> {
     let text: &str = &file.text;
     let delimiter = sniff(text);
     let mut scanner = Scanner::new(text, delimiter, 0..text.len(), 1);
@@ -76,15 +76,29 @@ pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Ar
 }
 
 /// Reads the records of `range` (a piece of the body, cut by [`pieces`])
-/// into the loader; `line` is the line at its start.
-pub(crate) fn read_rows(ctx: &mut Ctx<'_>, loader: &mut TableLoader, text: &str, delimiter: u8, range: Range<usize>, line: u32) {
-    // Room for a row per line break: the columns are then never copied to grow.
-    loader.reserve(line_breaks(text.as_bytes().get(range.clone()).unwrap_or_default()) + 1);
+/// into the loader; `line` is the line at its start. `room` is how many
+/// rows to make room for at once (see [`room`]).
+pub(crate) fn read_rows(
+    ctx: &mut Ctx<'_>,
+    loader: &mut TableLoader,
+    text: &str,
+    delimiter: u8,
+    range: Range<usize>,
+    line: u32,
+    room: usize,
+) {
+    loader.reserve(room);
     let mut scanner = Scanner::new(text, delimiter, range, line);
     let mut fields = Fields::new(text, delimiter);
     while let Some(record) = scanner.record(&mut fields) {
         loader.row(ctx, record.line, Loc::Span(record.span), &fields);
     }
+}
+
+/// Room for the rows of `text[range]`: one per line break, and one for a
+/// last line without. With that room the columns are never copied to grow.
+pub(crate) fn room(text: &str, range: Range<usize>) -> usize {
+    line_breaks(text.as_bytes().get(range).unwrap_or_default()) + 1
 }
 
 /// Cuts `text[body.start..]` into about `count` pieces of similar size, each
@@ -120,7 +134,7 @@ pub(crate) fn pieces(text: &str, body: Body, count: usize) -> Vec<(Range<usize>,
     for pair in cuts.windows(2) {
         let (from, to) = (pair[0], pair[1]);
         out.push((from..to, line));
-        let newlines = bytes.get(from..to).map_or(0, |piece| piece.iter().filter(|&&b| b == b'\n').count());
+        let newlines = line_breaks(bytes.get(from..to).unwrap_or_default());
         line = line.saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
     }
     if out.is_empty() {

@@ -44,8 +44,8 @@ fn at(place: &Place, loc: Loc, message: Text) -> Text {
 /// A diagnostic at `loc` of `place`, labelled there when the place has text.
 fn diagnostic(code: &'static Code, place: &Place, loc: Loc, message: Text, label: Text) -> Diagnostic {
     match (place, loc) {
-        (Place::Text(file), Loc::Span(span)) => Diagnostic::error(code, file, message).with_label(span, label),
-        (Place::Text(file), _) => Diagnostic::error(code, file, message),
+        (Place::Text(file), Loc::Span(span)) => Diagnostic::error(code, file.source(), message).with_label(span, label),
+        (Place::Text(file), _) => Diagnostic::error(code, file.source(), message),
         _ => Diagnostic::general(code, at(place, loc, message)),
     }
 }
@@ -144,7 +144,7 @@ pub(crate) fn duplicate_key(
     );
     match place {
         Place::Text(file) => {
-            let mut d = Diagnostic::error(&codes::DATA_DUPLICATE_KEY, file, message);
+            let mut d = Diagnostic::error(&codes::DATA_DUPLICATE_KEY, file.source(), message);
             if let Loc::Span(s) = again.0 {
                 d = d.with_label(s, text!("again here", "在此重复"));
             }
@@ -186,7 +186,7 @@ pub(crate) fn missing_row(
         "请补上该行,或在方案中给 `{name}` 的每一列声明 `默认` 值以填补缺行"
     );
     let d = match place {
-        Place::Text(file) => Diagnostic::error(&codes::DATA_MISSING_ROW, file, message),
+        Place::Text(file) => Diagnostic::error(&codes::DATA_MISSING_ROW, file.source(), message),
         _ => Diagnostic::general(&codes::DATA_MISSING_ROW, message),
     };
     d.with_help(help)
@@ -235,7 +235,7 @@ pub(crate) fn duplicate_column(place: &Place, table: &str, column: &str, first: 
     let message = text!("the header of `{table}` names column `{column}` twice", "`{table}` 的表头中 `{column}` 列出现了两次");
     let help = text!("keep one of the two columns: kaohe cannot tell which one is meant", "请只保留其中一列:kaohe 无法判断应使用哪一列");
     match (place, first, again) {
-        (Place::Text(file), Loc::Span(a), Loc::Span(b)) => Diagnostic::error(&codes::DATA_DUPLICATE_COLUMN, file, message)
+        (Place::Text(file), Loc::Span(a), Loc::Span(b)) => Diagnostic::error(&codes::DATA_DUPLICATE_COLUMN, file.source(), message)
             .with_label(b, text!("again here", "在此重复"))
             .with_note(a, text!("first here", "首次出现在此"))
             .with_help(help),

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use super::cell::Raw;
 use super::errors;
-use super::table::{Cell, Ctx, Loc, Place, TableLoader};
+use super::table::{Cell, Ctx, DataFile, Loc, Place, TableLoader};
 use crate::diagnostics::Text;
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use crate::text;
 
 /// A JSON value as a cell.
@@ -294,7 +294,7 @@ impl<'t> Parser<'t> {
 }
 
 /// Reads a decoded JSON file into the loader.
-pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<SourceFile>) {
+pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) {
     let place = Place::Text(file.clone());
     let mut parser = Parser { text: &file.text, pos: 0 };
     let rows = match parser.array() {
@@ -354,7 +354,7 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<Sourc
             };
             cells[i] = Cell { raw, loc: Loc::Span(m.span) };
         }
-        let (line, _) = file.line_col(row.span.start);
+        let (line, _) = file.source().line_col(row.span.start);
         loader.row(ctx, u32::try_from(line).unwrap_or(u32::MAX), Loc::Span(row.span), cells.as_slice());
     }
 }

@@ -68,8 +68,7 @@ use rust_decimal::Decimal;
 use crate::date::Date;
 use crate::diagnostics::Diagnostics;
 use crate::model::{Scheme, TableId, TableShape};
-use crate::source::SourceFile;
-use table::{Ctx, Place, Rows, TableLoader};
+use table::{Ctx, DataFile, Place, Rows, TableLoader};
 
 /// Index of a unit in [`Dataset::units`].
 pub type UnitId = u32;
@@ -313,7 +312,7 @@ pub struct LoadOptions {
 /// Where one table's rows are.
 enum Source {
     /// A decoded CSV or JSON file.
-    Text(Arc<SourceFile>, Format),
+    Text(Arc<DataFile>, Format),
     /// A sheet of the workbook.
     Sheet(calamine::Range<calamine::Data>, String),
     /// No file, and none needed.
@@ -408,13 +407,15 @@ fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_byt
     // Columns, in table order, with texts interned afresh in row order.
     let units: Vec<String> = units.keys().map(str::to_string).collect();
     let mut strings = Interner::default();
+    // Room for as many texts as the table with the most: growing a table
+    // of millions of texts rehashes them all, and tables share many texts.
+    let (texts, bytes) = loaded.iter().flatten().fold((0, 0), |(t, b), (_, loading)| (t.max(loading.len()), b.max(loading.bytes_len())));
+    strings.reserve(texts, bytes);
+    let mut unit_syms = vec![Sym::MAX; units.len()];
     let tables = loaded
         .into_iter()
         .map(|entry| match entry {
-            Some((rows, loading)) => {
-                let mut renumber = vec![Sym::MAX; loading.len()];
-                build(rows, &loading, &mut strings, &mut renumber, units.len())
-            }
+            Some((rows, loading)) => build(rows, &loading, &mut strings, &mut unit_syms, units.len()),
             None => TableData::default(),
         })
         .collect();
@@ -427,7 +428,7 @@ type Loaded<'s> = (TableId, TableLoader, Ctx<'s>);
 /// Work for one thread: a piece of a CSV file, or a whole file or sheet.
 enum Job {
     /// Records `range` of a CSV file whose header table `table` has read.
-    Piece { table: usize, file: Arc<SourceFile>, delimiter: u8, range: std::ops::Range<usize>, line: u32 },
+    Piece { table: usize, file: Arc<DataFile>, delimiter: u8, range: std::ops::Range<usize>, line: u32, room: usize },
     /// A JSON file, a sheet, or no file.
     Whole { table: usize, tid: TableId, source: Source },
 }
@@ -471,7 +472,8 @@ fn read_tables<'s>(
         if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
             let count = piece_count(file.text.len().saturating_sub(body.start), piece_bytes);
             for (range, line) in csvfile::pieces(&file.text, body, count) {
-                jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line });
+                let room = csvfile::room(&file.text, range.clone());
+                jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line, room });
             }
         }
         bases.push(Some((tid, loader, ctx)));
@@ -510,14 +512,14 @@ fn run_jobs<'s>(
     let run = |(i, job): (usize, Job)| -> (usize, (usize, TableLoader, Ctx<'s>)) {
         let mut ctx = new_ctx();
         match job {
-            Job::Piece { table, file, delimiter, range, line } => {
+            Job::Piece { table, file, delimiter, range, line, room } => {
                 let template = bases.get(table).and_then(Option::as_ref).map(|(_, base, _)| base);
                 let mut loader = match template {
                     Some(base) => base.for_piece(&mut ctx),
                     // Never: a piece's table has a base.
                     None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
                 };
-                csvfile::read_rows(&mut ctx, &mut loader, &file.text, delimiter, range, line);
+                csvfile::read_rows(&mut ctx, &mut loader, &file.text, delimiter, range, line, room);
                 (i, (table, loader, ctx))
             }
             Job::Whole { table, tid, source } => {
@@ -671,7 +673,7 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
             }
         };
         match decode::decode(bytes, forced) {
-            Ok(text) => sources.push(Source::Text(SourceFile::new(shown, text), format)),
+            Ok(text) => sources.push(Source::Text(DataFile::new(shown, text), format)),
             Err(e) => {
                 ctx.diags.push(errors::encoding(&shown, &e));
                 sources.push(Source::Failed);
@@ -731,7 +733,9 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
             match format {
                 Format::Csv => {
                     if let Some(body) = csvfile::read_header(ctx, &mut loader, &file) {
-                        csvfile::read_rows(ctx, &mut loader, &file.text, body.delimiter, body.start..file.text.len(), body.line);
+                        let body_range = body.start..file.text.len();
+                        let room = csvfile::room(&file.text, body_range.clone());
+                        csvfile::read_rows(ctx, &mut loader, &file.text, body.delimiter, body_range, body.line, room);
                     }
                 }
                 Format::Json => jsonfile::read(ctx, &mut loader, &file),
@@ -753,19 +757,26 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
     }
 }
 
-/// The typed columns of a table's sorted rows, texts interned afresh in row order.
-fn build(rows: Rows, loading: &Interner, strings: &mut Interner, renumber: &mut [Sym], units: usize) -> TableData {
-    let columns = rows
-        .columns
+/// The typed columns of a table's sorted rows, texts interned afresh in row
+/// order. `unit_syms` holds the symbol of each unit's key once interned: a
+/// table's unit column holds its rows' unit keys, the same in every table.
+fn build(rows: Rows, loading: &Interner, strings: &mut Interner, unit_syms: &mut [Sym], units: usize) -> TableData {
+    let Rows { source, columns, units: row_units, lines, unit_col } = rows;
+    // The symbol of each loading symbol, once interned.
+    let mut renumber = vec![Sym::MAX; loading.len()];
+    let columns = columns
         .into_iter()
-        .map(|column| match column {
+        .enumerate()
+        .map(|(c, column)| match column {
             Column::Text(mut syms) => {
-                for sym in syms.iter_mut().flatten() {
-                    *sym = match renumber.get(*sym as usize) {
-                        Some(&new) if new != Sym::MAX => new,
-                        _ => {
+                for (sym, &unit) in syms.iter_mut().zip(&row_units) {
+                    let Some(sym) = sym else { continue };
+                    let known = if c == unit_col { unit_syms.get_mut(unit as usize) } else { renumber.get_mut(*sym as usize) };
+                    *sym = match known {
+                        Some(new) if *new != Sym::MAX => *new,
+                        known => {
                             let new = strings.intern(loading.resolve(*sym));
-                            if let Some(slot) = renumber.get_mut(*sym as usize) {
+                            if let Some(slot) = known {
                                 *slot = new;
                             }
                             new
@@ -777,11 +788,14 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, renumber: &mut 
             other => other,
         })
         .collect();
-    let unit_starts = (0..=units)
-        .map(|u| {
-            let at = rows.units.partition_point(|&x| (x as usize) < u);
-            u32::try_from(at).unwrap_or(u32::MAX)
-        })
-        .collect();
-    TableData { source: rows.source, unit: rows.units, columns, lines: rows.lines, unit_starts }
+    // Rows are sorted by unit: where each unit's rows start, in one pass.
+    let mut unit_starts = Vec::with_capacity(units + 1);
+    let mut at = 0;
+    for u in 0..=units {
+        while row_units.get(at).is_some_and(|&x| (x as usize) < u) {
+            at += 1;
+        }
+        unit_starts.push(u32::try_from(at).unwrap_or(u32::MAX));
+    }
+    TableData { source, unit: row_units, columns, lines, unit_starts }
 }

@@ -28,7 +28,7 @@ use crate::source::{SourceFile, Span};
 #[derive(Debug, Clone)]
 pub(crate) enum Place {
     /// A CSV or JSON file, decoded: diagnostics label its text.
-    Text(Arc<SourceFile>),
+    Text(Arc<DataFile>),
     /// A sheet of a workbook: diagnostics name `sheet!B7` in the message.
     Sheet {
         /// The workbook's path as given.
@@ -38,6 +38,30 @@ pub(crate) enum Place {
     },
     /// No file: the table was filled from its defaults.
     Nowhere,
+}
+
+/// A decoded CSV or JSON file. Its [`SourceFile`], with the table of line
+/// starts that diagnostics need, is made for the first diagnostic only:
+/// most files have none, and a large file's table is large.
+#[derive(Debug)]
+pub(crate) struct DataFile {
+    /// The file as messages call it.
+    pub name: String,
+    /// Its text.
+    pub text: Arc<str>,
+    source: std::sync::OnceLock<Arc<SourceFile>>,
+}
+
+impl DataFile {
+    /// A file called `name` in messages, of text `text`.
+    pub(crate) fn new(name: String, text: String) -> Arc<DataFile> {
+        Arc::new(DataFile { name, text: Arc::from(text), source: std::sync::OnceLock::new() })
+    }
+
+    /// The file for diagnostics (sharing its text).
+    pub(crate) fn source(&self) -> &Arc<SourceFile> {
+        self.source.get_or_init(|| SourceFile::new(self.name.clone(), self.text.clone()))
+    }
 }
 
 /// Where a cell or row is in its [`Place`].
@@ -164,6 +188,8 @@ pub(crate) struct Rows {
     pub units: Vec<UnitId>,
     /// Where each row was read (0: filled from defaults).
     pub lines: Vec<u32>,
+    /// The column naming each row's unit.
+    pub unit_col: usize,
 }
 
 /// In [`TableLoader::unit_of_sym`]: the symbol was not looked up yet.
@@ -199,6 +225,9 @@ pub(crate) struct TableLoader {
     absent: Vec<bool>,
     /// The unit named by each text symbol met in the unit column (a cache).
     unit_of_sym: Vec<UnitId>,
+    /// The unit of the last unit name looked up: files usually list the
+    /// units in order, so the next name is usually the next unit's.
+    last_unit: UnitId,
     /// The symbol of the last text typed in each column (`Sym::MAX`: none):
     /// rows of one unit repeat texts, and comparing is cheaper than hashing.
     last_text: Vec<Sym>,
@@ -249,6 +278,7 @@ impl TableLoader {
             provisional: Interner::default(),
             absent: vec![false; ncols],
             unit_of_sym: Vec::new(),
+            last_unit: NOT_A_UNIT,
             last_text: vec![Sym::MAX; ncols],
             usual: table.columns.iter().map(|c| Usual::of(&c.ty)).collect(),
             when_empty,
@@ -383,7 +413,15 @@ impl TableLoader {
             unit = match cached {
                 Some(u) => (u != NOT_A_UNIT).then_some(u),
                 None => {
-                    let found = index.id(&key);
+                    let next = self.last_unit.wrapping_add(1);
+                    let found = if next < UnitId::try_from(index.len()).unwrap_or(UnitId::MAX) && index.key(next) == key {
+                        Some(next)
+                    } else {
+                        index.id(&key)
+                    };
+                    if let Some(u) = found {
+                        self.last_unit = u;
+                    }
                     if let Val::Text(sym) = unit_val {
                         let i = sym as usize;
                         if self.unit_of_sym.len() <= i {
@@ -610,12 +648,12 @@ impl TableLoader {
         // Files exported in order need no copy.
         let in_place = order.len() == self.units.len() && order.iter().enumerate().all(|(i, &r)| i == r);
         if in_place {
-            return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines };
+            return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines, unit_col: self.unit_col };
         }
         let columns = super::in_parallel(self.columns, |column| column.select(&order));
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
-        Rows { source: self.source, columns, units, lines }
+        Rows { source: self.source, columns, units, lines, unit_col: self.unit_col }
     }
 
     /// The value of row `r` in column `c`.
@@ -658,9 +696,14 @@ impl TableLoader {
         };
         let mut order: Vec<usize> = (0..self.units.len()).collect();
         if !order.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
-            // The stable sort finds runs already in order: files are often
-            // sorted in parts. (The order is total: stable or not, one result.)
-            order.sort_by(|&a, &b| order_of(a, b));
+            // By unit first, in one pass; then each unit's few rows by the
+            // whole order (which compares units first).
+            order = by_unit(&self.units);
+            for rows in order.chunk_by_mut(|&a, &b| self.units[a] == self.units[b]) {
+                if !rows.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
+                    rows.sort_unstable_by(|&a, &b| order_of(a, b));
+                }
+            }
         }
         order
     }
@@ -905,10 +948,17 @@ impl Column {
     /// by its offset. All pieces come from one declaration, so they have the
     /// first one's type.
     pub(crate) fn concat(pieces: Vec<(Column, Sym)>) -> Column {
-        let rows = pieces.iter().map(|(column, _)| column.len()).sum();
-        let mut pieces = pieces.into_iter();
-        let Some((mut whole, _)) = pieces.next() else { return Column::Number(Vec::new()) };
-        whole.reserve(rows);
+        let rows: usize = pieces.iter().map(|(column, _)| column.len()).sum();
+        // The first piece with rows is kept and the others appended to it.
+        let first = pieces.iter().position(|(column, _)| column.len() > 0).unwrap_or(0);
+        let mut pieces = pieces.into_iter().skip(first);
+        let Some((mut whole, offset)) = pieces.next() else { return Column::Number(Vec::new()) };
+        if let (Column::Text(v), true) = (&mut whole, offset > 0) {
+            for s in v.iter_mut().flatten() {
+                *s = s.saturating_add(offset);
+            }
+        }
+        whole.reserve(rows - whole.len());
         for (more, offset) in pieces {
             let renumber = |s: Sym| s.saturating_add(offset);
             match (&mut whole, more) {
@@ -963,6 +1013,25 @@ impl Column {
             Column::Period(v) => Column::Period(pick(&v, order)),
         }
     }
+}
+
+/// The rows ordered by unit, in file order within a unit (a counting sort).
+fn by_unit(units: &[UnitId]) -> Vec<usize> {
+    let count = units.iter().max().map_or(0, |&u| u as usize + 1);
+    // Where each unit's rows go.
+    let mut next = vec![0usize; count + 1];
+    for &u in units {
+        next[u as usize + 1] += 1;
+    }
+    for u in 0..count {
+        next[u + 1] += next[u];
+    }
+    let mut order = vec![0; units.len()];
+    for (r, &u) in units.iter().enumerate() {
+        order[next[u as usize]] = r;
+        next[u as usize] += 1;
+    }
+    order
 }
 
 /// A symbol (or unit id) from an index.
@@ -1102,5 +1171,15 @@ mod tests {
         assert_eq!(usual_number(Usual::Integer, "-0").map(|n| n.serialize()), Some(Decimal::ZERO.serialize()));
         assert_eq!(usual_number(Usual::Integer, "3.0"), None);
         assert_eq!(usual_number(Usual::Text, "3"), None);
+    }
+
+    /// The counting sort orders rows by unit as a stable sort does.
+    #[test]
+    fn rows_by_unit_keep_file_order_within_a_unit() {
+        let units: Vec<UnitId> = (0..1000u32).map(|i| (i * 7919) % 37 + u32::from(i % 5 == 0)).collect();
+        let mut stable: Vec<usize> = (0..units.len()).collect();
+        stable.sort_by_key(|&r| units[r]);
+        assert_eq!(by_unit(&units), stable);
+        assert!(by_unit(&[]).is_empty());
     }
 }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use super::*;
 use crate::check::check_source;
 use crate::model::Scheme;
+use crate::source::SourceFile;
 
 const SCHEME: &str = r#"方案 "顺序无关" {
     年度 2013
@@ -289,7 +290,7 @@ impl table::Cells for General<'_> {
 /// usual cells, and with every cell through the general parser. Returns
 /// the rows, the findings and the units (for the units table) of each.
 fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table::UnitIndex>>) -> Vec<(String, Vec<String>, Vec<String>)> {
-    let file = SourceFile::new("t.csv", text);
+    let file = DataFile::new("t.csv".to_string(), text.to_string());
     [true, false]
         .into_iter()
         .map(|quick| {
