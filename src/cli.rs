@@ -206,7 +206,7 @@ pub fn run(cli: Cli) -> i32 {
         Command::Eval { scheme, data, format, output, snapshot, check, accept, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
             let inputs = [scheme.clone(), data.clone()];
-            let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            let Some((_, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
             if let Some(path) = snapshot {
                 return write_snapshot(&printer, &path, &assessment, &inputs).max(i32::from(failed));
             }
@@ -225,9 +225,6 @@ pub fn run(cli: Cli) -> i32 {
                 None => write_stdout(publish),
             };
             printer.lap("output");
-            // The results of a national run are millions of small allocations:
-            // the process is about to exit, so leave them to the OS.
-            std::mem::forget((scheme, assessment));
             match written {
                 Ok(()) => i32::from(failed),
                 Err(message) => {
