@@ -1,9 +1,10 @@
 //! CSV files, as offices produce them.
 //!
 //! One scanner ([`Scanner`]) reads each record in a single pass and yields
-//! every field's text together with its bytes in the file (for labels) and
-//! the record's line. It follows the `csv` crate's reading rules exactly,
-//! which are lenient: a field that starts with `"` is quoted (doubled quotes
+//! where every field lies in the text ([`Fields`]: a cell, with its text
+//! and the bytes it labels, is made only when the loader asks for one; a
+//! plain field is read as it is written) and the record's line. It follows
+//! the `csv` crate's reading rules exactly, which are lenient: a field that starts with `"` is quoted (doubled quotes
 //! stand for one, line breaks are kept); text after the closing quote joins
 //! the field; a `"` elsewhere is an ordinary character; `\r`, `\n` or CRLF
 //! end a record, and blank lines are skipped; a quote left open runs to the

@@ -396,8 +396,7 @@ impl TableLoader {
         // The unit first, so that messages about other cells can name it.
         let unit_at = self.map[self.unit_col];
         let mut unit: Option<UnitId> = None;
-        let plain = unit_at.and_then(|i| cells.plain(i));
-        let unit_val = self.plain_value(ctx, self.unit_col, plain, unit_at, cells, row_loc, None).unwrap_or(Val::Null);
+        let unit_val = self.value(ctx, self.unit_col, unit_at, cells, row_loc, None).unwrap_or(Val::Null);
         self.columns[self.unit_col].push(unit_val);
         let key = key_text(&unit_val, &ctx.strings);
         if key.is_empty() {
@@ -445,11 +444,10 @@ impl TableLoader {
                 continue;
             }
             let at = self.map[c];
-            let plain = at.and_then(|i| cells.plain(i));
-            if plain.is_some_and(|text| self.push_number(c, text)) {
+            if at.and_then(|i| cells.plain(i)).is_some_and(|text| self.push_number(c, text)) {
                 continue;
             }
-            match self.plain_value(ctx, c, plain, at, cells, row_loc, named) {
+            match self.value(ctx, c, at, cells, row_loc, named) {
                 Ok(val) => {
                     if let (TableShape::PerUnitPeriod { column, .. }, Val::Period(p)) = (table.shape, val) {
                         if column == c {
@@ -484,19 +482,18 @@ impl TableLoader {
     }
 
     /// Types the cell of column `c` (at `at` in `cells`, if the reader
-    /// has the column; `plain` is its text, if plain): a cell in its
-    /// column's usual form quickly, any other by [`TableLoader::typed`].
-    #[allow(clippy::too_many_arguments)]
-    fn plain_value(
+    /// has the column): a cell in its column's usual form quickly, any
+    /// other by [`TableLoader::typed`].
+    fn value(
         &mut self,
         ctx: &mut Ctx<'_>,
         c: usize,
-        plain: Option<&str>,
         at: Option<usize>,
         cells: &(impl Cells + ?Sized),
         row_loc: Loc,
         unit: Option<Val>,
     ) -> Result<Val, ()> {
+        let plain = at.and_then(|i| cells.plain(i));
         if let Some(val) = plain.and_then(|text| self.usual_val(&mut ctx.strings, c, text)) {
             return Ok(val);
         }
