@@ -221,11 +221,11 @@ impl Engine<'_> {
             }
             ExprKind::Aggregate { function, table, value, filter, trim } => {
                 let per_unit = self.aggregate(*function, *table, value.as_deref(), filter.as_deref(), *trim, scope.period(), e.span);
-                self.spread(Values::from_vec(per_unit), scope)
+                self.spread(Values::Numbers(Numbers::from_options(per_unit.into_iter())), scope)
             }
             ExprKind::Across { function, arg, ascending } => {
                 let per_unit = self.across(*function, arg, *ascending, scope.period());
-                self.spread(Values::from_vec(per_unit), scope)
+                self.spread(Values::Numbers(Numbers::from_options(per_unit.into_iter())), scope)
             }
         }
     }
@@ -541,7 +541,7 @@ impl Engine<'_> {
         trim: (u32, u32),
         period: Option<Period>,
         span: Span,
-    ) -> Vec<Value> {
+    ) -> Vec<Option<Decimal>> {
         let rows = Scope::Rows { table, period, subset: self.period_subset(table, period) };
         let n_rows = self.len(rows);
         let keep: Vec<bool> = match filter {
@@ -550,8 +550,8 @@ impl Engine<'_> {
         };
         let values = value.map(|v| self.eval_shared(v, rows));
         let n = self.data.units.len();
-        let Some(data) = self.data.tables.get(table) else { return vec![Value::Null; n] };
-        let mut out = vec![Value::Null; n];
+        let Some(data) = self.data.tables.get(table) else { return vec![None; n] };
+        let mut out = vec![None; n];
         let mut picked: Vec<Decimal> = Vec::new();
         let mut empty = Vec::new();
         // Rows come sorted by unit: one pass, one unit's run at a time.
@@ -583,7 +583,7 @@ impl Engine<'_> {
             if result.is_none() && function != Aggregate::Sum {
                 empty.push(u);
             }
-            *slot = result.map_or(Value::Null, Value::Num);
+            *slot = result;
         }
         for u in empty {
             self.empty_aggregate(u, span, function, trim);
@@ -633,7 +633,7 @@ impl Engine<'_> {
     }
 
     /// An aggregate across units: over the unit's group (or all units).
-    fn across(&mut self, function: Across, arg: &Expr, ascending: bool, period: Option<Period>) -> Vec<Value> {
+    fn across(&mut self, function: Across, arg: &Expr, ascending: bool, period: Option<Period>) -> Vec<Option<Decimal>> {
         let n = self.data.units.len();
         let values: Vec<Option<Decimal>> = if function == Across::GroupCount {
             vec![Some(Decimal::ZERO); n]
@@ -650,33 +650,30 @@ impl Engine<'_> {
         for (u, g) in groups.iter().enumerate() {
             members.entry(*g).or_default().push(u);
         }
-        let mut out = vec![Value::Null; n];
+        let mut out = vec![None; n];
         for peers in members.values() {
             let mut present: Vec<Decimal> = peers.iter().filter_map(|&w| values[w]).collect();
             let summary = match function {
-                Across::GroupMax => present.iter().max().copied().map_or(Value::Null, Value::Num),
-                Across::GroupMin => present.iter().min().copied().map_or(Value::Null, Value::Num),
-                Across::GroupAvg => mean(&present).map_or(Value::Null, Value::Num),
-                Across::GroupSum => present.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)).map_or(Value::Null, Value::Num),
-                Across::GroupCount => Value::Num(Decimal::from(peers.len())),
-                Across::Rank | Across::GroupRank => Value::Null,
+                Across::GroupMax => present.iter().max().copied(),
+                Across::GroupMin => present.iter().min().copied(),
+                Across::GroupAvg => mean(&present),
+                Across::GroupSum => present.iter().try_fold(Decimal::ZERO, |a, b| a.checked_add(*b)),
+                Across::GroupCount => Some(Decimal::from(peers.len())),
+                Across::Rank | Across::GroupRank => None,
             };
             if matches!(function, Across::Rank | Across::GroupRank) {
                 // Competition rank: 1 + the number of peers strictly better,
                 // found by binary search in the sorted values.
                 present.sort();
                 for &u in peers {
-                    out[u] = match values[u] {
-                        Some(mine) => {
-                            let better = if ascending {
-                                present.partition_point(|v| *v < mine)
-                            } else {
-                                present.len() - present.partition_point(|v| *v <= mine)
-                            };
-                            Value::Num(Decimal::from(better + 1))
-                        }
-                        None => Value::Null,
-                    };
+                    out[u] = values[u].map(|mine| {
+                        let better = if ascending {
+                            present.partition_point(|v| *v < mine)
+                        } else {
+                            present.len() - present.partition_point(|v| *v <= mine)
+                        };
+                        Decimal::from(better + 1)
+                    });
                 }
             } else {
                 for &u in peers {
