@@ -16,6 +16,7 @@ pub mod check;
 pub mod cli;
 pub mod data;
 pub mod date;
+pub mod decimals;
 pub mod diagnostics;
 pub mod eval;
 pub mod generate;

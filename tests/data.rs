@@ -44,7 +44,7 @@ fn period(kind: PeriodKind, p: u8) -> String {
 /// One cell of a loaded table, as the snapshot shows it (`∅`: no value).
 fn value(data: &Dataset, column: &Column, ty: &ColumnType, row: usize) -> String {
     let shown = match column {
-        Column::Number(v) => v[row].map(|n| n.to_string()),
+        Column::Number(v) => v.get(row).map(|n| n.to_string()),
         Column::Text(v) => v[row].map(|s| format!("{:?}", data.strings.resolve(s))),
         Column::Date(v) => v[row].map(|d| d.to_string()),
         Column::Bool(v) => v[row].map(|b| if b { "是" } else { "否" }.to_string()),

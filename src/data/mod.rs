@@ -63,9 +63,8 @@ mod xlsx;
 use std::path::Path;
 use std::sync::Arc;
 
-use rust_decimal::Decimal;
-
 use crate::date::Date;
+use crate::decimals::Decimals;
 use crate::diagnostics::Diagnostics;
 use crate::model::{Scheme, TableId, TableShape};
 use table::{Ctx, DataFile, Place, Rows, TableLoader};
@@ -129,7 +128,7 @@ impl TableData {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
     /// Numbers, integers and percents (a percent is held as a fraction: 95% is 0.95).
-    Number(Vec<Option<Decimal>>),
+    Number(Decimals),
     /// Text and enumerations, interned.
     Text(Vec<Option<Sym>>),
     /// Dates.

@@ -20,6 +20,7 @@ use super::cell::{self, Parsed, Raw};
 use super::errors;
 use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
+use crate::decimals::Decimals;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
 use crate::source::{SourceFile, Span};
@@ -898,7 +899,7 @@ impl Column {
     /// An empty column for a declared type.
     pub(crate) fn empty(ty: &ColumnType) -> Column {
         match ty {
-            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(Vec::new()),
+            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(Decimals::default()),
             ColumnType::Text | ColumnType::Enum(_) => Column::Text(Vec::new()),
             ColumnType::Date => Column::Date(Vec::new()),
             ColumnType::Bool => Column::Bool(Vec::new()),
@@ -921,7 +922,7 @@ impl Column {
     /// The value of row `r` (`Val::Null` past the end).
     pub(crate) fn val(&self, r: usize) -> Val {
         let val = match self {
-            Column::Number(v) => v.get(r).copied().flatten().map(Val::Number),
+            Column::Number(v) => v.get(r).map(Val::Number),
             Column::Text(v) => v.get(r).copied().flatten().map(Val::Text),
             Column::Date(v) => v.get(r).copied().flatten().map(Val::Date),
             Column::Bool(v) => v.get(r).copied().flatten().map(Val::Bool),
@@ -949,7 +950,7 @@ impl Column {
         // The first piece with rows is kept and the others appended to it.
         let first = pieces.iter().position(|(column, _)| column.len() > 0).unwrap_or(0);
         let mut pieces = pieces.into_iter().skip(first);
-        let Some((mut whole, offset)) = pieces.next() else { return Column::Number(Vec::new()) };
+        let Some((mut whole, offset)) = pieces.next() else { return Column::Number(Decimals::default()) };
         if let (Column::Text(v), true) = (&mut whole, offset > 0) {
             for s in v.iter_mut().flatten() {
                 *s = s.saturating_add(offset);
@@ -959,7 +960,7 @@ impl Column {
         for (more, offset) in pieces {
             let renumber = |s: Sym| s.saturating_add(offset);
             match (&mut whole, more) {
-                (Column::Number(v), Column::Number(m)) => v.extend(m),
+                (Column::Number(v), Column::Number(m)) => v.append(&m),
                 (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
                 (Column::Date(v), Column::Date(m)) => v.extend(m),
                 (Column::Bool(v), Column::Bool(m)) => v.extend(m),
@@ -1003,7 +1004,7 @@ impl Column {
             order.iter().map(|&r| v.get(r).copied().flatten()).collect()
         }
         match self {
-            Column::Number(v) => Column::Number(pick(&v, order)),
+            Column::Number(v) => Column::Number(v.select(order)),
             Column::Text(v) => Column::Text(pick(&v, order)),
             Column::Date(v) => Column::Date(pick(&v, order)),
             Column::Bool(v) => Column::Bool(pick(&v, order)),

@@ -384,7 +384,7 @@ impl Engine<'_> {
         };
         let cell = |row: usize| -> Value {
             match data.columns.get(column) {
-                Some(DataColumn::Number(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Num),
+                Some(DataColumn::Number(v)) => v.get(row).map_or(Value::Null, Value::Num),
                 Some(DataColumn::Text(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Text),
                 Some(DataColumn::Date(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Date),
                 Some(DataColumn::Bool(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Bool),
@@ -402,14 +402,14 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
             let rows = (0..self.len(scope)).map(|i| self.row(scope, i));
             return match numbers {
-                Some(v) => Values::Numbers(Numbers::from_options(rows.map(|r| v.get(r).copied().flatten()))),
+                Some(v) => Values::Numbers(Numbers::from_options(rows.map(|r| v.get(r)))),
                 None => Values::Mixed(rows.map(cell).collect()),
             };
         }
         let rows = self.unit_rows(table, scope.period());
         let at = rows.iter().map(|&row| (row != NO_ROW).then_some(row as usize));
         let per_unit = match numbers {
-            Some(v) => Values::Numbers(Numbers::from_options(at.map(|r| r.and_then(|r| v.get(r).copied().flatten())))),
+            Some(v) => Values::Numbers(Numbers::from_options(at.map(|r| r.and_then(|r| v.get(r))))),
             None => Values::Mixed(at.map(|r| r.map_or(Value::Null, cell)).collect()),
         };
         self.spread(per_unit, scope)

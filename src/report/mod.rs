@@ -21,7 +21,8 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Interner, Sym};
-use columns::{Decimals, Texts};
+use crate::decimals::Decimals;
+use columns::Texts;
 
 /// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
 pub const TOTAL_TARGET: &str = "总分";

@@ -1,0 +1,192 @@
+//! A column of decimals in 8 bytes each: the data's number columns and the
+//! results' figures, millions of them, without the 20 bytes of an
+//! `Option<Decimal>` (or a heap allocation) per value.
+
+use rust_decimal::Decimal;
+
+/// Decimals, 8 bytes each where the digits fit in 56 bits (all figures but
+/// the rare ones with 17 or more digits, which are kept aside whole).
+///
+/// Each entry is `digits << 8 | tag`; the tag holds the scale (5 bits), the
+/// sign, and whether the entry is empty or an index into `wide`. A decimal
+/// comes back with the very digits, scale and sign it went in with, so
+/// `90.00` stays `90.00` and `-0` stays `-0`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Decimals {
+    packed: Vec<u64>,
+    wide: Vec<Decimal>,
+}
+
+const SCALE: u64 = 0x1F;
+const NEGATIVE: u64 = 1 << 5;
+const WIDE: u64 = 1 << 6;
+const EMPTY: u64 = 1 << 7;
+const NARROW_LIMIT: u64 = 1 << 56;
+
+impl Decimals {
+    /// An empty column with room for `len` entries.
+    pub fn with_capacity(len: usize) -> Self {
+        Decimals { packed: Vec::with_capacity(len), wide: Vec::new() }
+    }
+
+    /// Makes room for `more` entries.
+    pub fn reserve(&mut self, more: usize) {
+        self.packed.reserve(more);
+    }
+
+    /// Appends a decimal, or an empty entry.
+    #[inline]
+    pub fn push(&mut self, value: Option<Decimal>) {
+        let Some(d) = value else {
+            self.packed.push(EMPTY);
+            return;
+        };
+        let negative = d.is_sign_negative();
+        // A negative zero (`-0.00`) is kept whole: `Decimal::from_parts` would drop its sign.
+        let narrow = u64::try_from(d.mantissa().unsigned_abs()).ok().filter(|&m| m < NARROW_LIMIT && (m != 0 || !negative));
+        let packed = match narrow {
+            Some(digits) => digits << 8 | u64::from(d.scale()) | if negative { NEGATIVE } else { 0 },
+            None => {
+                self.wide.push(d);
+                u64::try_from(self.wide.len() - 1).unwrap_or(u64::MAX >> 8) << 8 | WIDE
+            }
+        };
+        self.packed.push(packed);
+    }
+
+    /// The entry at `index`: `None` when it is empty or beyond the end.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<Decimal> {
+        let packed = *self.packed.get(index)?;
+        if packed & EMPTY != 0 {
+            return None;
+        }
+        if packed & WIDE != 0 {
+            return usize::try_from(packed >> 8).ok().and_then(|w| self.wide.get(w)).copied();
+        }
+        let digits = packed >> 8;
+        // The low and middle words of Decimal's 96-bit digits (`as` keeps the low 32 bits).
+        Some(Decimal::from_parts(digits as u32, (digits >> 32) as u32, 0, packed & NEGATIVE != 0, (packed & SCALE) as u32))
+    }
+
+    /// The figure at `index` of a column without empty entries (0 beyond the end).
+    #[inline]
+    pub fn figure(&self, index: usize) -> Decimal {
+        self.get(index).unwrap_or(Decimal::ZERO)
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.packed.len()
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.packed.is_empty()
+    }
+
+    /// Keeps the first `len` entries.
+    pub fn truncate(&mut self, len: usize) {
+        self.packed.truncate(len);
+    }
+
+    /// Appends the entries of another column.
+    pub fn append(&mut self, other: &Decimals) {
+        if other.wide.is_empty() {
+            self.packed.extend_from_slice(&other.packed);
+        } else {
+            // Entries kept aside point into `other.wide`: push them anew.
+            self.packed.reserve(other.len());
+            (0..other.len()).for_each(|i| self.push(other.get(i)));
+        }
+    }
+
+    /// The entries at `order`, in that order (empty past the end).
+    pub fn select(&self, order: &[usize]) -> Decimals {
+        if self.wide.is_empty() {
+            let packed = order.iter().map(|&i| self.packed.get(i).copied().unwrap_or(EMPTY)).collect();
+            return Decimals { packed, wide: Vec::new() };
+        }
+        order.iter().map(|&i| self.get(i)).collect()
+    }
+}
+
+impl FromIterator<Option<Decimal>> for Decimals {
+    fn from_iter<I: IntoIterator<Item = Option<Decimal>>>(iter: I) -> Decimals {
+        let iter = iter.into_iter();
+        let mut column = Decimals::with_capacity(iter.size_hint().0);
+        iter.for_each(|d| column.push(d));
+        column
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_come_back_bit_for_bit() {
+        let mut seed: u64 = 11;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            seed >> 11
+        };
+        let mut cases: Vec<Decimal> = [
+            "0",
+            "-0",
+            "0.00",
+            "-0.00",
+            "90.00",
+            "7",
+            "-12.345",
+            "72057594037927935",
+            "72057594037927936",
+            "0.0000000000000000000000000001",
+        ]
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect();
+        let mut negative_zero = Decimal::new(0, 2);
+        negative_zero.set_sign_negative(true);
+        assert!(negative_zero.is_sign_negative() && negative_zero.to_string() == "-0.00");
+        cases.extend([Decimal::MAX, Decimal::MIN, negative_zero]);
+        for _ in 0..100_000 {
+            let digits = u64::MAX >> (next() % 64);
+            let mantissa = i64::try_from(next() & digits).unwrap_or(0);
+            let mut d = Decimal::new(mantissa, (next() % 29) as u32);
+            d.set_sign_negative(next() % 3 == 0);
+            cases.push(d);
+            cases.extend(Decimal::try_from_i128_with_scale(i128::from(mantissa) * i128::from(mantissa), (next() % 29) as u32));
+        }
+        let mut column = Decimals::default();
+        for d in &cases {
+            column.push(Some(*d));
+            column.push(None);
+        }
+        assert_eq!(column.packed.len(), cases.len() * 2);
+        for (i, d) in cases.iter().enumerate() {
+            let back = column.get(2 * i);
+            assert_eq!(back.map(|b| b.serialize()), Some(d.serialize()), "{d}");
+            assert_eq!(column.get(2 * i + 1), None);
+        }
+        assert_eq!(column.get(cases.len() * 2), None);
+        assert!(column.wide.len() < cases.len() / 2, "most decimals fit in 8 bytes");
+    }
+
+    #[test]
+    fn append_and_select_keep_wide_entries() {
+        let wide = Decimal::MAX;
+        let a: Decimals = [Some(Decimal::ONE), Some(wide), None].into_iter().collect();
+        let b: Decimals = [Some(wide), Some(Decimal::TWO)].into_iter().collect();
+        let mut whole = a.clone();
+        whole.append(&b);
+        let all: Vec<Option<Decimal>> = (0..whole.len()).map(|i| whole.get(i)).collect();
+        assert_eq!(all, [Some(Decimal::ONE), Some(wide), None, Some(wide), Some(Decimal::TWO)]);
+        let picked = whole.select(&[4, 3, 2, 9]);
+        let picked: Vec<Option<Decimal>> = (0..picked.len()).map(|i| picked.get(i)).collect();
+        assert_eq!(picked, [Some(Decimal::TWO), Some(wide), None, None]);
+        let mut short = whole;
+        short.truncate(2);
+        assert_eq!((short.len(), short.get(1), short.get(2)), (2, Some(wide), None));
+    }
+}
