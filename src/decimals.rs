@@ -41,12 +41,13 @@ impl Decimals {
             self.packed.push(EMPTY);
             return;
         };
-        let negative = d.is_sign_negative();
+        let parts = d.unpack();
+        let digits = u64::from(parts.mid) << 32 | u64::from(parts.lo);
         // A negative zero (`-0.00`) is kept whole: `Decimal::from_parts` would drop its sign.
-        let narrow = u64::try_from(d.mantissa().unsigned_abs()).ok().filter(|&m| m < NARROW_LIMIT && (m != 0 || !negative));
+        let narrow = parts.hi == 0 && digits < NARROW_LIMIT && (digits != 0 || !parts.negative);
         let packed = match narrow {
-            Some(digits) => digits << 8 | u64::from(d.scale()) | if negative { NEGATIVE } else { 0 },
-            None => {
+            true => digits << 8 | u64::from(parts.scale) | if parts.negative { NEGATIVE } else { 0 },
+            false => {
                 self.wide.push(d);
                 u64::try_from(self.wide.len() - 1).unwrap_or(u64::MAX >> 8) << 8 | WIDE
             }
@@ -108,6 +109,58 @@ impl Decimals {
             return Decimals { packed, wide: Vec::new() };
         }
         order.iter().map(|&i| self.get(i)).collect()
+    }
+}
+
+impl Decimals {
+    /// A column with no entries, to lend where a column is missing.
+    pub fn empty() -> &'static Decimals {
+        static EMPTY: Decimals = Decimals { packed: Vec::new(), wide: Vec::new() };
+        &EMPTY
+    }
+
+    /// The entries in `range` (as far as they exist).
+    pub fn run(&self, range: std::ops::Range<usize>) -> Run<'_> {
+        let end = range.end.min(self.len());
+        Run { column: self, start: range.start.min(end), end }
+    }
+
+    /// Appends the entries of a run.
+    pub fn push_run(&mut self, run: Run<'_>) {
+        match (self.wide.is_empty() && run.column.wide.is_empty(), run.column.packed.get(run.start..run.end)) {
+            (true, Some(packed)) => self.packed.extend_from_slice(packed),
+            _ => (run.start..run.end).for_each(|i| self.push(run.column.get(i))),
+        }
+    }
+}
+
+/// Consecutive entries of a [`Decimals`] column (one unit's period scores).
+#[derive(Debug, Clone, Copy)]
+pub struct Run<'a> {
+    column: &'a Decimals,
+    start: usize,
+    end: usize,
+}
+
+impl<'a> Run<'a> {
+    /// A run of no entries.
+    pub fn empty() -> Run<'static> {
+        Run { column: Decimals::empty(), start: 0, end: 0 }
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// The entries as figures (an empty entry is 0).
+    pub fn figures(self) -> impl Iterator<Item = Decimal> + 'a {
+        (self.start..self.end).map(move |i| self.column.figure(i))
     }
 }
 
@@ -185,6 +238,12 @@ mod tests {
         let picked = whole.select(&[4, 3, 2, 9]);
         let picked: Vec<Option<Decimal>> = (0..picked.len()).map(|i| picked.get(i)).collect();
         assert_eq!(picked, [Some(Decimal::TWO), Some(wide), None, None]);
+        let run = whole.run(3..9);
+        assert_eq!((run.len(), run.figures().collect::<Vec<_>>()), (2, vec![wide, Decimal::TWO]));
+        let mut runs = Decimals::default();
+        runs.push_run(whole.run(0..2));
+        runs.push_run(Run::empty());
+        assert_eq!((runs.len(), runs.get(0), runs.get(1)), (2, Some(Decimal::ONE), Some(wide)));
         let mut short = whole;
         short.truncate(2);
         assert_eq!((short.len(), short.get(1), short.get(2)), (2, Some(wide), None));

@@ -151,7 +151,7 @@ impl Engine<'_> {
             ExprKind::Column { table, column } => self.column(*table, *column, scope),
             ExprKind::Indicator(i) => {
                 let scores = match self.scores.get(*i) {
-                    Some(Some(s)) => Values::Numbers(Numbers::from_options(s.iter().map(Value::num))),
+                    Some(Some(s)) => Values::Numbers(Numbers::from_options((0..s.len()).map(|u| s.get(u)))),
                     _ => Values::Same(Value::Null),
                 };
                 self.spread(scores, scope)
@@ -409,7 +409,8 @@ impl Engine<'_> {
         let rows = self.unit_rows(table, scope.period());
         let at = rows.iter().map(|&row| (row != NO_ROW).then_some(row as usize));
         let per_unit = match numbers {
-            Some(v) => Values::Numbers(Numbers::from_options(at.map(|r| r.and_then(|r| v.get(r))))),
+            // `NO_ROW` is past the end of every column: no number.
+            Some(v) => Values::Numbers(Numbers::from_options(rows.iter().map(|&row| v.get(row as usize)))),
             None => Values::Mixed(at.map(|r| r.map_or(Value::Null, cell)).collect()),
         };
         self.spread(per_unit, scope)

@@ -20,6 +20,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Dataset, Interner};
+use crate::decimals::{Decimals, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Occurrence, UnitFigures};
@@ -45,9 +46,9 @@ pub struct Engine<'a> {
     /// The dataset's texts plus the scheme's constants.
     strings: Interner,
     /// Final score of each indicator per unit, once computed.
-    scores: Vec<Option<Vec<Value>>>,
+    scores: Vec<Option<Decimals>>,
     /// What each indicator contributes to its parent per unit, once its score is computed.
-    contributions: Vec<Vec<Decimal>>,
+    contributions: Vec<Decimals>,
     /// Published (rounded) totals, once computed.
     totals: Option<Vec<Decimal>>,
     /// Where the formula being evaluated was written, and what it computes.
@@ -100,7 +101,7 @@ impl<'a> Engine<'a> {
             data,
             strings: data.strings.clone(),
             scores: vec![None; scheme.indicators.len()],
-            contributions: vec![Vec::new(); scheme.indicators.len()],
+            contributions: vec![Decimals::default(); scheme.indicators.len()],
             totals: None,
             current: None,
             faults: Vec::new(),
@@ -139,7 +140,7 @@ impl<'a> Engine<'a> {
         let bonuses: Vec<Applied> = self.scheme.bonuses.iter().map(|a| self.adjustment(a)).collect();
         let applies = self.applicability();
         let mut periods: Vec<PeriodScores> = vec![PeriodScores::default(); self.scheme.indicators.len()];
-        let mut before: Vec<Vec<Decimal>> = vec![Vec::new(); self.scheme.indicators.len()];
+        let mut before: Vec<Decimals> = vec![Decimals::default(); self.scheme.indicators.len()];
         for id in self.order() {
             let (score, raw, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
             periods[id] = per_period;
@@ -281,7 +282,7 @@ impl<'a> Engine<'a> {
         applies: &[Vec<bool>],
         deductions: &[Applied],
         bonuses: &[Applied],
-    ) -> (Vec<Value>, Vec<Decimal>, PeriodScores) {
+    ) -> (Decimals, Decimals, PeriodScores) {
         let n = self.units();
         let ind = &self.scheme.indicators[id];
         self.current = Some((ind.origin.file.clone(), ind.path.join(".")));
@@ -305,7 +306,7 @@ impl<'a> Engine<'a> {
                     per_period = PeriodScores::new(n, &columns);
                     (0..n)
                         .map(|u| match per_period.of(u) {
-                            [] => Value::Null,
+                            scores if scores.is_empty() => Value::Null,
                             scores => combine_periods(scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num),
                         })
                         .collect()
@@ -321,16 +322,16 @@ impl<'a> Engine<'a> {
             self.scheme.deductions.iter().zip(deductions).filter(|(d, _)| d.target == Target::Indicator(id)).map(|(_, a)| a).collect();
         let zeroed: Vec<bool> = (0..n).map(|u| zeroing.iter().any(|a| a.zero[u])).collect();
         let rounding = self.scheme.rounding;
-        let mut out = Vec::with_capacity(n);
+        let mut out = Decimals::with_capacity(n);
         for u in 0..n {
             let value = match raw[u].num() {
                 None => {
                     if applies[id][u] {
                         self.missing(u, id);
                     }
-                    Value::Null
+                    None
                 }
-                Some(_) if zeroed[u] => Value::Num(Decimal::ZERO),
+                Some(_) if zeroed[u] => Some(Decimal::ZERO),
                 Some(score) => {
                     // Deductions never take a score below the floor (nor lower
                     // a score the formula already put below it).
@@ -340,12 +341,12 @@ impl<'a> Engine<'a> {
                     if rounding.each_indicator {
                         s = ops::round(s, rounding.places, rounding.mode);
                     }
-                    Value::Num(s)
+                    Some(s)
                 }
             };
             out.push(value);
         }
-        let before = raw.iter().map(|v| v.num().unwrap_or(Decimal::ZERO)).collect();
+        let before = raw.iter().map(|v| Some(v.num().unwrap_or(Decimal::ZERO))).collect();
         (out, before, per_period)
     }
 
@@ -356,7 +357,7 @@ impl<'a> Engine<'a> {
             let (applies, parts) = (&applies[i], &self.contributions[i]);
             for (u, sum) in sums.iter_mut().enumerate() {
                 if applies[u] {
-                    let part = parts.get(u).copied().unwrap_or(Decimal::ZERO);
+                    let part = parts.figure(u);
                     *sum = sum.checked_add(part).unwrap_or(*sum);
                 }
             }
@@ -367,26 +368,26 @@ impl<'a> Engine<'a> {
     /// What an indicator's score contributes to its parent for each unit:
     /// `factor × score`, with ratio weights shared out over the siblings that
     /// apply to the unit (divided last, so 0.2 × 70 ÷ 0.7 is exactly 20).
-    fn contribution_column(&self, id: IndicatorId, applies: &[Vec<bool>]) -> Vec<Decimal> {
+    fn contribution_column(&self, id: IndicatorId, applies: &[Vec<bool>]) -> Decimals {
         let ind = &self.scheme.indicators[id];
         let siblings = match ind.parent {
             Some(p) => &self.scheme.indicators[p].children,
             None => &self.scheme.roots,
         };
         let ratio = matches!(ind.weight, Weight::Ratio(_));
-        let scores = self.scores[id].as_deref().unwrap_or_default();
+        let scores = self.scores[id].as_ref().unwrap_or(Decimals::empty());
         (0..self.units())
             .map(|u| {
                 if !applies[id][u] {
-                    return Decimal::ZERO;
+                    return Some(Decimal::ZERO);
                 }
-                let score = scores.get(u).and_then(Value::num).unwrap_or(Decimal::ZERO);
+                let score = scores.figure(u);
                 let part = ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO);
                 if !ratio {
-                    return part;
+                    return Some(part);
                 }
                 let applicable: Decimal = siblings.iter().filter(|&&s| applies[s][u]).map(|&s| self.scheme.indicators[s].share).sum();
-                if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) }
+                Some(if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) })
             })
             .collect()
     }
@@ -487,7 +488,7 @@ impl<'a> Engine<'a> {
         paths: &[String],
         applies: &[Vec<bool>],
         periods: &mut [PeriodScores],
-        before: &mut [Vec<Decimal>],
+        before: &mut [Decimals],
     ) {
         let scheme = self.scheme;
         for (i, ind) in scheme.indicators.iter().enumerate() {
@@ -498,15 +499,12 @@ impl<'a> Engine<'a> {
             results.push_indicator(
                 &paths[i],
                 per_unit,
-                order.iter().map(|&u| {
-                    let score = scores.get(u).and_then(Value::num).unwrap_or(Decimal::ZERO);
-                    IndicatorFigures {
-                        score,
-                        before_adjustments: before.get(u).copied().unwrap_or(Decimal::ZERO),
-                        contribution: contributions.get(u).copied().unwrap_or(Decimal::ZERO),
-                        periods: periods.of(u),
-                        applies: applies[i][u],
-                    }
+                order.iter().map(|&u| IndicatorFigures {
+                    score: scores.figure(u),
+                    before_adjustments: before.figure(u),
+                    contribution: contributions.figure(u),
+                    periods: periods.of(u),
+                    applies: applies[i][u],
                 }),
             );
         }
@@ -644,52 +642,50 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// One indicator's per-period scores for every unit, in one buffer: a
+/// One indicator's per-period scores for every unit, in one column: a
 /// unit's scores are all there or (a period's score missing) none are.
 #[derive(Debug, Clone, Default)]
 struct PeriodScores {
     /// Periods a unit (0: not assessed per period).
     count: usize,
-    /// `count` scores a unit; zeros for a unit without them.
-    scores: Vec<Decimal>,
-    /// Whether each unit has its scores.
-    complete: Vec<bool>,
+    /// `count` entries a unit; empty ones for a unit without its scores.
+    scores: Decimals,
 }
 
 impl PeriodScores {
     /// The scores of each unit from one column of scores per period.
     fn new(units: usize, columns: &[values::Values]) -> PeriodScores {
         let count = columns.len();
-        let mut scores = Vec::with_capacity(units * count);
-        let mut complete = Vec::with_capacity(units);
+        let mut scores = Decimals::with_capacity(units * count);
+        let mut unit = Vec::with_capacity(count);
         for u in 0..units {
-            let start = scores.len();
-            scores.extend(columns.iter().map_while(|c| c.num(u)));
-            let all = scores.len() - start == count;
-            if !all {
-                scores.truncate(start);
-                scores.resize(start + count, Decimal::ZERO);
+            unit.clear();
+            unit.extend(columns.iter().map_while(|c| c.num(u)));
+            if unit.len() == count {
+                unit.iter().for_each(|s| scores.push(Some(*s)));
+            } else {
+                (0..count).for_each(|_| scores.push(None));
             }
-            complete.push(all);
         }
-        PeriodScores { count, scores, complete }
+        PeriodScores { count, scores }
     }
 
     /// A unit's scores: one per period, or none.
-    fn of(&self, u: usize) -> &[Decimal] {
-        match self.complete.get(u) {
-            Some(true) => self.scores.get(u * self.count..(u + 1) * self.count).unwrap_or_default(),
-            _ => &[],
+    fn of(&self, u: usize) -> Run<'_> {
+        let start = u * self.count;
+        match self.scores.get(start) {
+            Some(_) => self.scores.run(start..start + self.count),
+            None => Run::empty(),
         }
     }
 }
 
 /// Per-period scores combined by their weights, or their mean.
-fn combine_periods(scores: &[Decimal], weights: Option<&[Decimal]>) -> Option<Decimal> {
+fn combine_periods(scores: Run<'_>, weights: Option<&[Decimal]>) -> Option<Decimal> {
     match weights {
-        Some(ws) => scores.iter().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
+        Some(ws) => scores.figures().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
         None => {
-            let sum = scores.iter().try_fold(Decimal::ZERO, |a, s| a.checked_add(*s))?;
+            let sum = scores.figures().try_fold(Decimal::ZERO, |a, s| a.checked_add(s))?;
             sum.checked_div(Decimal::from(scores.len()))
         }
     }

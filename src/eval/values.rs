@@ -41,11 +41,13 @@ impl Numbers {
     pub fn from_options(options: impl ExactSizeIterator<Item = Option<Decimal>>) -> Numbers {
         let mut values = Vec::with_capacity(options.len());
         let mut present = Vec::with_capacity(options.len());
+        let mut all = true;
         for x in options {
+            all &= x.is_some();
             values.push(x.unwrap_or(Decimal::ZERO));
             present.push(x.is_some());
         }
-        Numbers::new(values, present)
+        Numbers { values, present: (!all).then_some(present) }
     }
 
     /// Numbers with their presence, dropping the mask when nothing is missing.

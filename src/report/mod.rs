@@ -170,7 +170,7 @@ pub struct IndicatorFigures<'a> {
     /// What it contributes to its parent (or to the total).
     pub contribution: Decimal,
     /// Per-period scores: all of them, or none.
-    pub periods: &'a [Decimal],
+    pub periods: crate::decimals::Run<'a>,
     /// Whether the indicator applies to this unit (`适用`).
     pub applies: bool,
 }
@@ -298,7 +298,7 @@ impl Assessment {
             column.contributions.push(Some(figures.contribution));
             column.applies.push(figures.applies);
             if figures.periods.len() == periods_per_unit {
-                figures.periods.iter().for_each(|p| column.periods.push(Some(*p)));
+                column.periods.push_run(figures.periods);
             } else {
                 (0..periods_per_unit).for_each(|_| column.periods.push(None));
             }
