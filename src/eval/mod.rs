@@ -85,13 +85,46 @@ struct Pending {
 /// What one deduction or bonus does to each unit.
 struct Applied {
     /// Amount after cancellation and the clause's cap.
-    amount: Vec<Decimal>,
+    amount: Decimals,
     /// Amount before the cap.
-    uncapped: Vec<Decimal>,
+    uncapped: Decimals,
     /// Rows and rules that counted.
-    occurrences: Vec<Vec<Occurrence>>,
+    occurrences: Occurrences,
     /// `清零` struck.
     zero: Vec<bool>,
+}
+
+/// Each unit's occurrences of one clause, in one list ordered by unit (few
+/// units have any: no list per unit).
+struct Occurrences {
+    list: Vec<Occurrence>,
+    /// Where each unit's occurrences start in `list`, and where the last one's end.
+    starts: Vec<u32>,
+}
+
+impl Occurrences {
+    /// The occurrences found, each with its unit, in the order found.
+    fn new(units: usize, mut found: Vec<(usize, Occurrence)>) -> Occurrences {
+        // Stable: a unit's occurrences stay in rule order, then row order.
+        found.sort_by_key(|(u, _)| *u);
+        let mut starts = Vec::with_capacity(units + 1);
+        let mut list = Vec::with_capacity(found.len());
+        let mut found = found.into_iter().peekable();
+        for u in 0..units {
+            starts.push(u32::try_from(list.len()).unwrap_or(u32::MAX));
+            while let Some((_, o)) = found.next_if(|(of, _)| *of == u) {
+                list.push(o);
+            }
+        }
+        starts.push(u32::try_from(list.len()).unwrap_or(u32::MAX));
+        Occurrences { list, starts }
+    }
+
+    /// Unit `u`'s occurrences.
+    fn of(&self, u: usize) -> &[Occurrence] {
+        let at = |i: usize| self.starts.get(i).map_or(0, |&s| s as usize);
+        self.list.get(at(u)..at(u + 1)).unwrap_or_default()
+    }
 }
 
 impl<'a> Engine<'a> {
@@ -186,7 +219,7 @@ impl<'a> Engine<'a> {
         let grades = self.grade(&ranks, &vetoes);
         let group_names: Vec<Vec<Option<crate::data::Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
-        let (mut deductions, mut bonuses) = (deductions, bonuses);
+
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
         // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
@@ -197,17 +230,17 @@ impl<'a> Engine<'a> {
                 groups: group_names.iter().map(|g| g[u].map_or("", |s| self.strings.resolve(s))),
                 total: published[u],
                 exact_total: exact[u],
-                grade: &grades.grade[u],
+                grade: self.scheme.grades.bands.get(grades.band[u]).map_or("", |b| b.name.as_str()),
                 rank: ranks.rank[u],
                 group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
-                rank_keys: &ranks.keys[u],
+                rank_keys: ranks.keys(u),
                 vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.as_str()),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note: grades.note[u].as_deref(),
                 over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.as_str()),
             });
-            self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &mut deductions, &paths);
-            self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &mut bonuses, &paths);
+            self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
+            self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
         }
         results
     }
@@ -398,7 +431,7 @@ impl<'a> Engine<'a> {
         let aimed: Vec<&Applied> = clauses.iter().zip(applied).filter(|(c, _)| c.target == target).map(|(_, a)| a).collect();
         (0..self.units())
             .map(|u| {
-                let sum: Decimal = aimed.iter().map(|a| a.amount[u]).sum();
+                let sum: Decimal = aimed.iter().map(|a| a.amount.figure(u)).sum();
                 cap.map_or(sum, |c| sum.min(c))
             })
             .collect()
@@ -409,7 +442,7 @@ impl<'a> Engine<'a> {
         let n = self.units();
         self.current = Some((a.origin.file.clone(), a.name.clone()));
         let mut amount = vec![Decimal::ZERO; n];
-        let mut occurrences: Vec<Vec<Occurrence>> = vec![Vec::new(); n];
+        let mut found: Vec<(usize, Occurrence)> = Vec::new();
         let mut highest: Vec<Decimal> = vec![Decimal::ZERO; n];
         for rule in &a.rules {
             match rule {
@@ -441,7 +474,7 @@ impl<'a> Engine<'a> {
                         amount[u] = amount[u].checked_add(kept).unwrap_or(amount[u]);
                         highest[u] = highest[u].max(kept);
                         let line = data.lines.get(r).copied().unwrap_or(0) as usize;
-                        occurrences[u].push(Occurrence { file: file.clone(), line, amount: v, cancelled: cancelled[r] });
+                        found.push((u, Occurrence { file: file.clone(), line, amount: v, cancelled: cancelled[r] }));
                     }
                 }
                 AmountRule::Flat { amount: each, when, span } => {
@@ -454,7 +487,7 @@ impl<'a> Engine<'a> {
                         if let (true, Some(v)) = (hit[u], values.num(u)) {
                             amount[u] = amount[u].checked_add(v).unwrap_or(amount[u]);
                             highest[u] = highest[u].max(v);
-                            occurrences[u].push(Occurrence { file: file.clone(), line, amount: v, cancelled: Decimal::ZERO });
+                            found.push((u, Occurrence { file: file.clone(), line, amount: v, cancelled: Decimal::ZERO }));
                         }
                     }
                 }
@@ -463,7 +496,7 @@ impl<'a> Engine<'a> {
         if a.highest_only {
             amount = highest;
         }
-        let uncapped = amount.clone();
+        let uncapped = amount.iter().map(|&a| Some(a)).collect();
         if let Some(cap) = &a.cap {
             let caps = self.values(cap, Scope::Units { period: None });
             for (u, a) in amount.iter_mut().enumerate() {
@@ -476,7 +509,8 @@ impl<'a> Engine<'a> {
             Some(cond) => self.condition(cond, Scope::Units { period: None }),
             None => vec![false; n],
         };
-        Applied { amount, uncapped, occurrences, zero }
+        let amount = amount.into_iter().map(Some).collect();
+        Applied { amount, uncapped, occurrences: Occurrences::new(n, found), zero }
     }
 
     /// Hands every indicator's figures over to `results`, a column at a time,
@@ -511,20 +545,22 @@ impl<'a> Engine<'a> {
     }
 
     /// Hands the deductions or bonuses that did something to unit `u` over to
-    /// `results`; their occurrences move.
+    /// `results`.
     fn adjustment_results(
         &self,
         results: &mut Assessment,
         kind: AdjustmentKind,
         u: usize,
         clauses: &[Adjustment],
-        applied: &mut [Applied],
+        applied: &[Applied],
         paths: &[String],
     ) {
         for (c, a) in clauses.iter().zip(applied) {
-            if a.occurrences[u].is_empty() && !a.zero[u] {
+            let occurrences = a.occurrences.of(u);
+            if occurrences.is_empty() && !a.zero[u] {
                 continue;
             }
+            let (amount, uncapped) = (a.amount.figure(u), a.uncapped.figure(u));
             results.push_adjustment(
                 kind,
                 AdjustmentFigures {
@@ -533,10 +569,10 @@ impl<'a> Engine<'a> {
                         Target::Total => crate::report::TOTAL_TARGET,
                         Target::Indicator(i) => &paths[i],
                     },
-                    amount: a.amount[u],
-                    uncapped: a.uncapped[u],
-                    occurrences: std::mem::take(&mut a.occurrences[u]),
-                    limited: a.amount[u] < a.uncapped[u],
+                    amount,
+                    uncapped,
+                    occurrences,
+                    limited: amount < uncapped,
                 },
             );
         }

@@ -27,14 +27,22 @@ pub(super) struct Ranks {
     pub group_rank: Option<Vec<u32>>,
     /// Units from best to worst (ties in key order).
     pub order: Vec<usize>,
-    /// Each unit's ranking key values.
-    pub keys: Vec<Vec<Option<Decimal>>>,
+    /// The ranking key values, `key_count` a unit, one unit after another.
+    keys: Vec<Option<Decimal>>,
+    key_count: usize,
+}
+
+impl Ranks {
+    /// Unit `u`'s ranking key values.
+    pub fn keys(&self, u: usize) -> &[Option<Decimal>] {
+        self.keys.get(u * self.key_count..(u + 1) * self.key_count).unwrap_or_default()
+    }
 }
 
 /// Grades of every unit.
 pub(super) struct Grades {
-    /// The band's name.
-    pub grade: Vec<String>,
+    /// The band given: an index into the scheme's bands (none past the end).
+    pub band: Vec<usize>,
     /// Why it is not the band the total alone gives.
     pub note: Vec<Option<String>>,
     /// The first band whose quota the unit fell outside of.
@@ -53,9 +61,11 @@ impl Engine<'_> {
                 ((0..n).map(|u| values.num(u)).collect(), k.ascending)
             })
             .collect();
-        let keys: Vec<Vec<Option<Decimal>>> = (0..n).map(|u| columns.iter().map(|(c, _)| c[u]).collect()).collect();
+        let key_count = columns.len();
+        let keys: Vec<Option<Decimal>> = (0..n).flat_map(|u| columns.iter().map(move |(c, _)| c[u])).collect();
         let directions: Vec<bool> = columns.iter().map(|(_, asc)| *asc).collect();
-        let compare = |a: usize, b: usize| compare_keys(&keys[a], &keys[b], &directions);
+        let of = |u: usize| keys.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
+        let compare = |a: usize, b: usize| compare_keys(of(a), of(b), &directions);
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| compare(a, b).then_with(|| self.data.units[a].cmp(&self.data.units[b])));
         let rank = ranks(&order, &compare, ranking.dense, n);
@@ -76,7 +86,7 @@ impl Engine<'_> {
             }
             out
         });
-        Ranks { rank, group_rank, order, keys }
+        Ranks { rank, group_rank, order, keys, key_count }
     }
 
     pub(super) fn grade(&mut self, ranks: &Ranks, vetoes: &[Vec<usize>]) -> Grades {
@@ -142,8 +152,8 @@ impl Engine<'_> {
                 if candidates.len() <= count {
                     continue;
                 }
-                let primary_tie = |a: usize, c: usize| ranks.keys[a].first() == ranks.keys[c].first();
-                let full_tie = |a: usize, c: usize| ranks.keys[a] == ranks.keys[c];
+                let primary_tie = |a: usize, c: usize| ranks.keys(a).first() == ranks.keys(c).first();
+                let full_tie = |a: usize, c: usize| ranks.keys(a) == ranks.keys(c);
                 let mut cut = count;
                 match grades.ties {
                     TiePolicy::AllIn => {
@@ -175,7 +185,7 @@ impl Engine<'_> {
                 }
             }
         }
-        Grades { grade: assigned.iter().map(|&b| bands.get(b).map_or(String::new(), |x| x.name.clone())).collect(), note, over_quota }
+        Grades { band: assigned, note, over_quota }
     }
 }
 

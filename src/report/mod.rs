@@ -186,7 +186,7 @@ pub struct AdjustmentFigures<'a> {
     /// The amount before the clause's cap.
     pub uncapped: Decimal,
     /// Each row or condition that counted.
-    pub occurrences: Vec<Occurrence>,
+    pub occurrences: &'a [Occurrence],
     /// Whether the target's floor or cap cut the amount further.
     pub limited: bool,
 }
@@ -257,7 +257,7 @@ impl Assessment {
     /// Appends a deduction or bonus of the unit pushed last.
     pub fn push_adjustment(&mut self, kind: AdjustmentKind, a: AdjustmentFigures<'_>) {
         let start = self.occurrences.len();
-        self.occurrences.extend(a.occurrences);
+        self.occurrences.extend_from_slice(a.occurrences);
         let (name, target) = (self.names.intern(a.name), self.names.intern(a.target));
         self.adjustments.push(Adjustment {
             kind,
