@@ -55,6 +55,18 @@ impl Decimals {
         self.packed.push(packed);
     }
 
+    /// Appends the decimal of `digits` (below 2^64) scaled down by `scale`
+    /// (at most 28), as `Decimal::from_parts` makes it: zero is never negative.
+    #[inline]
+    pub fn push_digits(&mut self, digits: u64, scale: u32, negative: bool) {
+        let negative = negative && digits != 0;
+        if digits < NARROW_LIMIT && scale <= SCALE as u32 {
+            self.packed.push(digits << 8 | u64::from(scale) | if negative { NEGATIVE } else { 0 });
+        } else {
+            self.push(Some(Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale)));
+        }
+    }
+
     /// The entry at `index`: `None` when it is empty or beyond the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<Decimal> {
@@ -68,6 +80,12 @@ impl Decimals {
         let digits = packed >> 8;
         // The low and middle words of Decimal's 96-bit digits (`as` keeps the low 32 bits).
         Some(Decimal::from_parts(digits as u32, (digits >> 32) as u32, 0, packed & NEGATIVE != 0, (packed & SCALE) as u32))
+    }
+
+    /// Whether the entry at `index` holds a decimal.
+    #[inline]
+    pub fn is_present(&self, index: usize) -> bool {
+        self.packed.get(index).is_some_and(|&p| p & EMPTY == 0)
     }
 
     /// The figure at `index` of a column without empty entries (0 beyond the end).
@@ -238,6 +256,12 @@ mod tests {
         let picked = whole.select(&[4, 3, 2, 9]);
         let picked: Vec<Option<Decimal>> = (0..picked.len()).map(|i| picked.get(i)).collect();
         assert_eq!(picked, [Some(Decimal::TWO), Some(wide), None, None]);
+        for (digits, scale, negative) in [(0, 2, true), (0, 0, false), (1234, 2, true), (u64::MAX, 3, false), (1 << 56, 0, true)] {
+            let mut column = Decimals::default();
+            column.push_digits(digits, scale, negative);
+            let made = Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale);
+            assert_eq!(column.get(0).map(|d| d.serialize()), Some(made.serialize()), "{digits} {scale} {negative}");
+        }
         let run = whole.run(3..9);
         assert_eq!((run.len(), run.figures().collect::<Vec<_>>()), (2, vec![wide, Decimal::TWO]));
         let mut runs = Decimals::default();

@@ -409,6 +409,14 @@ pub(crate) fn number(text: &str) -> Result<(Decimal, bool), NumberError> {
 /// numbers), which [`number`] then reads or rejects.
 #[inline]
 pub(crate) fn plain_number(text: &str) -> Option<Decimal> {
+    let (digits, scale, negative) = plain_digits(text)?;
+    // `from_parts` makes `-0` and `-0.00` positive zeros, as `number` does.
+    Some(Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale))
+}
+
+/// A plain number as its digits, scale and sign (see [`plain_number`]).
+#[inline]
+pub(crate) fn plain_digits(text: &str) -> Option<(u64, u32, bool)> {
     let bytes = text.as_bytes();
     let (negative, digits) = match bytes.split_first() {
         Some((b'-', rest)) => (true, rest),
@@ -438,10 +446,7 @@ pub(crate) fn plain_number(text: &str) -> Option<Decimal> {
         None if digits.is_empty() || digits.len() > 18 => return None,
         None => 0,
     };
-    let scale = u32::try_from(scale).ok()?;
-    // `from_parts` keeps the sign of `-0` and `-0.00`, as `number` does.
-    let (lo, mid) = ((mantissa & 0xFFFF_FFFF) as u32, (mantissa >> 32) as u32);
-    Some(Decimal::from_parts(lo, mid, 0, negative, scale))
+    Some((mantissa, u32::try_from(scale).ok()?, negative))
 }
 
 /// Parses a date (`2013-05-01`, `2013/5/1`, `2013.5.1`, `2013年5月1日`); a

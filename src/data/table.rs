@@ -552,8 +552,8 @@ impl TableLoader {
     fn push_number(&mut self, c: usize, text: &str) -> bool {
         let usual = self.usual[c];
         if let (Usual::Number | Usual::Integer, Column::Number(numbers)) = (usual, &mut self.columns[c]) {
-            if let Some(n) = usual_number(usual, text) {
-                numbers.push(Some(n));
+            if let Some((digits, scale, negative)) = usual_digits(usual, text) {
+                numbers.push_digits(digits, scale, negative);
                 return true;
             }
         }
@@ -871,11 +871,18 @@ const FEW: usize = 16;
 /// A plain number in a number or whole-number column, as [`cell::parse`] reads it.
 #[inline]
 fn usual_number(usual: Usual, text: &str) -> Option<Decimal> {
-    let n = cell::plain_number(text)?;
+    let (digits, scale, negative) = usual_digits(usual, text)?;
+    Some(Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale))
+}
+
+/// [`usual_number`] as digits, scale and sign.
+#[inline]
+fn usual_digits(usual: Usual, text: &str) -> Option<(u64, u32, bool)> {
+    let (digits, scale, negative) = cell::plain_digits(text)?;
     match usual {
-        Usual::Number => Some(n),
+        Usual::Number => Some((digits, scale, negative)),
         // Written without a point, so whole, and already normal but for `-0`, which `normalize` makes `0`.
-        Usual::Integer if n.scale() == 0 => Some(if n.is_zero() { Decimal::ZERO } else { n }),
+        Usual::Integer if scale == 0 => Some((digits, 0, negative && digits != 0)),
         _ => None,
     }
 }

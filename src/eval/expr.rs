@@ -402,7 +402,7 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
             let rows = (0..self.len(scope)).map(|i| self.row(scope, i));
             return match numbers {
-                Some(v) => Values::Numbers(Numbers::from_options(rows.map(|r| v.get(r)))),
+                Some(v) => Values::Numbers(Numbers::gather(v, rows)),
                 None => Values::Mixed(rows.map(cell).collect()),
             };
         }
@@ -410,7 +410,7 @@ impl Engine<'_> {
         let at = rows.iter().map(|&row| (row != NO_ROW).then_some(row as usize));
         let per_unit = match numbers {
             // `NO_ROW` is past the end of every column: no number.
-            Some(v) => Values::Numbers(Numbers::from_options(rows.iter().map(|&row| v.get(row as usize)))),
+            Some(v) => Values::Numbers(Numbers::gather(v, rows.iter().map(|&row| row as usize))),
             None => Values::Mixed(at.map(|r| r.map_or(Value::Null, cell)).collect()),
         };
         self.spread(per_unit, scope)

@@ -429,6 +429,10 @@ impl<'a> Engine<'a> {
     /// capped as a whole by `cap`.
     fn capped_sum(&self, clauses: &[Adjustment], applied: &[Applied], target: Target, cap: Option<Decimal>) -> Vec<Decimal> {
         let aimed: Vec<&Applied> = clauses.iter().zip(applied).filter(|(c, _)| c.target == target).map(|(_, a)| a).collect();
+        if aimed.is_empty() {
+            // Most indicators have no clause of their own.
+            return vec![cap.map_or(Decimal::ZERO, |c| Decimal::ZERO.min(c)); self.units()];
+        }
         (0..self.units())
             .map(|u| {
                 let sum: Decimal = aimed.iter().map(|a| a.amount.figure(u)).sum();

@@ -12,6 +12,8 @@
 
 use rust_decimal::Decimal;
 
+use crate::decimals::Decimals;
+
 use super::expr::Value;
 
 /// A vector of values over a scope.
@@ -47,6 +49,15 @@ impl Numbers {
             values.push(x.unwrap_or(Decimal::ZERO));
             present.push(x.is_some());
         }
+        Numbers { values, present: (!all).then_some(present) }
+    }
+
+    /// The entries of a data column at `rows` (none past its end).
+    pub fn gather(column: &Decimals, rows: impl Iterator<Item = usize> + Clone) -> Numbers {
+        // Two tight passes rather than one that pushes to two vectors.
+        let values: Vec<Decimal> = rows.clone().map(|r| column.figure(r)).collect();
+        let present: Vec<bool> = rows.map(|r| column.is_present(r)).collect();
+        let all = present.iter().all(|&p| p);
         Numbers { values, present: (!all).then_some(present) }
     }
 
