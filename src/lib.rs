@@ -5,8 +5,9 @@
 //! | source | [`source`] | path → [`source::SourceFile`] |
 //! | syntax | [`syntax`] | text → [`ast::File`] (pest grammar, recovery, spans) |
 //! | check | [`check`] | AST (+ extended schemes) → [`model::Scheme`] |
-//! | eval | (next) | model + data → results |
-//! | report | (next) | results → terminal, CSV, JSON |
+//! | data | [`data`] | CSV, JSON, Excel files → [`data::Dataset`] |
+//! | eval | [`eval`] | model + dataset → [`report::Assessment`] |
+//! | report | [`report`] | assessment → terminal, CSV, JSON, explain, diff |
 //!
 //! Diagnostics from every stage are [`diagnostics::Diagnostic`] values,
 //! rendered only by the CLI.
