@@ -219,7 +219,6 @@ impl<'a> Engine<'a> {
         let grades = self.grade(&ranks, &vetoes);
         let group_names: Vec<Vec<Option<crate::data::Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
-
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
         // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
