@@ -63,7 +63,7 @@ impl Decimals {
         if digits < NARROW_LIMIT && scale <= SCALE as u32 {
             self.packed.push(digits << 8 | u64::from(scale) | if negative { NEGATIVE } else { 0 });
         } else {
-            self.push(Some(Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale)));
+            self.push(Some(from_digits(digits, scale, negative)));
         }
     }
 
@@ -77,9 +77,7 @@ impl Decimals {
         if packed & WIDE != 0 {
             return usize::try_from(packed >> 8).ok().and_then(|w| self.wide.get(w)).copied();
         }
-        let digits = packed >> 8;
-        // The low and middle words of Decimal's 96-bit digits (`as` keeps the low 32 bits).
-        Some(Decimal::from_parts(digits as u32, (digits >> 32) as u32, 0, packed & NEGATIVE != 0, (packed & SCALE) as u32))
+        Some(from_digits(packed >> 8, (packed & SCALE) as u32, packed & NEGATIVE != 0))
     }
 
     /// Whether the entry at `index` holds a decimal.
@@ -182,6 +180,14 @@ impl<'a> Run<'a> {
     }
 }
 
+/// The decimal of `digits` scaled down by `scale` (at most 28), as
+/// `Decimal::from_parts` makes it: `-0` and `-0.00` are positive zeros.
+#[inline]
+pub fn from_digits(digits: u64, scale: u32, negative: bool) -> Decimal {
+    // The low and middle words of Decimal's 96-bit digits (`as` keeps the low 32 bits).
+    Decimal::from_parts(digits as u32, (digits >> 32) as u32, 0, negative, scale)
+}
+
 impl FromIterator<Option<Decimal>> for Decimals {
     fn from_iter<I: IntoIterator<Item = Option<Decimal>>>(iter: I) -> Decimals {
         let iter = iter.into_iter();
@@ -197,11 +203,7 @@ mod tests {
 
     #[test]
     fn decimals_come_back_bit_for_bit() {
-        let mut seed: u64 = 11;
-        let mut next = move || {
-            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-            seed >> 11
-        };
+        let mut next = crate::testing::numbers(11);
         let mut cases: Vec<Decimal> = [
             "0",
             "-0",
@@ -259,7 +261,7 @@ mod tests {
         for (digits, scale, negative) in [(0, 2, true), (0, 0, false), (1234, 2, true), (u64::MAX, 3, false), (1 << 56, 0, true)] {
             let mut column = Decimals::default();
             column.push_digits(digits, scale, negative);
-            let made = Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale);
+            let made = from_digits(digits, scale, negative);
             assert_eq!(column.get(0).map(|d| d.serialize()), Some(made.serialize()), "{digits} {scale} {negative}");
         }
         let run = whole.run(3..9);

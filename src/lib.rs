@@ -27,3 +27,5 @@ pub mod runner;
 pub mod source;
 pub mod suggest;
 pub mod syntax;
+#[cfg(test)]
+mod testing;

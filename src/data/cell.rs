@@ -410,8 +410,8 @@ pub(crate) fn number(text: &str) -> Result<(Decimal, bool), NumberError> {
 #[inline]
 pub(crate) fn plain_number(text: &str) -> Option<Decimal> {
     let (digits, scale, negative) = plain_digits(text)?;
-    // `from_parts` makes `-0` and `-0.00` positive zeros, as `number` does.
-    Some(Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale))
+    // `-0` and `-0.00` become positive zeros, as `number` makes them.
+    Some(crate::decimals::from_digits(digits, scale, negative))
 }
 
 /// A plain number as its digits, scale and sign (see [`plain_number`]).
@@ -599,13 +599,13 @@ mod tests {
         let mut state: u64 = 11;
         let mut accepted = 0;
         for case in 0..200_000 {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            state = crate::testing::lcg(state);
             let len = 1 + case % 22;
             let mut text = String::new();
             let mut bits = state;
             for i in 0..len {
                 if i % 12 == 11 {
-                    state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    state = crate::testing::lcg(state);
                     bits = state;
                 }
                 // Mostly digits, so that many texts are plain numbers.
@@ -642,7 +642,7 @@ mod tests {
         for case in 0..50_000 {
             let mut text = String::new();
             for _ in 0..case % 6 {
-                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                state = crate::testing::lcg(state);
                 text.push_str(alphabet[usize::try_from(state >> 33).unwrap() % alphabet.len()]);
             }
             assert_eq!(trim(&text), text.trim(), "{text:?}");

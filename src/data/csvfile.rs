@@ -522,7 +522,7 @@ mod tests {
             let mut text = String::new();
             let len = case % 17;
             for _ in 0..len {
-                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                state = crate::testing::lcg(state);
                 text.push_str(alphabet[usize::try_from(state >> 60).unwrap() % alphabet.len()]);
             }
             for delimiter in [b',', b';'] {
@@ -544,7 +544,7 @@ mod tests {
         for case in 0..5_000 {
             let mut text = String::new();
             for _ in 0..case % 40 {
-                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                state = crate::testing::lcg(state);
                 text.push_str(alphabet[usize::try_from(state >> 33).unwrap() % alphabet.len()]);
             }
             for delimiter in [b',', b'\t'] {

@@ -872,7 +872,7 @@ const FEW: usize = 16;
 #[inline]
 fn usual_number(usual: Usual, text: &str) -> Option<Decimal> {
     let (digits, scale, negative) = usual_digits(usual, text)?;
-    Some(Decimal::from_parts((digits & 0xFFFF_FFFF) as u32, (digits >> 32) as u32, 0, negative, scale))
+    Some(crate::decimals::from_digits(digits, scale, negative))
 }
 
 /// [`usual_number`] as digits, scale and sign.
@@ -1159,7 +1159,7 @@ mod tests {
         for case in 0..100_000 {
             let mut text = String::new();
             for _ in 0..1 + case % 12 {
-                state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                state = crate::testing::lcg(state);
                 let pick = usize::try_from(state >> 59).unwrap();
                 text.push(char::from(if pick < 20 { b'0' + (pick % 10) as u8 } else { alphabet[pick % alphabet.len()] }));
             }

@@ -83,9 +83,9 @@ fn progress_rows() -> Vec<String> {
 /// A permutation of `0..n` from a seed (a linear congruential shuffle; no dependency needed).
 fn permutation(n: usize, seed: u64) -> Vec<usize> {
     let mut perm: Vec<usize> = (0..n).collect();
-    let mut state = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+    let mut state = crate::testing::lcg(seed);
     for i in (1..n).rev() {
-        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        state = crate::testing::lcg(state);
         let j = usize::try_from((state >> 33) % (i as u64 + 1)).unwrap();
         perm.swap(i, j);
     }

@@ -147,7 +147,7 @@ mod tests {
 
     #[test]
     fn decimals_are_written_as_display_and_normalize_write_them() {
-        let mut next = crate::report::test_numbers(7);
+        let mut next = crate::testing::numbers(7);
         let mut cases: Vec<Decimal> =
             ["0", "-0", "0.00", "-0.05", "90.00", "7", "0.5", "-12.345", "100", "0.0001"].iter().filter_map(|s| s.parse().ok()).collect();
         cases.push(Decimal::MAX);

@@ -531,12 +531,3 @@ fn span(starts: &[usize], row: usize, len: usize) -> Range<usize> {
     let start = starts.get(row).copied().unwrap_or(len);
     start..starts.get(row + 1).copied().unwrap_or(len)
 }
-
-/// Reproducible pseudo-random numbers (53 bits each) for the writers' and columns' tests.
-#[cfg(test)]
-fn test_numbers(mut seed: u64) -> impl FnMut() -> u64 {
-    move || {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
-        seed >> 11
-    }
-}
