@@ -151,7 +151,7 @@ impl Engine<'_> {
             ExprKind::Column { table, column } => self.column(*table, *column, scope),
             ExprKind::Indicator(i) => {
                 let scores = match self.scores.get(*i) {
-                    Some(Some(s)) => Values::Numbers(Numbers::from_options((0..s.len()).map(|u| s.get(u)))),
+                    Some(Some(s)) => Values::Numbers(Numbers::from_column(s, 0..s.len())),
                     _ => Values::Same(Value::Null),
                 };
                 self.spread(scores, scope)
@@ -402,7 +402,7 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
             let rows = (0..self.len(scope)).map(|i| self.row(scope, i));
             return match numbers {
-                Some(v) => Values::Numbers(Numbers::gather(v, rows)),
+                Some(v) => Values::Numbers(Numbers::from_column(v, rows)),
                 None => Values::Mixed(rows.map(cell).collect()),
             };
         }
@@ -410,7 +410,7 @@ impl Engine<'_> {
         let at = rows.iter().map(|&row| (row != NO_ROW).then_some(row as usize));
         let per_unit = match numbers {
             // `NO_ROW` is past the end of every column: no number.
-            Some(v) => Values::Numbers(Numbers::gather(v, rows.iter().map(|&row| row as usize))),
+            Some(v) => Values::Numbers(Numbers::from_column(v, rows.iter().map(|&row| row as usize))),
             None => Values::Mixed(at.map(|r| r.map_or(Value::Null, cell)).collect()),
         };
         self.spread(per_unit, scope)

@@ -52,8 +52,9 @@ impl Numbers {
         Numbers { values, present: (!all).then_some(present) }
     }
 
-    /// The entries of a data column at `rows` (none past its end).
-    pub fn gather(column: &Decimals, rows: impl Iterator<Item = usize> + Clone) -> Numbers {
+    /// The entries of a packed column (a data column, an indicator's scores)
+    /// at `rows` (none past its end).
+    pub fn from_column(column: &Decimals, rows: impl Iterator<Item = usize> + Clone) -> Numbers {
         // Two tight passes rather than one that pushes to two vectors.
         let values: Vec<Decimal> = rows.clone().map(|r| column.figure(r)).collect();
         let present: Vec<bool> = rows.map(|r| column.is_present(r)).collect();
