@@ -37,22 +37,75 @@ impl Decimals {
     /// Appends a decimal, or an empty entry.
     #[inline]
     pub fn push(&mut self, value: Option<Decimal>) {
-        let Some(d) = value else {
-            self.packed.push(EMPTY);
-            return;
-        };
-        let parts = d.unpack();
-        let digits = u64::from(parts.mid) << 32 | u64::from(parts.lo);
-        // A negative zero (`-0.00`) is kept whole: `Decimal::from_parts` would drop its sign.
-        let narrow = parts.hi == 0 && digits < NARROW_LIMIT && (digits != 0 || !parts.negative);
-        let packed = match narrow {
-            true => digits << 8 | u64::from(parts.scale) | if parts.negative { NEGATIVE } else { 0 },
-            false => {
-                self.wide.push(d);
-                u64::try_from(self.wide.len() - 1).unwrap_or(u64::MAX >> 8) << 8 | WIDE
+        match value {
+            Some(d) => self.push_entry(Entry::of(d)),
+            None => self.packed.push(EMPTY),
+        }
+    }
+
+    /// Appends an entry taken apart: packed again when it is narrow.
+    #[inline]
+    pub fn push_entry(&mut self, entry: Entry) {
+        match entry {
+            Entry::Empty => self.packed.push(EMPTY),
+            Entry::Narrow(f) => self.push_fixed(f),
+            Entry::Wide(d) => self.push_wide(d),
+        }
+    }
+
+    /// Appends a fixed-point decimal (kept aside whole if its digits need more than 56 bits).
+    #[inline]
+    pub fn push_fixed(&mut self, f: Fixed) {
+        let digits = f.mantissa.unsigned_abs();
+        if digits < NARROW_LIMIT && f.scale <= SCALE as u32 {
+            self.packed.push(digits << 8 | u64::from(f.scale) | if f.mantissa < 0 { NEGATIVE } else { 0 });
+        } else {
+            self.push_wide(f.decimal());
+        }
+    }
+
+    /// Appends a decimal kept aside whole (out of line: the packed entries are the common case).
+    #[inline(never)]
+    fn push_wide(&mut self, d: Decimal) {
+        self.wide.push(d);
+        self.packed.push(u64::try_from(self.wide.len() - 1).unwrap_or(u64::MAX >> 8) << 8 | WIDE);
+    }
+
+    /// The entry at `index` when it is narrow (`None` when it is empty, wide or beyond the end).
+    #[inline]
+    pub fn narrow(&self, index: usize) -> Option<Fixed> {
+        let packed = *self.packed.get(index)?;
+        if packed & (EMPTY | WIDE) != 0 {
+            return None;
+        }
+        // Below 2^56, so the cast keeps every digit.
+        let digits = (packed >> 8) as i64;
+        Some(Fixed { mantissa: if packed & NEGATIVE != 0 { -digits } else { digits }, scale: (packed & SCALE) as u32 })
+    }
+
+    /// The entry at `index` taken apart (empty beyond the end).
+    #[inline]
+    pub fn entry(&self, index: usize) -> Entry {
+        if let Some(f) = self.narrow(index) {
+            return Entry::Narrow(f);
+        }
+        match self.packed.get(index) {
+            Some(&packed) if packed & (EMPTY | WIDE) == WIDE => {
+                usize::try_from(packed >> 8).ok().and_then(|w| self.wide.get(w)).map_or(Entry::Empty, |&d| Entry::Wide(d))
             }
-        };
-        self.packed.push(packed);
+            _ => Entry::Empty,
+        }
+    }
+
+    /// The entries at `rows`, in that order (empty past the end).
+    pub fn gather(&self, rows: impl Iterator<Item = usize>) -> Decimals {
+        if self.wide.is_empty() {
+            let packed = rows.map(|i| self.packed.get(i).copied().unwrap_or(EMPTY)).collect();
+            return Decimals { packed, wide: Vec::new() };
+        }
+        let mut column = Decimals::with_capacity(rows.size_hint().0);
+        rows.for_each(|i| column.push_entry(self.entry(i)));
+        column
     }
 
     /// Appends the decimal of `digits` (below 2^64) scaled down by `scale`
@@ -70,14 +123,7 @@ impl Decimals {
     /// The entry at `index`: `None` when it is empty or beyond the end.
     #[inline]
     pub fn get(&self, index: usize) -> Option<Decimal> {
-        let packed = *self.packed.get(index)?;
-        if packed & EMPTY != 0 {
-            return None;
-        }
-        if packed & WIDE != 0 {
-            return usize::try_from(packed >> 8).ok().and_then(|w| self.wide.get(w)).copied();
-        }
-        Some(from_digits(packed >> 8, (packed & SCALE) as u32, packed & NEGATIVE != 0))
+        self.entry(index).number()
     }
 
     /// Whether the entry at `index` holds a decimal.
@@ -120,11 +166,7 @@ impl Decimals {
 
     /// The entries at `order`, in that order (empty past the end).
     pub fn select(&self, order: &[usize]) -> Decimals {
-        if self.wide.is_empty() {
-            let packed = order.iter().map(|&i| self.packed.get(i).copied().unwrap_or(EMPTY)).collect();
-            return Decimals { packed, wide: Vec::new() };
-        }
-        order.iter().map(|&i| self.get(i)).collect()
+        self.gather(order.iter().copied())
     }
 }
 
@@ -146,6 +188,76 @@ impl Decimals {
         match (self.wide.is_empty() && run.column.wide.is_empty(), run.column.packed.get(run.start..run.end)) {
             (true, Some(packed)) => self.packed.extend_from_slice(packed),
             _ => (run.start..run.end).for_each(|i| self.push(run.column.get(i))),
+        }
+    }
+}
+
+/// A decimal whose digits fit an `i64`: `mantissa × 10^-scale`, the scale at
+/// most 28. Zero is never negative here (a `-0` is a [`Entry::Wide`]), so
+/// fixed-point arithmetic can leave the sign of a zero result to `rust_decimal`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fixed {
+    /// The digits, with the sign.
+    pub mantissa: i64,
+    /// Digits after the point.
+    pub scale: u32,
+}
+
+impl Fixed {
+    /// As a `Decimal`, digit for digit and scale for scale.
+    #[inline]
+    pub fn decimal(self) -> Decimal {
+        from_digits(self.mantissa.unsigned_abs(), self.scale, self.mantissa < 0)
+    }
+
+    /// A decimal's digits and scale, when its digits fit an `i64` and it is not `-0`.
+    #[inline]
+    pub fn of(d: Decimal) -> Option<Fixed> {
+        let mantissa = i64::try_from(d.mantissa()).ok()?;
+        (mantissa != 0 || !d.is_sign_negative()).then_some(Fixed { mantissa, scale: d.scale() })
+    }
+}
+
+/// One entry of a [`Decimals`] column taken apart.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Entry {
+    /// No decimal.
+    Empty,
+    /// Digits within 56 bits: the fast lane of arithmetic.
+    Narrow(Fixed),
+    /// Any other decimal (a quotient carried to 28 digits, a `-0`).
+    Wide(Decimal),
+}
+
+impl Entry {
+    /// A decimal as an entry: narrow when it packs into 8 bytes.
+    #[inline]
+    pub fn of(d: Decimal) -> Entry {
+        let parts = d.unpack();
+        let digits = u64::from(parts.mid) << 32 | u64::from(parts.lo);
+        // A negative zero (`-0.00`) is kept whole: `Decimal::from_parts` would drop its sign.
+        if parts.hi == 0 && digits < NARROW_LIMIT && (digits != 0 || !parts.negative) {
+            // Below 2^56, so the cast keeps every digit.
+            let magnitude = digits as i64;
+            Entry::Narrow(Fixed { mantissa: if parts.negative { -magnitude } else { magnitude }, scale: parts.scale })
+        } else {
+            Entry::Wide(d)
+        }
+    }
+
+    /// The entry of an optional decimal.
+    #[inline]
+    pub fn of_option(d: Option<Decimal>) -> Entry {
+        d.map_or(Entry::Empty, Entry::of)
+    }
+
+    /// The decimal, if there is one.
+    #[inline]
+    pub fn number(self) -> Option<Decimal> {
+        match self {
+            Entry::Empty => None,
+            Entry::Narrow(f) => Some(f.decimal()),
+            Entry::Wide(d) => Some(d),
         }
     }
 }

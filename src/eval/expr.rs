@@ -12,11 +12,13 @@
 use rust_decimal::Decimal;
 
 use super::Engine;
+use super::fixed;
 use super::ops::{self, OpError};
 use super::values::{NumberArg, Numbers, Values, zip_numbers};
 use crate::ast::{BinOp, PeriodKind, UnaryOp};
 use crate::data::{Column as DataColumn, Sym};
 use crate::date::Date;
+use crate::decimals::Entry;
 use crate::model::{Across, Aggregate, Builtin, ColumnType, Expr, ExprKind, TableId, TableShape, Value as Constant};
 use crate::source::Span;
 
@@ -142,7 +144,7 @@ impl Engine<'_> {
             ExprKind::Const(c) => Values::Same(self.constant(c)),
             ExprKind::Total => {
                 let totals = match &self.totals {
-                    Some(t) => Values::Numbers(Numbers { values: t.clone(), present: None }),
+                    Some(t) => Values::Numbers(Numbers::from_options(t.iter().map(|&x| Some(x)))),
                     None => Values::Same(Value::Null),
                 };
                 self.spread(totals, scope)
@@ -157,10 +159,7 @@ impl Engine<'_> {
                 self.spread(scores, scope)
             }
             ExprKind::Unary(op, a) => match (op, self.values(a, scope)) {
-                (UnaryOp::Neg, Values::Numbers(mut x)) => {
-                    x.values.iter_mut().for_each(|v| *v = -*v);
-                    Values::Numbers(x)
-                }
+                (UnaryOp::Neg, Values::Numbers(x)) => Values::Numbers(x.negate()),
                 (UnaryOp::Not, Values::Flags(f)) => Values::Flags(f.into_iter().map(|b| !b).collect()),
                 (op, Values::Same(v)) => Values::Same(unary(*op, v)),
                 (op, a) => Values::Mixed((0..n).map(|i| unary(*op, a.get(i))).collect()),
@@ -185,14 +184,7 @@ impl Engine<'_> {
                 let rhs = self.values(b, scope);
                 self.binary_values(*op, &lhs, &rhs, scope, e.span)
             }
-            ExprKind::If(c, t, o) => {
-                let taken = self.condition(c, scope);
-                let not_taken: Vec<bool> = taken.iter().map(|x| !x).collect();
-                let t = self.masked(scope, taken.clone(), |this| this.values(t, scope));
-                let o = self.masked(scope, not_taken, |this| this.values(o, scope));
-                let branches = [o, t];
-                choose(&branches, (0..n).map(|i| Some(usize::from(taken[i]))))
-            }
+            ExprKind::If(c, t, o) => self.branch(c, [t, o], scope, |this, e| this.values(e, scope)),
             ExprKind::Piecewise { subject, pieces } => {
                 let s = self.values(subject, scope);
                 let mut chosen: Vec<Option<usize>> = vec![None; n];
@@ -215,10 +207,13 @@ impl Engine<'_> {
                 choose(&results, chosen.into_iter())
             }
             ExprKind::List(_) => Values::Same(Value::Null),
-            ExprKind::Call(builtin, args) => {
-                let args: Vec<Values> = args.iter().map(|a| self.values(a, scope)).collect();
-                self.call(*builtin, &args, n)
-            }
+            ExprKind::Call(builtin, args) => match (builtin, constant_places(args)) {
+                (Builtin::Round, Some(places)) => self.rounded(&args[0], places, scope),
+                _ => {
+                    let args: Vec<Values> = args.iter().map(|a| self.values(a, scope)).collect();
+                    self.call(*builtin, &args, n)
+                }
+            },
             ExprKind::Aggregate { function, table, value, filter, trim } => {
                 let per_unit = self.aggregate(*function, *table, value.as_deref(), filter.as_deref(), *trim, scope.period(), e.span);
                 self.spread(Values::Numbers(Numbers::from_options(per_unit.into_iter())), scope)
@@ -244,10 +239,10 @@ impl Engine<'_> {
         }
         if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
             let (numbers, failures) = match op {
-                BinOp::Add => zip_numbers(x, y, n, ops::add),
-                BinOp::Sub => zip_numbers(x, y, n, ops::sub),
-                BinOp::Mul => zip_numbers(x, y, n, ops::mul),
-                _ => zip_numbers(x, y, n, ops::div),
+                BinOp::Add => zip_numbers(x, y, n, fixed::add, ops::add),
+                BinOp::Sub => zip_numbers(x, y, n, fixed::sub, ops::sub),
+                BinOp::Mul => zip_numbers(x, y, n, fixed::mul, ops::mul),
+                _ => zip_numbers(x, y, n, |_, _| None, ops::div),
             };
             for (i, fault) in failures {
                 self.fault(scope, i, span, fault);
@@ -271,12 +266,7 @@ impl Engine<'_> {
     /// A comparison over two vectors (a missing value satisfies none).
     fn compare(&self, op: BinOp, lhs: &Values, rhs: &Values, n: usize) -> Vec<bool> {
         if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
-            return (0..n)
-                .map(|i| match (x.at(i), y.at(i)) {
-                    (Some(a), Some(b)) => holds(op, ops::compare(a, b)),
-                    _ => false,
-                })
-                .collect();
+            return (0..n).map(|i| order(x.entry(i), y.entry(i)).is_some_and(|o| holds(op, o))).collect();
         }
         (0..n).map(|i| self.binary(op, &lhs.get(i), &rhs.get(i)).is_ok_and(|v| v.truthy())).collect()
     }
@@ -286,7 +276,7 @@ impl Engine<'_> {
         let numbers: Option<Vec<NumberArg<'_>>> = args.iter().map(Values::as_numbers).collect();
         match (b, numbers) {
             (Builtin::Present, _) => match args {
-                [Values::Numbers(x)] => Values::Flags(x.present.clone().unwrap_or_else(|| vec![true; n])),
+                [Values::Numbers(x)] => Values::Flags((0..n).map(|i| x.is_present(i)).collect()),
                 [Values::Flags(_)] => Values::Same(Value::Bool(true)),
                 [Values::Same(v)] => Values::Same(Value::Bool(*v != Value::Null)),
                 _ => Values::Flags((0..n).map(|i| args.first().is_some_and(|a| a.get(i) != Value::Null)).collect()),
@@ -302,7 +292,50 @@ impl Engine<'_> {
                     .collect();
                 Values::Mixed(out)
             }
+            (Builtin::Min | Builtin::Max, Some(numbers)) => {
+                Values::Numbers(Numbers::from_entries((0..n).map(|i| extreme_entry(b == Builtin::Min, numbers.iter().map(|a| a.entry(i))))))
+            }
             (_, Some(numbers)) => Values::Numbers(Numbers::from_options((0..n).map(|i| self.numeric(b, numbers.iter().map(|a| a.at(i)))))),
+        }
+    }
+
+    /// `if c then t else o`, each branch evaluated by `each` for the
+    /// elements that take it (only their faults count).
+    fn branch(&mut self, c: &Expr, [t, o]: [&Expr; 2], scope: Scope, each: impl Fn(&mut Self, &Expr) -> Values) -> Values {
+        let n = self.len(scope);
+        let taken = self.condition(c, scope);
+        let not_taken: Vec<bool> = taken.iter().map(|x| !x).collect();
+        let t = self.masked(scope, taken.clone(), |this| each(this, t));
+        let o = self.masked(scope, not_taken, |this| each(this, o));
+        let branches = [o, t];
+        choose(&branches, (0..n).map(|i| Some(usize::from(taken[i]))))
+    }
+
+    /// `round(e, places)`. A quotient is rounded straight from its exact
+    /// value in fixed point where that gives `rust_decimal`'s digits
+    /// ([`fixed::round_quotient`]), also inside the branches of an `if`:
+    /// `round(if … then a / b else c / d, 2)`.
+    fn rounded(&mut self, e: &Expr, places: u32, scope: Scope) -> Values {
+        let (n, mode) = (self.len(scope), self.scheme.rounding.mode);
+        match &e.kind {
+            ExprKind::Binary(BinOp::Div, a, b) => {
+                let (lhs, rhs) = (self.values(a, scope), self.values(b, scope));
+                let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) else {
+                    return round_values(&self.binary_values(BinOp::Div, &lhs, &rhs, scope, e.span), places, mode, n);
+                };
+                let strategy = ops::strategy(mode);
+                let fast = |x, y| fixed::round_quotient(x, y, places, strategy);
+                let (numbers, failures) = zip_numbers(x, y, n, fast, |x, y| ops::div(x, y).map(|q| ops::round(q, places, mode)));
+                for (i, fault) in failures {
+                    self.fault(scope, i, e.span, fault);
+                }
+                Values::Numbers(numbers)
+            }
+            ExprKind::If(c, t, o) => self.branch(c, [t, o], scope, |this, e| this.rounded(e, places, scope)),
+            _ => {
+                let values = self.values(e, scope);
+                round_values(&values, places, mode, n)
+            }
         }
     }
 
@@ -728,6 +761,56 @@ fn extreme(min: bool, args: impl Iterator<Item = Option<Decimal>>) -> Option<Dec
     best
 }
 
+/// The places of `round(x, places)` when they are written as a number (`round(x)`: 0).
+fn constant_places(args: &[Expr]) -> Option<u32> {
+    match args {
+        [_] => Some(0),
+        [_, places] => match &places.kind {
+            ExprKind::Const(Constant::Number(p)) => Some(u32::try_from(p.mantissa()).unwrap_or(0)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Each of `n` values rounded to `places` (missing where it is not a number).
+fn round_values(values: &Values, places: u32, mode: crate::ast::RoundingMode, n: usize) -> Values {
+    let strategy = ops::strategy(mode);
+    Values::Numbers(Numbers::from_entries((0..n).map(|i| match values.entry(i) {
+        Entry::Narrow(f) => {
+            fixed::round_fixed(f, places, strategy).map_or_else(|| Entry::of(ops::round(f.decimal(), places, mode)), Entry::Narrow)
+        }
+        Entry::Wide(d) => Entry::of(ops::round(d, places, mode)),
+        Entry::Empty => Entry::Empty,
+    })))
+}
+
+/// [`extreme`] of arguments taken apart (in fixed point where they are narrow).
+fn extreme_entry(min: bool, args: impl Iterator<Item = Entry>) -> Entry {
+    let mut best = Entry::Empty;
+    for x in args {
+        let replace = match order(x, best) {
+            _ if matches!(x, Entry::Empty) => return Entry::Empty,
+            None => true,
+            Some(o) if min => o.is_lt(),
+            Some(o) => o.is_ge(),
+        };
+        if replace {
+            best = x;
+        }
+    }
+    best
+}
+
+/// The order of two entries (`None` if either is empty).
+#[inline]
+fn order(a: Entry, b: Entry) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Entry::Narrow(x), Entry::Narrow(y)) => Some(fixed::order(x, y).unwrap_or_else(|| x.decimal().cmp(&y.decimal()))),
+        _ => Some(ops::compare(a.number()?, b.number()?)),
+    }
+}
+
 /// `-x` or `not x` on one value (missing for anything else).
 fn unary(op: UnaryOp, v: Value) -> Value {
     match (op, v) {
@@ -754,9 +837,9 @@ fn holds(op: BinOp, ordering: std::cmp::Ordering) -> bool {
 fn choose(branches: &[Values], chosen: impl ExactSizeIterator<Item = Option<usize>>) -> Values {
     let numbers: Option<Vec<NumberArg<'_>>> = branches.iter().map(Values::as_numbers).collect();
     match numbers {
-        Some(numbers) => {
-            Values::Numbers(Numbers::from_options(chosen.enumerate().map(|(i, c)| c.and_then(|k| numbers.get(k)).and_then(|a| a.at(i)))))
-        }
+        Some(numbers) => Values::Numbers(Numbers::from_entries(
+            chosen.enumerate().map(|(i, c)| c.and_then(|k| numbers.get(k)).map_or(Entry::Empty, |a| a.entry(i))),
+        )),
         None => Values::Mixed(chosen.enumerate().map(|(i, c)| c.and_then(|k| branches.get(k)).map_or(Value::Null, |b| b.get(i))).collect()),
     }
 }

@@ -20,7 +20,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Dataset, Interner};
-use crate::decimals::{Decimals, Run};
+use crate::decimals::{Decimals, Entry, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Occurrence, UnitFigures};
@@ -696,14 +696,17 @@ impl PeriodScores {
     fn new(units: usize, columns: &[values::Values]) -> PeriodScores {
         let count = columns.len();
         let mut scores = Decimals::with_capacity(units * count);
-        let mut unit = Vec::with_capacity(count);
         for u in 0..units {
-            unit.clear();
-            unit.extend(columns.iter().map_while(|c| c.num(u)));
-            if unit.len() == count {
-                unit.iter().for_each(|s| scores.push(Some(*s)));
-            } else {
-                (0..count).for_each(|_| scores.push(None));
+            let start = scores.len();
+            for c in columns {
+                let score = c.entry(u);
+                if matches!(score, Entry::Empty) {
+                    // One period missing: none of the unit's scores count.
+                    scores.truncate(start);
+                    (0..count).for_each(|_| scores.push(None));
+                    break;
+                }
+                scores.push_entry(score);
             }
         }
         PeriodScores { count, scores }

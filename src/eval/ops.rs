@@ -55,18 +55,23 @@ pub fn compare(a: Decimal, b: Decimal) -> std::cmp::Ordering {
 /// The result keeps exactly `places` digits after the point (`90` → `90.00`),
 /// so published figures print the same whatever their history.
 pub fn round(value: Decimal, places: u32, mode: RoundingMode) -> Decimal {
-    let strategy = match mode {
-        RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
-        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
-        RoundingMode::Down => RoundingStrategy::ToZero,
-        RoundingMode::Up => RoundingStrategy::AwayFromZero,
-    };
+    let strategy = strategy(mode);
     if let Some(rounded) = fixed::round(value, places, strategy) {
         return rounded;
     }
     let mut rounded = value.round_dp_with_strategy(places, strategy);
     rounded.rescale(places);
     rounded
+}
+
+/// `rust_decimal`'s name for a scheme's rounding mode.
+pub fn strategy(mode: RoundingMode) -> RoundingStrategy {
+    match mode {
+        RoundingMode::HalfUp => RoundingStrategy::MidpointAwayFromZero,
+        RoundingMode::HalfEven => RoundingStrategy::MidpointNearestEven,
+        RoundingMode::Down => RoundingStrategy::ToZero,
+        RoundingMode::Up => RoundingStrategy::AwayFromZero,
+    }
 }
 
 /// How many units a quota share gives: `share × size`, rounded as the scheme

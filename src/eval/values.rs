@@ -12,7 +12,7 @@
 
 use rust_decimal::Decimal;
 
-use crate::decimals::Decimals;
+use crate::decimals::{Decimals, Entry, Fixed};
 
 use super::expr::Value;
 
@@ -29,52 +29,74 @@ pub enum Values {
     Mixed(Vec<Value>),
 }
 
-/// Numbers with the missing ones marked.
+/// Numbers, the missing ones empty, packed as the data's columns are: a
+/// column read by a formula is copied, not converted, and the short
+/// decimals most figures are travel through arithmetic in fixed point
+/// ([`super::fixed`]).
 #[derive(Debug, Clone, Default)]
 pub struct Numbers {
-    /// The numbers; a missing one holds zero.
-    pub values: Vec<Decimal>,
-    /// Which are present; `None` when all are.
-    pub present: Option<Vec<bool>>,
+    column: Decimals,
 }
 
 impl Numbers {
     /// Numbers from optional numbers.
-    pub fn from_options(options: impl ExactSizeIterator<Item = Option<Decimal>>) -> Numbers {
-        let mut values = Vec::with_capacity(options.len());
-        let mut present = Vec::with_capacity(options.len());
-        let mut all = true;
-        for x in options {
-            all &= x.is_some();
-            values.push(x.unwrap_or(Decimal::ZERO));
-            present.push(x.is_some());
-        }
-        Numbers { values, present: (!all).then_some(present) }
+    pub fn from_options(options: impl Iterator<Item = Option<Decimal>>) -> Numbers {
+        Numbers { column: options.collect() }
     }
 
     /// The entries of a packed column (a data column, an indicator's scores)
-    /// at `rows` (none past its end).
-    pub fn from_column(column: &Decimals, rows: impl Iterator<Item = usize> + Clone) -> Numbers {
-        // Two tight passes rather than one that pushes to two vectors.
-        let values: Vec<Decimal> = rows.clone().map(|r| column.figure(r)).collect();
-        let present: Vec<bool> = rows.map(|r| column.is_present(r)).collect();
-        let all = present.iter().all(|&p| p);
-        Numbers { values, present: (!all).then_some(present) }
+    /// at `rows` (empty past its end).
+    pub fn from_column(column: &Decimals, rows: impl Iterator<Item = usize>) -> Numbers {
+        Numbers { column: column.gather(rows) }
     }
 
-    /// Numbers with their presence, dropping the mask when nothing is missing.
-    pub fn new(values: Vec<Decimal>, present: Vec<bool>) -> Numbers {
-        let present = if present.iter().all(|&p| p) { None } else { Some(present) };
-        Numbers { values, present }
+    /// Numbers from entries taken apart.
+    pub fn from_entries(entries: impl Iterator<Item = Entry>) -> Numbers {
+        let mut column = Decimals::with_capacity(entries.size_hint().0);
+        entries.for_each(|e| column.push_entry(e));
+        Numbers { column }
     }
 
     /// The `i`-th number, if present.
     #[inline]
     pub fn at(&self, i: usize) -> Option<Decimal> {
-        match &self.present {
-            Some(p) if !p.get(i).copied().unwrap_or(false) => None,
-            _ => self.values.get(i).copied(),
-        }
+        self.column.get(i)
+    }
+
+    /// The `i`-th number taken apart.
+    #[inline]
+    pub fn entry(&self, i: usize) -> Entry {
+        self.column.entry(i)
+    }
+
+    /// The `i`-th number when it is narrow.
+    #[inline]
+    pub fn narrow(&self, i: usize) -> Option<Fixed> {
+        self.column.narrow(i)
+    }
+
+    /// Whether the `i`-th number is present.
+    #[inline]
+    pub fn is_present(&self, i: usize) -> bool {
+        self.column.is_present(i)
+    }
+
+    /// How many elements.
+    pub fn len(&self) -> usize {
+        self.column.len()
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(&self) -> bool {
+        self.column.is_empty()
+    }
+
+    /// Each number negated (`-0` where a zero is negated, as `Decimal` does).
+    pub fn negate(&self) -> Numbers {
+        Numbers::from_entries((0..self.len()).map(|i| match self.entry(i) {
+            Entry::Narrow(f) if f.mantissa != 0 => Entry::Narrow(Fixed { mantissa: -f.mantissa, scale: f.scale }),
+            e => Entry::of_option(e.number().map(|x| -x)),
+        }))
     }
 }
 
@@ -83,17 +105,33 @@ impl Numbers {
 pub enum NumberArg<'a> {
     /// One number per element.
     Column(&'a Numbers),
-    /// The same for every element (`None`: missing everywhere).
-    Same(Option<Decimal>),
+    /// The same for every element (empty: missing everywhere).
+    Same(Entry),
 }
 
 impl NumberArg<'_> {
     /// The `i`-th number, if present.
     #[inline]
     pub fn at(self, i: usize) -> Option<Decimal> {
+        self.entry(i).number()
+    }
+
+    /// The `i`-th number taken apart.
+    #[inline]
+    pub fn entry(self, i: usize) -> Entry {
         match self {
-            NumberArg::Column(c) => c.at(i),
+            NumberArg::Column(c) => c.entry(i),
             NumberArg::Same(x) => x,
+        }
+    }
+
+    /// The `i`-th number when it is narrow.
+    #[inline]
+    pub fn narrow(self, i: usize) -> Option<Fixed> {
+        match self {
+            NumberArg::Column(c) => c.narrow(i),
+            NumberArg::Same(Entry::Narrow(f)) => Some(f),
+            NumberArg::Same(_) => None,
         }
     }
 }
@@ -141,9 +179,18 @@ impl Values {
     pub fn as_numbers(&self) -> Option<NumberArg<'_>> {
         match self {
             Values::Numbers(n) => Some(NumberArg::Column(n)),
-            Values::Same(Value::Num(x)) => Some(NumberArg::Same(Some(*x))),
-            Values::Same(Value::Null) => Some(NumberArg::Same(None)),
+            Values::Same(Value::Num(x)) => Some(NumberArg::Same(Entry::of(*x))),
+            Values::Same(Value::Null) => Some(NumberArg::Same(Entry::Empty)),
             _ => None,
+        }
+    }
+
+    /// The `i`-th value's number taken apart (empty if it is not a number).
+    #[inline]
+    pub fn entry(&self, i: usize) -> Entry {
+        match self {
+            Values::Numbers(n) => n.entry(i),
+            _ => Entry::of_option(self.get(i).num()),
         }
     }
 
@@ -168,38 +215,46 @@ impl Values {
     pub fn gather(&self, from: impl ExactSizeIterator<Item = Option<usize>>) -> Values {
         match self {
             Values::Same(v) => Values::Same(*v),
-            Values::Numbers(n) => Values::Numbers(Numbers::from_options(from.map(|i| i.and_then(|i| n.at(i))))),
+            // `usize::MAX` is past the end: an empty entry.
+            Values::Numbers(n) => Values::Numbers(Numbers::from_column(&n.column, from.map(|i| i.unwrap_or(usize::MAX)))),
             Values::Flags(_) | Values::Mixed(_) => Values::Mixed(from.map(|i| i.map_or(Value::Null, |i| self.get(i))).collect()),
         }
     }
 }
 
-/// `f` over two numeric operands, element by element; missing where either
-/// is missing or `f` fails (the failures are returned with their index).
+/// An arithmetic operator over two numeric operands, element by element:
+/// `fast` in fixed point where it can, else `slow` with `rust_decimal`;
+/// missing where either operand is missing or `slow` fails (the failures
+/// are returned with their index).
 pub fn zip_numbers<E>(
     a: NumberArg<'_>,
     b: NumberArg<'_>,
     n: usize,
-    mut f: impl FnMut(Decimal, Decimal) -> Result<Decimal, E>,
+    fast: impl Fn(Fixed, Fixed) -> Option<Fixed>,
+    mut slow: impl FnMut(Decimal, Decimal) -> Result<Decimal, E>,
 ) -> (Numbers, Vec<(usize, E)>) {
-    let mut values = Vec::with_capacity(n);
-    let mut present = Vec::with_capacity(n);
+    let mut column = Decimals::with_capacity(n);
     let mut failures = Vec::new();
     for i in 0..n {
-        let v = match (a.at(i), b.at(i)) {
-            (Some(x), Some(y)) => match f(x, y) {
-                Ok(v) => Some(v),
-                Err(e) => {
-                    failures.push((i, e));
-                    None
-                }
-            },
-            _ => None,
+        if let (Some(x), Some(y)) = (a.narrow(i), b.narrow(i)) {
+            if let Some(r) = fast(x, y) {
+                column.push_fixed(r);
+                continue;
+            }
+        }
+        let (Some(x), Some(y)) = (a.at(i), b.at(i)) else {
+            column.push(None);
+            continue;
         };
-        values.push(v.unwrap_or(Decimal::ZERO));
-        present.push(v.is_some());
+        match slow(x, y) {
+            Ok(v) => column.push(Some(v)),
+            Err(e) => {
+                failures.push((i, e));
+                column.push(None);
+            }
+        }
     }
-    (Numbers::new(values, present), failures)
+    (Numbers { column }, failures)
 }
 
 #[cfg(test)]
@@ -214,7 +269,7 @@ mod tests {
     fn typed_and_plain_forms_agree_element_by_element() {
         let plain = vec![Value::Num(d("1.50")), Value::Null, Value::Num(d("-2"))];
         let typed = Values::from_vec(plain.clone());
-        assert!(matches!(typed, Values::Numbers(Numbers { present: Some(_), .. })));
+        assert!(matches!(&typed, Values::Numbers(n) if !n.is_present(1) && n.is_present(2)));
         assert_eq!(typed.clone().into_vec(3), plain);
         assert_eq!(typed.num(0).map(|x| x.to_string()), Some("1.50".to_string()));
         assert_eq!(typed.num(1), None);
@@ -223,17 +278,21 @@ mod tests {
         assert_eq!(mixed.flags(2), vec![true, false]);
         assert_eq!(Values::Same(Value::Bool(true)).flags(2), vec![true, true]);
         let all = Values::from_vec(vec![Value::Num(d("3")), Value::Num(d("4"))]);
-        assert!(matches!(all, Values::Numbers(Numbers { present: None, .. })));
+        assert!(matches!(all, Values::Numbers(n) if n.is_present(0) && n.is_present(1)));
     }
 
     #[test]
     fn zip_marks_missing_operands_and_failures() {
         let a = Numbers::from_options([Some(d("6")), None, Some(d("1"))].into_iter());
-        let (out, failures) = zip_numbers(NumberArg::Column(&a), NumberArg::Same(Some(d("0"))), 3, |x, y| {
-            if y.is_zero() && x == d("1") { Err("zero") } else { Ok(x + y) }
-        });
+        let zero = NumberArg::Same(Entry::of(d("0")));
+        let slow = |x: Decimal, y: Decimal| if y.is_zero() && x == d("1") { Err("zero") } else { Ok(x + y) };
+        let (out, failures) = zip_numbers(NumberArg::Column(&a), zero, 3, |_, _| None, slow);
         assert_eq!(failures, vec![(2, "zero")]);
         assert_eq!((out.at(0), out.at(1), out.at(2)), (Some(d("6")), None, None));
+        // The fast lane's results are taken as they are; `slow` only where it declines.
+        let (out, failures) = zip_numbers(NumberArg::Column(&a), zero, 3, |x, _| Some(x), slow);
+        assert_eq!(failures, vec![]);
+        assert_eq!((out.at(0), out.at(1), out.at(2)), (Some(d("6")), None, Some(d("1"))));
     }
 
     #[test]
