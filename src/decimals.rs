@@ -44,7 +44,7 @@ impl Decimals {
     }
 
     /// Appends an entry taken apart: packed again when it is narrow.
-    #[inline]
+    #[inline(always)]
     pub fn push_entry(&mut self, entry: Entry) {
         match entry {
             Entry::Empty => self.packed.push(EMPTY),
@@ -54,7 +54,7 @@ impl Decimals {
     }
 
     /// Appends a fixed-point decimal (kept aside whole if its digits need more than 56 bits).
-    #[inline]
+    #[inline(always)]
     pub fn push_fixed(&mut self, f: Fixed) {
         let digits = f.mantissa.unsigned_abs();
         if digits < NARROW_LIMIT && f.scale <= SCALE as u32 {
@@ -284,6 +284,11 @@ impl<'a> Run<'a> {
     /// Whether there are no entries.
     pub fn is_empty(&self) -> bool {
         self.start == self.end
+    }
+
+    /// The entries taken apart.
+    pub fn entries(self) -> impl Iterator<Item = Entry> + 'a {
+        (self.start..self.end).map(move |i| self.column.entry(i))
     }
 
     /// The entries as figures (an empty entry is 0).

@@ -292,6 +292,14 @@ impl Engine<'_> {
                     .collect();
                 Values::Mixed(out)
             }
+            (Builtin::Min | Builtin::Max, Some(numbers)) if numbers.len() == 2 => {
+                let (x, y, min) = (numbers[0], numbers[1], b == Builtin::Min);
+                // The second replaces the first if lower (min) or not lower (max), as `extreme` picks.
+                let takes_second = move |o: std::cmp::Ordering| if min { o.is_lt() } else { o.is_ge() };
+                let fast = |a, c| fixed::order(c, a).map(|o| if takes_second(o) { c } else { a });
+                let slow = |a, c| Ok::<_, std::convert::Infallible>(if takes_second(ops::compare(c, a)) { c } else { a });
+                Values::Numbers(zip_numbers(x, y, n, fast, slow).0)
+            }
             (Builtin::Min | Builtin::Max, Some(numbers)) => {
                 Values::Numbers(Numbers::from_entries((0..n).map(|i| extreme_entry(b == Builtin::Min, numbers.iter().map(|a| a.entry(i))))))
             }

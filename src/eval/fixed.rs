@@ -34,6 +34,23 @@ const POWERS_OF_TEN: [i64; 19] = {
     p
 };
 
+/// `10^n` for `n` in `0..=38`, every power of ten an `i128` holds.
+const WIDE_POWERS_OF_TEN: [i128; 39] = {
+    let mut p = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        p[i] = p[i - 1] * 10;
+        i += 1;
+    }
+    p
+};
+
+/// `10^n` as an `i128`, when it fits.
+#[inline]
+fn wide_power_of_ten(n: u32) -> Option<i128> {
+    WIDE_POWERS_OF_TEN.get(usize::try_from(n).ok()?).copied()
+}
+
 /// The largest scale a `Decimal` holds.
 const MAX_SCALE: u32 = 28;
 
@@ -49,17 +66,6 @@ fn nonzero(mantissa: i64, scale: u32) -> Option<Fixed> {
     (mantissa != 0 && scale <= MAX_SCALE).then_some(Fixed { mantissa, scale })
 }
 
-/// Both operands' digits at the larger of their scales, as `rust_decimal`
-/// aligns them to add (`None` when either is zero: `rust_decimal` then
-/// gives the other operand as it is, `0.000 + 6.5` = `6.5`).
-#[inline]
-fn aligned_nonzero(a: Fixed, b: Fixed) -> Option<(i64, i64, u32)> {
-    if a.mantissa == 0 || b.mantissa == 0 {
-        return None;
-    }
-    aligned(a, b)
-}
-
 /// Both operands' digits at the larger of their scales.
 #[inline]
 fn aligned(a: Fixed, b: Fixed) -> Option<(i64, i64, u32)> {
@@ -67,23 +73,41 @@ fn aligned(a: Fixed, b: Fixed) -> Option<(i64, i64, u32)> {
     Some((a.mantissa.checked_mul(power_of_ten(scale - a.scale)?)?, b.mantissa.checked_mul(power_of_ten(scale - b.scale)?)?, scale))
 }
 
-/// `a + b`, with the larger scale, as `Decimal` adds.
+/// `a + b`, with the larger scale, as `Decimal` adds. A zero operand
+/// gives the other as it is, as in `rust_decimal`: `0.000 + 6.5` = `6.5`.
 #[inline]
 pub(super) fn add(a: Fixed, b: Fixed) -> Option<Fixed> {
-    let (x, y, scale) = aligned_nonzero(a, b)?;
+    if a.mantissa == 0 {
+        return Some(b);
+    }
+    if b.mantissa == 0 {
+        return Some(a);
+    }
+    let (x, y, scale) = aligned(a, b)?;
     nonzero(x.checked_add(y)?, scale)
 }
 
-/// `a - b`, with the larger scale, as `Decimal` subtracts.
+/// `a - b`, with the larger scale, as `Decimal` subtracts. A zero operand
+/// gives the other as it is (negated, for `0 - b`), as in `rust_decimal`.
 #[inline]
 pub(super) fn sub(a: Fixed, b: Fixed) -> Option<Fixed> {
-    let (x, y, scale) = aligned_nonzero(a, b)?;
+    if a.mantissa == 0 {
+        return Some(Fixed { mantissa: -b.mantissa, scale: b.scale });
+    }
+    if b.mantissa == 0 {
+        return Some(a);
+    }
+    let (x, y, scale) = aligned(a, b)?;
     nonzero(x.checked_sub(y)?, scale)
 }
 
-/// `a × b`, the scales added, as `Decimal` multiplies while the product fits.
+/// `a × b`, the scales added, as `Decimal` multiplies while the product
+/// fits; a zero operand gives `0` (scale 0), as in `rust_decimal`.
 #[inline]
 pub(super) fn mul(a: Fixed, b: Fixed) -> Option<Fixed> {
+    if a.mantissa == 0 || b.mantissa == 0 {
+        return Some(Fixed { mantissa: 0, scale: 0 });
+    }
     nonzero(a.mantissa.checked_mul(b.mantissa)?, a.scale + b.scale)
 }
 
@@ -125,7 +149,7 @@ fn round_digits(m: i128, scale: u32, places: u32, strategy: RoundingStrategy) ->
         let m = i64::try_from(m).ok()?;
         return nonzero(m.checked_mul(power_of_ten(places - scale)?)?, places);
     }
-    let unit = 10i128.checked_pow(scale - places)?;
+    let unit = wide_power_of_ten(scale - places)?;
     let rounded = rounded_quotient(m, unit, strategy)?;
     nonzero(i64::try_from(rounded).ok()?, places)
 }
@@ -133,7 +157,11 @@ fn round_digits(m: i128, scale: u32, places: u32, strategy: RoundingStrategy) ->
 /// `numerator / divisor` (the divisor positive) rounded to a whole number by `strategy`.
 #[inline]
 fn rounded_quotient(numerator: i128, divisor: i128, strategy: RoundingStrategy) -> Option<i128> {
-    let (quotient, remainder) = (numerator / divisor, numerator % divisor);
+    let (quotient, remainder) = match (i64::try_from(numerator), i64::try_from(divisor)) {
+        // One machine division where both fit, not two calls into 128-bit division.
+        (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d)),
+        _ => (numerator / divisor, numerator % divisor),
+    };
     // Twice the remainder against the divisor; callers keep the divisor
     // below 2^126, so doubling cannot overflow.
     let twice = remainder.unsigned_abs() * 2;
@@ -170,14 +198,15 @@ pub(super) fn round_quotient(a: Fixed, b: Fixed, places: u32, strategy: Rounding
         return None;
     }
     // a / b × 10^places = (a.mantissa × 10^(b.scale + places)) / (b.mantissa × 10^a.scale)
-    let mut numerator = i128::from(a.mantissa).checked_mul(10i128.checked_pow(b.scale.checked_add(places)?)?)?;
-    let mut divisor = i128::from(b.mantissa).checked_mul(10i128.checked_pow(a.scale)?)?;
+    let mut numerator = i128::from(a.mantissa).checked_mul(wide_power_of_ten(b.scale.checked_add(places)?)?)?;
+    let mut divisor = i128::from(b.mantissa).checked_mul(wide_power_of_ten(a.scale)?)?;
     if divisor < 0 {
         (numerator, divisor) = (numerator.checked_neg()?, divisor.checked_neg()?);
     }
-    // |q| + 1 ≤ (|N / D| + 2 × 10^places) / 10^places.
-    let headroom = (numerator / divisor).unsigned_abs().checked_add(2 * 10u128.checked_pow(places)?)?;
-    if divisor.unsigned_abs().checked_mul(2)?.checked_mul(headroom)? >= 10u128.pow(27) {
+    // q = N / (D × 10^places), so 2 × D × 10^places × (|q| + 1) = 2 × |N| + 2 × D × 10^places.
+    let scaled_divisor = divisor.unsigned_abs().checked_mul(wide_power_of_ten(places)?.unsigned_abs())?;
+    let bound = numerator.unsigned_abs().checked_add(scaled_divisor)?.checked_mul(2)?;
+    if bound >= 10u128.pow(27) {
         return None;
     }
     nonzero(i64::try_from(rounded_quotient(numerator, divisor, strategy)?).ok()?, places)

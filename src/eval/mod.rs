@@ -20,7 +20,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Dataset, Interner};
-use crate::decimals::{Decimals, Entry, Run};
+use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Occurrence, UnitFigures};
@@ -724,6 +724,9 @@ impl PeriodScores {
 
 /// Per-period scores combined by their weights, or their mean.
 fn combine_periods(scores: Run<'_>, weights: Option<&[Decimal]>) -> Option<Decimal> {
+    if let Some(sum) = weights.and_then(|ws| weighted_in_fixed_point(scores, ws)) {
+        return Some(sum);
+    }
     match weights {
         Some(ws) => scores.figures().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
         None => {
@@ -731,4 +734,20 @@ fn combine_periods(scores: Run<'_>, weights: Option<&[Decimal]>) -> Option<Decim
             sum.checked_div(Decimal::from(scores.len()))
         }
     }
+}
+
+/// `Σ score × weight` in fixed point, when every step is certain to give
+/// `rust_decimal`'s digits (else `None`, and `combine_periods` uses `Decimal`).
+fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Decimal]) -> Option<Decimal> {
+    let mut sum: Option<Fixed> = None;
+    for (score, weight) in scores.entries().zip(weights) {
+        let Entry::Narrow(score) = score else { return None };
+        let part = fixed::mul(score, Fixed::of(*weight)?)?;
+        // `Decimal::ZERO + part` is `part` as it is: the first part starts the sum.
+        sum = Some(match sum {
+            None => part,
+            Some(s) => fixed::add(s, part)?,
+        });
+    }
+    sum.map(Fixed::decimal)
 }
