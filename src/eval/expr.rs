@@ -566,7 +566,7 @@ impl Engine<'_> {
             (Builtin::Clamp, [x, lo, hi]) => Some((*x).max(*lo).min(*hi)),
             (Builtin::Abs, [x]) => Some(x.abs()),
             (Builtin::Round, [x]) => Some(ops::round(*x, 0, mode)),
-            (Builtin::Round, [x, places]) => Some(ops::round(*x, u32::try_from(places.mantissa()).unwrap_or(0), mode)),
+            (Builtin::Round, [x, places]) => Some(ops::round(*x, whole_places(*places), mode)),
             _ => None,
         }
     }
@@ -774,11 +774,17 @@ fn constant_places(args: &[Expr]) -> Option<u32> {
     match args {
         [_] => Some(0),
         [_, places] => match &places.kind {
-            ExprKind::Const(Constant::Number(p)) => Some(u32::try_from(p.mantissa()).unwrap_or(0)),
+            ExprKind::Const(Constant::Number(p)) => Some(whole_places(*p)),
             _ => None,
         },
         _ => None,
     }
+}
+
+/// Decimal places written as a number: `2` and `2.0` are both 2 (the
+/// checker allows only whole numbers from 0 to 10).
+fn whole_places(places: Decimal) -> u32 {
+    u32::try_from(places.normalize().mantissa()).unwrap_or(0)
 }
 
 /// Each of `n` values rounded to `places` (missing where it is not a number).
@@ -931,9 +937,23 @@ fn fingerprint(e: &Expr, out: &mut String) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Type;
 
     fn num(s: &str) -> Value {
         Value::Num(s.parse().unwrap_or_default())
+    }
+
+    #[test]
+    fn places_written_with_a_point_are_whole_places() {
+        let number = |s: &str| Expr {
+            kind: ExprKind::Const(Constant::Number(s.parse().unwrap_or_default())),
+            ty: Type::Number,
+            span: Span::default(),
+        };
+        for (written, places) in [("2", 2), ("2.0", 2), ("10", 10), ("0.00", 0)] {
+            assert_eq!(constant_places(&[number("1"), number(written)]), Some(places), "round(x, {written})");
+        }
+        assert_eq!(constant_places(&[number("1")]), Some(0));
     }
 
     #[test]
