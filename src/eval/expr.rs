@@ -294,14 +294,12 @@ impl Engine<'_> {
             }
             (Builtin::Min | Builtin::Max, Some(numbers)) if numbers.len() == 2 => {
                 let (x, y, min) = (numbers[0], numbers[1], b == Builtin::Min);
-                // The second replaces the first if lower (min) or not lower (max), as `extreme` picks.
-                let takes_second = move |o: std::cmp::Ordering| if min { o.is_lt() } else { o.is_ge() };
-                let fast = |a, c| fixed::order(c, a).map(|o| if takes_second(o) { c } else { a });
-                let slow = |a, c| Ok::<_, std::convert::Infallible>(if takes_second(ops::compare(c, a)) { c } else { a });
+                let fast = |a, c| fixed::order(c, a).map(|o| if replaces(min, o) { c } else { a });
+                let slow = |a, c| Ok::<_, std::convert::Infallible>(if replaces(min, ops::compare(c, a)) { c } else { a });
                 Values::Numbers(zip_numbers(x, y, n, fast, slow).0)
             }
             (Builtin::Min | Builtin::Max, Some(numbers)) => {
-                Values::Numbers(Numbers::from_entries((0..n).map(|i| extreme_entry(b == Builtin::Min, numbers.iter().map(|a| a.entry(i))))))
+                Values::Numbers(Numbers::from_entries((0..n).map(|i| extreme(b == Builtin::Min, numbers.iter().map(|a| a.entry(i))))))
             }
             (_, Some(numbers)) => Values::Numbers(Numbers::from_options((0..n).map(|i| self.numeric(b, numbers.iter().map(|a| a.at(i)))))),
         }
@@ -553,7 +551,7 @@ impl Engine<'_> {
     /// A numeric builtin on one element's arguments: missing if any is.
     fn numeric(&self, b: Builtin, args: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
         if let Builtin::Min | Builtin::Max = b {
-            return extreme(b == Builtin::Min, args);
+            return extreme(b == Builtin::Min, args.map(Entry::of_option)).number();
         }
         let mut nums = [Decimal::ZERO; 3];
         let mut count = 0;
@@ -749,24 +747,27 @@ impl Engine<'_> {
     }
 }
 
-/// `min(...)` or `max(...)`: missing if any argument is. Among equal values
-/// (`1.0`, `1.00`) the first is the minimum and the last the maximum, as
-/// `Iterator::min` and `max` choose, so the digits shown do not depend on
-/// how the search is written.
-fn extreme(min: bool, args: impl Iterator<Item = Option<Decimal>>) -> Option<Decimal> {
-    let mut best: Option<Decimal> = None;
+/// `min(...)` or `max(...)`: missing if any argument is (narrow ones
+/// compared in fixed point).
+fn extreme(min: bool, args: impl Iterator<Item = Entry>) -> Entry {
+    let mut best = Entry::Empty;
     for x in args {
-        let x = x?;
-        let replace = match best {
-            None => true,
-            Some(b) if min => ops::compare(x, b).is_lt(),
-            Some(b) => ops::compare(x, b).is_ge(),
-        };
-        if replace {
-            best = Some(x);
+        if matches!(x, Entry::Empty) {
+            return Entry::Empty;
+        }
+        if order(x, best).is_none_or(|o| replaces(min, o)) {
+            best = x;
         }
     }
     best
+}
+
+/// Whether a value replaces the best so far, given how it compares with
+/// it. Among equal values (`1.0`, `1.00`) the first is the minimum and the
+/// last the maximum, as `Iterator::min` and `max` choose, so the digits
+/// shown do not depend on how the search is written.
+fn replaces(min: bool, ordering: std::cmp::Ordering) -> bool {
+    if min { ordering.is_lt() } else { ordering.is_ge() }
 }
 
 /// The places of `round(x, places)` when they are written as a number (`round(x)`: 0).
@@ -797,23 +798,6 @@ fn round_values(values: &Values, places: u32, mode: crate::ast::RoundingMode, n:
         Entry::Wide(d) => Entry::of(ops::round(d, places, mode)),
         Entry::Empty => Entry::Empty,
     })))
-}
-
-/// [`extreme`] of arguments taken apart (in fixed point where they are narrow).
-fn extreme_entry(min: bool, args: impl Iterator<Item = Entry>) -> Entry {
-    let mut best = Entry::Empty;
-    for x in args {
-        let replace = match order(x, best) {
-            _ if matches!(x, Entry::Empty) => return Entry::Empty,
-            None => true,
-            Some(o) if min => o.is_lt(),
-            Some(o) => o.is_ge(),
-        };
-        if replace {
-            best = x;
-        }
-    }
-    best
 }
 
 /// The order of two entries (`None` if either is empty).
@@ -959,7 +943,9 @@ mod tests {
     #[test]
     fn min_and_max_pick_among_equals_as_iterators_do() {
         let (a, b, c) = (num("1.0"), num("1.00"), num("0.5"));
-        let extreme = |min: bool, args: &[&Value]| extreme(min, args.iter().map(|v| v.num())).map_or(Value::Null, Value::Num);
+        let extreme = |min: bool, args: &[&Value]| {
+            extreme(min, args.iter().map(|v| Entry::of_option(v.num()))).number().map_or(Value::Null, Value::Num)
+        };
         let shown = |v: Value| v.num().map(|d| d.to_string()).unwrap_or_default();
         assert_eq!(shown(extreme(true, &[&a, &b])), "1.0");
         assert_eq!(shown(extreme(false, &[&a, &b])), "1.00");
