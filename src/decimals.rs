@@ -58,7 +58,7 @@ impl Decimals {
     pub fn push_fixed(&mut self, f: Fixed) {
         let digits = f.mantissa.unsigned_abs();
         if digits < NARROW_LIMIT && f.scale <= SCALE as u32 {
-            self.packed.push(digits << 8 | u64::from(f.scale) | if f.mantissa < 0 { NEGATIVE } else { 0 });
+            self.packed.push(pack(digits, f.scale, f.mantissa < 0));
         } else {
             self.push_wide(f.decimal());
         }
@@ -114,7 +114,7 @@ impl Decimals {
     pub fn push_digits(&mut self, digits: u64, scale: u32, negative: bool) {
         let negative = negative && digits != 0;
         if digits < NARROW_LIMIT && scale <= SCALE as u32 {
-            self.packed.push(digits << 8 | u64::from(scale) | if negative { NEGATIVE } else { 0 });
+            self.packed.push(pack(digits, scale, negative));
         } else {
             self.push(Some(from_digits(digits, scale, negative)));
         }
@@ -295,6 +295,12 @@ impl<'a> Run<'a> {
     pub fn figures(self) -> impl Iterator<Item = Decimal> + 'a {
         (self.start..self.end).map(move |i| self.column.figure(i))
     }
+}
+
+/// The packed entry of digits below 2^56, a scale of at most 31 and a sign.
+#[inline(always)]
+fn pack(digits: u64, scale: u32, negative: bool) -> u64 {
+    digits << 8 | u64::from(scale) | if negative { NEGATIVE } else { 0 }
 }
 
 /// The decimal of `digits` scaled down by `scale` (at most 28), as
