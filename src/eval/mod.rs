@@ -364,11 +364,6 @@ impl<'a> Engine<'a> {
                     None
                 }
                 Some(_) if zeroed[u] => Some(Decimal::ZERO),
-                // Nothing taken or given, the usual case: what the general
-                // rule below gives, without its four decimal operations.
-                Some(score) if taken[u].is_zero() && given[u].is_zero() && !rounding.each_indicator => {
-                    Some(if ops::compare(score, ind.floor).is_eq() { ind.floor } else { score })
-                }
                 Some(score) => {
                     // Deductions never take a score below the floor (nor lower
                     // a score the formula already put below it).
