@@ -160,7 +160,7 @@ impl Decimals {
         } else {
             // Entries kept aside point into `other.wide`: push them anew.
             self.packed.reserve(other.len());
-            (0..other.len()).for_each(|i| self.push(other.get(i)));
+            (0..other.len()).for_each(|i| self.push_entry(other.entry(i)));
         }
     }
 
@@ -185,9 +185,10 @@ impl Decimals {
 
     /// Appends the entries of a run.
     pub fn push_run(&mut self, run: Run<'_>) {
-        match (self.wide.is_empty() && run.column.wide.is_empty(), run.column.packed.get(run.start..run.end)) {
+        // Entries kept aside point into the run's own column: only those need pushing anew.
+        match (run.column.wide.is_empty(), run.column.packed.get(run.start..run.end)) {
             (true, Some(packed)) => self.packed.extend_from_slice(packed),
-            _ => (run.start..run.end).for_each(|i| self.push(run.column.get(i))),
+            _ => (run.start..run.end).for_each(|i| self.push_entry(run.column.entry(i))),
         }
     }
 }

@@ -755,6 +755,25 @@ pub fn period_index(kind: PeriodKind, text: &str) -> Option<usize> {
 }
 
 impl Scheme {
+    /// Visits every formula that gives a unit's figures up to its published
+    /// total and vetoes: scores, applicability, deductions and bonuses, vetoes
+    /// (not the ranking keys and grade conditions, which come after).
+    pub fn walk_unit_formulas(&self, f: &mut impl FnMut(&Expr)) {
+        for ind in &self.indicators {
+            ind.score.iter().chain(&ind.applies).for_each(&mut *f);
+        }
+        for clause in self.deductions.iter().chain(&self.bonuses) {
+            for rule in &clause.rules {
+                match rule {
+                    AmountRule::PerRow { filter, amount, .. } => filter.iter().chain([amount]).for_each(&mut *f),
+                    AmountRule::Flat { amount, when, .. } => [amount, when].into_iter().for_each(&mut *f),
+                }
+            }
+            clause.cap.iter().chain(&clause.zero_when).chain(clause.expunge.iter().map(|e| &e.when)).for_each(&mut *f);
+        }
+        self.vetoes.iter().for_each(|v| f(&v.when));
+    }
+
     /// A readable outline of how the checker understood the scheme: the
     /// indicator tree with weights, scales and periods, and the clauses.
     pub fn outline(&self) -> String {

@@ -122,6 +122,41 @@ impl TableData {
         let end = self.unit_starts.get(u + 1).copied().unwrap_or(start as u32) as usize;
         start..end
     }
+
+    /// The rows of the units `units` only, those units numbered from 0.
+    pub fn of_units(&self, units: std::ops::Range<usize>) -> TableData {
+        let at = |u: usize| self.unit_starts.get(u).or(self.unit_starts.last()).map_or(0, |&s| s as usize);
+        let (first, end) = (at(units.start), at(units.end));
+        let rows = first..end.max(first);
+        let shift = |n: u32, by: usize| n.saturating_sub(u32::try_from(by).unwrap_or(u32::MAX));
+        TableData {
+            source: self.source.clone(),
+            unit: self.unit.get(rows.clone()).unwrap_or_default().iter().map(|&u| shift(u, units.start)).collect(),
+            columns: self.columns.iter().map(|c| c.rows(rows.clone())).collect(),
+            lines: self.lines.get(rows.clone()).unwrap_or_default().to_vec(),
+            unit_starts: self.unit_starts.get(units.start..=units.end).unwrap_or_default().iter().map(|&s| shift(s, first)).collect(),
+        }
+    }
+}
+
+impl Column {
+    /// The cells of `rows`.
+    fn rows(&self, rows: std::ops::Range<usize>) -> Column {
+        fn cells<T: Clone>(all: &[T], rows: std::ops::Range<usize>) -> Vec<T> {
+            all.get(rows).unwrap_or_default().to_vec()
+        }
+        match self {
+            Column::Number(all) => {
+                let mut some = Decimals::with_capacity(rows.len());
+                some.push_run(all.run(rows));
+                Column::Number(some)
+            }
+            Column::Text(all) => Column::Text(cells(all, rows)),
+            Column::Date(all) => Column::Date(cells(all, rows)),
+            Column::Bool(all) => Column::Bool(cells(all, rows)),
+            Column::Period(all) => Column::Period(cells(all, rows)),
+        }
+    }
 }
 
 /// One typed column; `None` is an empty cell of an optional column.

@@ -100,9 +100,9 @@ impl Engine<'_> {
     /// Number of values in a scope.
     fn len(&self, scope: Scope) -> usize {
         match scope {
-            Scope::Units { .. } => self.data.units.len(),
+            Scope::Units { .. } => self.unit_keys.len(),
             Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).map_or(0, Vec::len),
-            Scope::Rows { table, subset: None, .. } => self.data.tables.get(table).map_or(0, |t| t.len()),
+            Scope::Rows { table, subset: None, .. } => self.tables.get(table).map_or(0, |t| t.len()),
         }
     }
 
@@ -119,7 +119,7 @@ impl Engine<'_> {
         match scope {
             Scope::Units { .. } => per_unit,
             Scope::Rows { table, .. } => {
-                let units = self.data.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
+                let units = self.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
                 per_unit.gather((0..self.len(scope)).map(|i| units.get(self.row(scope, i)).map(|&u| u as usize)))
             }
         }
@@ -366,9 +366,7 @@ impl Engine<'_> {
     fn unit_of_row(&self, scope: Scope, index: usize) -> usize {
         match scope {
             Scope::Units { .. } => index,
-            Scope::Rows { table, .. } => {
-                self.data.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize)
-            }
+            Scope::Rows { table, .. } => self.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize),
         }
     }
 
@@ -404,7 +402,7 @@ impl Engine<'_> {
             // The first date column is the event's date (a rectification
             // date, declared after it, is not when the event happened).
             if let Some(first) = date_columns.first() {
-                if let Some(DataColumn::Date(dates)) = self.data.tables.get(table).and_then(|t| t.columns.get(*first)) {
+                if let Some(DataColumn::Date(dates)) = self.tables.get(table).and_then(|t| t.columns.get(*first)) {
                     let dates: Vec<Option<Date>> = (0..self.len(scope)).map(|i| dates.get(self.row(scope, i)).copied().flatten()).collect();
                     return Values::from_vec(dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect());
                 }
@@ -416,7 +414,7 @@ impl Engine<'_> {
     /// A column's values: of each row in its own table's row scope, else of
     /// each unit's one row (or its row of the current period).
     fn column(&mut self, table: TableId, column: usize, scope: Scope) -> Values {
-        let Some(data) = self.data.tables.get(table) else { return Values::Same(Value::Null) };
+        let Some(data) = self.tables.get(table) else { return Values::Same(Value::Null) };
         let kind = match self.scheme.tables[table].columns.get(column).map(|c| &c.ty) {
             Some(ColumnType::Period(k)) => Some(*k),
             _ => None,
@@ -467,8 +465,8 @@ impl Engine<'_> {
         if let Some(rows) = self.unit_rows.get(&key) {
             return rows.clone();
         }
-        let Some(data) = self.data.tables.get(table) else { return vec![NO_ROW; self.data.units.len()].into() };
-        let rows: std::rc::Rc<[u32]> = (0..self.data.units.len())
+        let Some(data) = self.tables.get(table) else { return vec![NO_ROW; self.unit_keys.len()].into() };
+        let rows: std::rc::Rc<[u32]> = (0..self.unit_keys.len())
             .map(|u| {
                 let rows = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX));
                 let row = match period_column {
@@ -589,8 +587,8 @@ impl Engine<'_> {
             None => vec![true; n_rows],
         };
         let values = value.map(|v| self.eval_shared(v, rows));
-        let n = self.data.units.len();
-        let Some(data) = self.data.tables.get(table) else { return vec![None; n] };
+        let n = self.unit_keys.len();
+        let Some(data) = self.tables.get(table) else { return vec![None; n] };
         let mut out = vec![None; n];
         let mut picked: Vec<Decimal> = Vec::new();
         let mut empty = Vec::new();
@@ -639,7 +637,7 @@ impl Engine<'_> {
             return Some(id);
         }
         let column = self.scheme.tables[table].columns.iter().position(|c| c.ty == ColumnType::Period(p.kind))?;
-        let Some(DataColumn::Period(cells)) = self.data.tables.get(table).and_then(|t| t.columns.get(column)) else { return None };
+        let Some(DataColumn::Period(cells)) = self.tables.get(table).and_then(|t| t.columns.get(column)) else { return None };
         let want = u8::try_from(p.index).ok();
         let rows: Vec<u32> = cells.iter().enumerate().filter(|(_, c)| **c == want).filter_map(|(r, _)| u32::try_from(r).ok()).collect();
         let id = u32::try_from(self.subsets.len()).ok()?;
@@ -674,7 +672,7 @@ impl Engine<'_> {
 
     /// An aggregate across units: over the unit's group (or all units).
     fn across(&mut self, function: Across, arg: &Expr, ascending: bool, period: Option<Period>) -> Vec<Option<Decimal>> {
-        let n = self.data.units.len();
+        let n = self.unit_keys.len();
         let values: Vec<Option<Decimal>> = if function == Across::GroupCount {
             vec![Some(Decimal::ZERO); n]
         } else {
@@ -727,15 +725,15 @@ impl Engine<'_> {
     /// The default group (first group column) of each unit.
     pub fn group_of_units(&self) -> Vec<Option<Sym>> {
         let units = &self.scheme.units;
-        let Some(&g) = units.groups.first() else { return vec![None; self.data.units.len()] };
+        let Some(&g) = units.groups.first() else { return vec![None; self.unit_keys.len()] };
         self.unit_texts(g)
     }
 
     /// The text of a units-table column for each unit.
     pub fn unit_texts(&self, column: usize) -> Vec<Option<Sym>> {
         let table = self.scheme.units.table;
-        let Some(data) = self.data.tables.get(table) else { return vec![None; self.data.units.len()] };
-        (0..self.data.units.len())
+        let Some(data) = self.tables.get(table) else { return vec![None; self.unit_keys.len()] };
+        (0..self.unit_keys.len())
             .map(|u| {
                 let row = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX)).next()?;
                 match data.columns.get(column) {

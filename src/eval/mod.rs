@@ -9,6 +9,7 @@
 //! missing where a score needs it) is reported with the unit, the item and
 //! the scheme line, and the other units are still evaluated.
 
+mod batch;
 pub mod expr;
 mod fixed;
 pub mod ops;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::data::{Dataset, Interner};
+use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
@@ -34,17 +35,27 @@ const MAX_FAULTS: usize = 50;
 
 /// Evaluates a scheme on a dataset.
 pub fn evaluate(scheme: &Scheme, data: &Dataset) -> (Assessment, Diagnostics) {
-    let mut engine = Engine::new(scheme, data);
-    let assessment = engine.run();
-    (assessment, engine.finish())
+    evaluate_in_batches(scheme, data, batch::BATCH_UNITS)
+}
+
+/// Evaluates, scoring the units in batches of `batch_units`.
+fn evaluate_in_batches(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Assessment, Diagnostics) {
+    let (scored, mut faults) = batch::score(scheme, data, batch_units);
+    let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
+    let assessment = engine.publish(scored);
+    faults.append(engine.faults);
+    (assessment, faults.finish())
 }
 
 /// The state of one evaluation.
 pub struct Engine<'a> {
     scheme: &'a Scheme,
-    data: &'a Dataset,
+    /// The key of each unit evaluated.
+    unit_keys: &'a [String],
+    /// The rows of those units, one entry per table of the scheme.
+    tables: &'a [TableData],
     /// The dataset's texts plus the scheme's constants.
-    strings: Interner,
+    strings: Texts<'a>,
     /// Final score of each indicator per unit, once computed.
     scores: Vec<Option<Decimals>>,
     /// What each indicator contributes to its parent per unit, once its score is computed.
@@ -53,8 +64,7 @@ pub struct Engine<'a> {
     totals: Option<Vec<Decimal>>,
     /// Where the formula being evaluated was written, and what it computes.
     current: Option<(Arc<SourceFile>, String)>,
-    faults: Vec<Diagnostic>,
-    more_faults: usize,
+    faults: Faults,
     /// Which values of the scope being evaluated are actually used: inside
     /// `如果` both branches are computed for every unit, but a fault in the
     /// branch a unit does not take is not a fault.
@@ -72,6 +82,100 @@ pub struct Engine<'a> {
     /// While computing a shared result: its faults, kept to be reported
     /// under the mask of each formula that uses it.
     pending: Option<Vec<Pending>>,
+}
+
+/// The faults found, the first `MAX_FAULTS` in full, the rest counted.
+#[derive(Default)]
+struct Faults {
+    shown: Vec<Diagnostic>,
+    more: usize,
+}
+
+impl Faults {
+    fn push(&mut self, d: Diagnostic) {
+        if self.shown.len() < MAX_FAULTS {
+            self.shown.push(d);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// Adds the faults found after these.
+    fn append(&mut self, later: Faults) {
+        self.more += later.more;
+        for d in later.shown {
+            self.push(d);
+        }
+    }
+
+    fn finish(self) -> Diagnostics {
+        let mut diags = Diagnostics::new();
+        for d in self.shown {
+            diags.push(d);
+        }
+        if self.more > 0 {
+            let n = self.more;
+            diags.push(Diagnostic::general(
+                &codes::EVAL_MISSING_VALUE,
+                text!("… and {n} more problems of the same kinds", "……另有 {n} 个同类问题"),
+            ));
+        }
+        diags
+    }
+}
+
+/// Every unit's figures that depend on that unit alone: all of them up to
+/// the published total and the vetoes. Units can be scored in batches and
+/// the batches put one after the other (`append`).
+#[derive(Default)]
+struct Scored {
+    /// Whether each indicator applies to each unit.
+    applies: Vec<Vec<bool>>,
+    /// What each deduction takes from each unit.
+    deductions: Vec<Applied>,
+    /// What each bonus gives each unit.
+    bonuses: Vec<Applied>,
+    /// Each indicator's final score per unit.
+    scores: Vec<Decimals>,
+    /// Each indicator's score before its own deductions and bonuses.
+    before: Vec<Decimals>,
+    /// What each indicator contributes to its parent.
+    contributions: Vec<Decimals>,
+    /// Each indicator's per-period scores.
+    periods: Vec<PeriodScores>,
+    /// Each unit's total before rounding.
+    exact: Vec<Decimal>,
+    /// Each unit's published total, vetoes applied.
+    published: Vec<Decimal>,
+    /// The vetoes that struck each unit.
+    vetoes: Vec<Vec<usize>>,
+}
+
+impl Scored {
+    /// Puts the units of `next` after these.
+    fn append(&mut self, next: Scored) {
+        for (all, more) in self.applies.iter_mut().zip(next.applies) {
+            all.extend(more);
+        }
+        for (all, more) in self.deductions.iter_mut().chain(&mut self.bonuses).zip(next.deductions.into_iter().chain(next.bonuses)) {
+            all.append(more);
+        }
+        for (all, more) in self
+            .scores
+            .iter_mut()
+            .chain(&mut self.before)
+            .chain(&mut self.contributions)
+            .zip(next.scores.into_iter().chain(next.before).chain(next.contributions))
+        {
+            all.append(&more);
+        }
+        for (all, more) in self.periods.iter_mut().zip(next.periods) {
+            all.append(&more);
+        }
+        self.exact.extend(next.exact);
+        self.published.extend(next.published);
+        self.vetoes.extend(next.vetoes);
+    }
 }
 
 /// A fault found while computing a shared result.
@@ -102,6 +206,19 @@ struct Occurrences {
     starts: Vec<u32>,
 }
 
+impl Applied {
+    /// Puts the units of `next` after these.
+    fn append(&mut self, next: Applied) {
+        self.amount.append(&next.amount);
+        self.uncapped.append(&next.uncapped);
+        self.zero.extend(next.zero);
+        let shift = u32::try_from(self.occurrences.list.len()).unwrap_or(u32::MAX);
+        self.occurrences.starts.pop();
+        self.occurrences.starts.extend(next.occurrences.starts.iter().map(|s| s.saturating_add(shift)));
+        self.occurrences.list.extend(next.occurrences.list);
+    }
+}
+
 impl Occurrences {
     /// The occurrences found, each with its unit, in the order found.
     fn new(units: usize, mut found: Vec<(usize, Occurrence)>) -> Occurrences {
@@ -128,17 +245,18 @@ impl Occurrences {
 }
 
 impl<'a> Engine<'a> {
-    fn new(scheme: &'a Scheme, data: &'a Dataset) -> Self {
+    /// An engine for the units `unit_keys`, whose rows are `tables`.
+    fn new(scheme: &'a Scheme, unit_keys: &'a [String], tables: &'a [TableData], strings: &'a Interner) -> Self {
         Engine {
             scheme,
-            data,
-            strings: data.strings.clone(),
+            unit_keys,
+            tables,
+            strings: Texts::new(strings),
             scores: vec![None; scheme.indicators.len()],
             contributions: vec![Decimals::default(); scheme.indicators.len()],
             totals: None,
             current: None,
-            faults: Vec::new(),
-            more_faults: 0,
+            faults: Faults::default(),
             mask: None,
             subsets: Vec::new(),
             period_rows: std::collections::HashMap::new(),
@@ -148,26 +266,12 @@ impl<'a> Engine<'a> {
         }
     }
 
-    fn finish(self) -> Diagnostics {
-        let mut diags = Diagnostics::new();
-        for d in self.faults {
-            diags.push(d);
-        }
-        if self.more_faults > 0 {
-            let n = self.more_faults;
-            diags.push(Diagnostic::general(
-                &codes::EVAL_MISSING_VALUE,
-                text!("… and {n} more problems of the same kinds", "……另有 {n} 个同类问题"),
-            ));
-        }
-        diags
-    }
-
     fn units(&self) -> usize {
-        self.data.units.len()
+        self.unit_keys.len()
     }
 
-    fn run(&mut self) -> Assessment {
+    /// Every unit's figures up to its published total and vetoes.
+    fn score(&mut self) -> Scored {
         let n = self.units();
         let deductions: Vec<Applied> = self.scheme.deductions.iter().map(|a| self.adjustment(a)).collect();
         let bonuses: Vec<Applied> = self.scheme.bonuses.iter().map(|a| self.adjustment(a)).collect();
@@ -214,10 +318,30 @@ impl<'a> Engine<'a> {
                 published[u] = ops::round(Decimal::ZERO, rounding.places, rounding.mode);
             }
         }
+        Scored {
+            applies,
+            deductions,
+            bonuses,
+            scores: self.scores.iter_mut().map(|s| s.take().unwrap_or_default()).collect(),
+            before,
+            contributions: std::mem::take(&mut self.contributions),
+            periods,
+            exact,
+            published,
+            vetoes,
+        }
+    }
+
+    /// Ranks and grades the units scored, and hands every figure over to the results.
+    fn publish(&mut self, scored: Scored) -> Assessment {
+        let n = self.units();
+        let Scored { applies, deductions, bonuses, scores, mut before, contributions, mut periods, exact, published, vetoes } = scored;
+        self.scores = scores.into_iter().map(Some).collect();
+        self.contributions = contributions;
         self.totals = Some(published.clone());
         let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
-        let group_names: Vec<Vec<Option<crate::data::Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
+        let group_names: Vec<Vec<Option<Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
@@ -225,7 +349,7 @@ impl<'a> Engine<'a> {
         self.indicator_results(&mut results, &ranks.order, &paths, &applies, &mut periods, &mut before);
         for &u in &ranks.order {
             results.push_unit(UnitFigures {
-                key: &self.data.units[u],
+                key: &self.unit_keys[u],
                 groups: group_names.iter().map(|g| g[u].map_or("", |s| self.strings.resolve(s))),
                 total: published[u],
                 exact_total: exact[u],
@@ -453,7 +577,7 @@ impl<'a> Engine<'a> {
                     let rows = Scope::Rows { table: *table, period: None, subset: None };
                     let keep: Vec<bool> = match filter {
                         Some(f) => self.condition(f, rows),
-                        None => vec![true; self.data.tables.get(*table).map_or(0, |t| t.len())],
+                        None => vec![true; self.tables.get(*table).map_or(0, |t| t.len())],
                     };
                     let values = self.values(each, rows);
                     let mut cancelled = vec![Decimal::ZERO; keep.len()];
@@ -465,7 +589,7 @@ impl<'a> Engine<'a> {
                             }
                         }
                     }
-                    let Some(data) = self.data.tables.get(*table) else { continue };
+                    let Some(data) = self.tables.get(*table) else { continue };
                     let file: Arc<str> = Arc::from(data.source.as_str());
                     for r in 0..keep.len() {
                         if !keep[r] {
@@ -586,18 +710,12 @@ impl<'a> Engine<'a> {
     fn unit_of(&self, scope: Scope, index: usize) -> usize {
         match scope {
             Scope::Units { .. } => index,
-            Scope::Rows { table, .. } => {
-                self.data.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize)
-            }
+            Scope::Rows { table, .. } => self.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize),
         }
     }
 
     fn push_fault(&mut self, d: Diagnostic) {
-        if self.faults.len() < MAX_FAULTS {
-            self.faults.push(d);
-        } else {
-            self.more_faults += 1;
-        }
+        self.faults.push(d);
     }
 
     /// Whether the value at `index` of `scope` is used (see `mask`).
@@ -620,7 +738,7 @@ impl<'a> Engine<'a> {
             return;
         }
         let u = self.unit_of(scope, index);
-        let unit = self.data.units.get(u).cloned().unwrap_or_default();
+        let unit = self.unit_keys.get(u).cloned().unwrap_or_default();
         let Some((file, what)) = self.current.clone() else { return };
         let (code, message, help) = match fault {
             OpError::DivisionByZero => (
@@ -642,7 +760,7 @@ impl<'a> Engine<'a> {
 
     /// A score that could not be computed because a value it needs is empty.
     fn missing(&mut self, u: usize, id: IndicatorId) {
-        let unit = self.data.units.get(u).cloned().unwrap_or_default();
+        let unit = self.unit_keys.get(u).cloned().unwrap_or_default();
         let ind = &self.scheme.indicators[id];
         let what = ind.path.join(".");
         let d = Diagnostic::error(
@@ -663,7 +781,7 @@ impl<'a> Engine<'a> {
         if !self.wanted(Scope::Units { period: None }, u) {
             return;
         }
-        let unit = self.data.units.get(u).cloned().unwrap_or_default();
+        let unit = self.unit_keys.get(u).cloned().unwrap_or_default();
         let Some((file, what)) = self.current.clone() else { return };
         let need = if function == crate::model::Aggregate::TrimmedMean { (trim.0 + trim.1 + 1).to_string() } else { "1".to_string() };
         self.push_fault(
@@ -678,6 +796,38 @@ impl<'a> Engine<'a> {
                 "在数据中补上这些行,或在公式中判断:`如果 count(...) >= {need} 则 ... 否则 ...`"
             )),
         );
+    }
+}
+
+/// The dataset's texts, read-only, with the texts of the scheme's constants
+/// interned beside them: a constant equal to a text of the data gets that
+/// text's symbol, so texts still compare by symbol.
+struct Texts<'a> {
+    data: &'a Interner,
+    /// Texts the data does not have; their symbols follow the data's.
+    more: Interner,
+}
+
+impl<'a> Texts<'a> {
+    fn new(data: &'a Interner) -> Self {
+        Texts { data, more: Interner::default() }
+    }
+
+    /// The symbol of a text, adding it if neither the data nor an earlier constant has it.
+    fn intern(&mut self, text: &str) -> Sym {
+        self.data.get(text).unwrap_or_else(|| self.offset().saturating_add(self.more.intern(text)))
+    }
+
+    /// The text of a symbol.
+    fn resolve(&self, sym: Sym) -> &str {
+        match sym.checked_sub(self.offset()) {
+            Some(more) => self.more.resolve(more),
+            None => self.data.resolve(sym),
+        }
+    }
+
+    fn offset(&self) -> Sym {
+        Sym::try_from(self.data.len()).unwrap_or(Sym::MAX)
     }
 }
 
@@ -710,6 +860,13 @@ impl PeriodScores {
             }
         }
         PeriodScores { count, scores }
+    }
+
+    /// Puts the scores of `next`'s units after these (the count of periods
+    /// is the indicator's, the same in both).
+    fn append(&mut self, next: &PeriodScores) {
+        self.count = next.count;
+        self.scores.append(&next.scores);
     }
 
     /// A unit's scores: one per period, or none.

@@ -67,7 +67,7 @@ impl Engine<'_> {
         let of = |u: usize| keys.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
         let compare = |a: usize, b: usize| compare_keys(of(a), of(b), &directions);
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| compare(a, b).then_with(|| self.data.units[a].cmp(&self.data.units[b])));
+        order.sort_by(|&a, &b| compare(a, b).then_with(|| self.unit_keys[a].cmp(&self.unit_keys[b])));
         let rank = ranks(&order, &compare, ranking.dense, n);
         let group_rank = ranking.per_group.map(|column| {
             // One pass over the overall order, counting within each group.

@@ -1,0 +1,148 @@
+//! Scoring in batches of units, on every core.
+//!
+//! A unit's figures up to its published total and vetoes depend on that
+//! unit's rows alone, unless a formula looks across units (`组内平均`,
+//! `排名`, …). So the units are cut into batches of consecutive units (their
+//! rows are consecutive in every table), each batch is scored by its own
+//! engine on whichever core is free, and the batches are put back one after
+//! the other in unit order: the figures are the very ones one engine over
+//! all units would give. Ranking, grading and the results need every
+//! unit's total and run once, after.
+//!
+//! A batch is small enough that a formula's working columns stay in the
+//! processor's cache between one node of the formula and the next, and only
+//! one batch's working columns a core are alive at a time.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+
+use super::{Engine, Faults, Scored};
+use crate::data::{Dataset, TableData};
+use crate::model::{ExprKind, Scheme};
+
+/// Units a batch: a formula's column of 4,096 figures is 32 KB.
+pub(super) const BATCH_UNITS: usize = 4096;
+
+/// Every unit's figures up to its published total and vetoes, with the faults found.
+pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Scored, Faults) {
+    let units = data.units.len();
+    let batch_units = batch_units.max(1);
+    let batches = units.div_ceil(batch_units);
+    if batches <= 1 || looks_across_units(scheme) {
+        let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
+        let scored = engine.score();
+        return (scored, engine.faults);
+    }
+    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(batches);
+    let next = AtomicUsize::new(0);
+    let (done, finished) = mpsc::channel();
+    std::thread::scope(|threads| {
+        for _ in 0..workers {
+            let done = done.clone();
+            let next = &next;
+            threads.spawn(move || {
+                loop {
+                    let batch = next.fetch_add(1, Ordering::Relaxed);
+                    if batch >= batches {
+                        break;
+                    }
+                    let range = batch * batch_units..units.min((batch + 1) * batch_units);
+                    let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();
+                    let mut engine = Engine::new(scheme, &data.units[range], &tables, &data.strings);
+                    let scored = engine.score();
+                    // The receiver outlives the workers; a failed send means it is gone, so stop.
+                    if done.send((batch, scored, engine.faults)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        in_unit_order(finished)
+    })
+}
+
+/// The batches as they finish, put together in unit order (the order they
+/// finish in depends on the cores; the result must not).
+fn in_unit_order(finished: mpsc::Receiver<(usize, Scored, Faults)>) -> (Scored, Faults) {
+    let mut waiting: BTreeMap<usize, (Scored, Faults)> = BTreeMap::new();
+    let mut whole: Option<(Scored, Faults)> = None;
+    let mut expected = 0;
+    for (batch, scored, faults) in finished {
+        waiting.insert(batch, (scored, faults));
+        while let Some((scored, faults)) = waiting.remove(&expected) {
+            match whole.as_mut() {
+                None => whole = Some((scored, faults)),
+                Some((all, all_faults)) => {
+                    all.append(scored);
+                    all_faults.append(faults);
+                }
+            }
+            expected += 1;
+        }
+    }
+    whole.unwrap_or_default()
+}
+
+/// Whether a formula scored unit by unit reads other units' figures.
+fn looks_across_units(scheme: &Scheme) -> bool {
+    let mut across = false;
+    scheme.walk_unit_formulas(&mut |e| {
+        e.walk(&mut |node| across |= matches!(node.kind, ExprKind::Across { .. }));
+    });
+    across
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::data::LoadOptions;
+    use crate::generate::national;
+
+    /// Generated national data, with a zero-sized colleague panel in one
+    /// quarter row of 600 (a division by zero, in many batches).
+    fn data_with_faults(dir: &Path) {
+        national::write(dir, &national::Options { people: 1500, seed: 11 }).unwrap();
+        let quarters = dir.join("季报.csv");
+        let text = std::fs::read_to_string(&quarters).unwrap();
+        let mut out = String::new();
+        for (i, line) in text.lines().enumerate() {
+            let mut cells: Vec<&str> = line.split(',').collect();
+            if i > 0 && i % 600 == 0 {
+                cells[11] = "0";
+            }
+            out.push_str(&cells.join(","));
+            out.push('\n');
+        }
+        std::fs::write(&quarters, out).unwrap();
+    }
+
+    #[test]
+    fn batches_give_the_figures_and_faults_of_one_engine() {
+        let dir = std::env::temp_dir().join(format!("kaohe-batches-{}", std::process::id()));
+        data_with_faults(&dir);
+        let scheme = crate::check::check_path(Path::new("rules/national_individual.kh"), Path::new("rules")).scheme.unwrap();
+        let (data, found) = crate::data::load(&scheme, &dir, &LoadOptions { encoding: None });
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(found.error_count(), 0);
+        let outcome = |batch_units| {
+            let (assessment, faults) = super::super::evaluate_in_batches(&scheme, &data, batch_units);
+            // Every figure, down to the periods and the occurrences of each deduction and bonus.
+            let json = serde_json::to_string_pretty(&assessment).unwrap();
+            let mut faults: Vec<String> = faults.iter().map(|d| format!("{} {:?} {:?}", d.code.id, d.message, d.labels)).collect();
+            faults.sort();
+            (json, faults)
+        };
+        let (whole, whole_faults) = outcome(usize::MAX);
+        // 97 units a batch: 16 batches, the last one short.
+        let (batched, batched_faults) = outcome(97);
+        assert_eq!(whole.matches("\"unit\":").count(), 1500);
+        assert!(whole.contains("\"occurrences\": [\n") && whole.contains("\"periods\": [\n"));
+        assert!(whole == batched, "the batched results differ");
+        // Ten divisions by zero, and the ten scores they leave missing.
+        assert_eq!(whole_faults.len(), 20);
+        assert_eq!(whole_faults, batched_faults);
+    }
+}
