@@ -155,13 +155,15 @@ impl Decimals {
 
     /// Appends the entries of another column.
     pub fn append(&mut self, other: &Decimals) {
-        if other.wide.is_empty() {
+        let shift = self.wide.len() as u64;
+        if shift == 0 || other.wide.is_empty() {
             self.packed.extend_from_slice(&other.packed);
         } else {
-            // Entries kept aside point into `other.wide`: push them anew.
-            self.packed.reserve(other.len());
-            (0..other.len()).for_each(|i| self.push_entry(other.entry(i)));
+            // Entries kept aside point into `other.wide`, which goes after ours.
+            let moved = |p: u64| if p & (EMPTY | WIDE) == WIDE { p + (shift << 8) } else { p };
+            self.packed.extend(other.packed.iter().map(|&p| moved(p)));
         }
+        self.wide.extend_from_slice(&other.wide);
     }
 
     /// The entries at `order`, in that order (empty past the end).
@@ -374,14 +376,16 @@ mod tests {
     fn append_and_select_keep_wide_entries() {
         let wide = Decimal::MAX;
         let a: Decimals = [Some(Decimal::ONE), Some(wide), None].into_iter().collect();
-        let b: Decimals = [Some(wide), Some(Decimal::TWO)].into_iter().collect();
+        // Another wide value: the appended entry must point past `a`'s.
+        let other = Decimal::MIN;
+        let b: Decimals = [Some(other), Some(Decimal::TWO)].into_iter().collect();
         let mut whole = a.clone();
         whole.append(&b);
         let all: Vec<Option<Decimal>> = (0..whole.len()).map(|i| whole.get(i)).collect();
-        assert_eq!(all, [Some(Decimal::ONE), Some(wide), None, Some(wide), Some(Decimal::TWO)]);
+        assert_eq!(all, [Some(Decimal::ONE), Some(wide), None, Some(other), Some(Decimal::TWO)]);
         let picked = whole.select(&[4, 3, 2, 9]);
         let picked: Vec<Option<Decimal>> = (0..picked.len()).map(|i| picked.get(i)).collect();
-        assert_eq!(picked, [Some(Decimal::TWO), Some(wide), None, None]);
+        assert_eq!(picked, [Some(Decimal::TWO), Some(other), None, None]);
         for (digits, scale, negative) in [(0, 2, true), (0, 0, false), (1234, 2, true), (u64::MAX, 3, false), (1 << 56, 0, true)] {
             let mut column = Decimals::default();
             column.push_digits(digits, scale, negative);
@@ -389,7 +393,7 @@ mod tests {
             assert_eq!(column.get(0).map(|d| d.serialize()), Some(made.serialize()), "{digits} {scale} {negative}");
         }
         let run = whole.run(3..9);
-        assert_eq!((run.len(), run.figures().collect::<Vec<_>>()), (2, vec![wide, Decimal::TWO]));
+        assert_eq!((run.len(), run.figures().collect::<Vec<_>>()), (2, vec![other, Decimal::TWO]));
         let mut runs = Decimals::default();
         runs.push_run(whole.run(0..2));
         runs.push_run(Run::empty());

@@ -59,13 +59,13 @@ pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Sco
             });
         }
         drop(done);
-        in_unit_order(finished)
+        in_unit_order(units, finished)
     })
 }
 
 /// The batches as they finish, put together in unit order (the order they
 /// finish in depends on the cores; the result must not).
-fn in_unit_order(finished: mpsc::Receiver<(usize, Scored, Faults)>) -> (Scored, Faults) {
+fn in_unit_order(units: usize, finished: mpsc::Receiver<(usize, Scored, Faults)>) -> (Scored, Faults) {
     let mut waiting: BTreeMap<usize, (Scored, Faults)> = BTreeMap::new();
     let mut whole: Option<(Scored, Faults)> = None;
     let mut expected = 0;
@@ -73,7 +73,11 @@ fn in_unit_order(finished: mpsc::Receiver<(usize, Scored, Faults)>) -> (Scored, 
         waiting.insert(batch, (scored, faults));
         while let Some((scored, faults)) = waiting.remove(&expected) {
             match whole.as_mut() {
-                None => whole = Some((scored, faults)),
+                None => {
+                    let mut first = scored;
+                    first.reserve(units);
+                    whole = Some((first, faults));
+                }
                 Some((all, all_faults)) => {
                     all.append(scored);
                     all_faults.append(faults);

@@ -152,6 +152,26 @@ struct Scored {
 }
 
 impl Scored {
+    /// Makes room for `units` units in all, so that appending batches
+    /// never copies the figures so far (nor leaves room unused).
+    fn reserve(&mut self, units: usize) {
+        let scored = self.exact.len().max(1);
+        let more = |len: usize| (len / scored).saturating_mul(units).saturating_sub(len);
+        for column in self.scores.iter_mut().chain(&mut self.before).chain(&mut self.contributions) {
+            column.reserve(more(column.len()));
+        }
+        for applied in self.deductions.iter_mut().chain(&mut self.bonuses) {
+            applied.amount.reserve(more(applied.amount.len()));
+            applied.uncapped.reserve(more(applied.uncapped.len()));
+            applied.zero.reserve(more(applied.zero.len()));
+        }
+        self.periods.iter_mut().for_each(|p| p.scores.reserve(more(p.scores.len())));
+        self.applies.iter_mut().for_each(|a| a.reserve(more(a.len())));
+        self.exact.reserve(more(self.exact.len()));
+        self.published.reserve(more(self.published.len()));
+        self.vetoes.reserve(more(self.vetoes.len()));
+    }
+
     /// Puts the units of `next` after these.
     fn append(&mut self, next: Scored) {
         for (all, more) in self.applies.iter_mut().zip(next.applies) {
