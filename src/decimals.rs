@@ -170,6 +170,23 @@ impl Decimals {
     pub fn select(&self, order: &[usize]) -> Decimals {
         self.gather(order.iter().copied())
     }
+
+    /// The entries at `order`, in that order, an empty one given as 0 (as [`Decimals::figure`] reads it).
+    pub fn select_figures(&self, order: &[usize]) -> Decimals {
+        let mut column = self.select(order);
+        let zero = pack(0, 0, false);
+        column.packed.iter_mut().filter(|p| **p & EMPTY != 0).for_each(|p| *p = zero);
+        column
+    }
+
+    /// Whether both columns hold the same entries, digit for digit and scale for scale.
+    pub fn identical(&self, other: &Decimals) -> bool {
+        if self.wide.is_empty() && other.wide.is_empty() {
+            return self.packed == other.packed;
+        }
+        let same = |a: Entry, b: Entry| a.number().map(|d| d.serialize()) == b.number().map(|d| d.serialize());
+        self.len() == other.len() && (0..self.len()).all(|i| same(self.entry(i), other.entry(i)))
+    }
 }
 
 impl Decimals {

@@ -15,6 +15,7 @@
 pub mod ast;
 pub mod check;
 pub mod cli;
+pub mod cores;
 pub mod data;
 pub mod date;
 pub mod decimals;

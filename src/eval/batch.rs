@@ -13,11 +13,8 @@
 //! processor's cache between one node of the formula and the next, and only
 //! one batch's working columns a core are alive at a time.
 
-use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc;
-
 use super::{Engine, Faults, Scored};
+use crate::cores;
 use crate::data::{Dataset, TableData};
 use crate::model::{ExprKind, Scheme};
 
@@ -28,64 +25,33 @@ pub(super) const BATCH_UNITS: usize = 4096;
 pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Scored, Faults) {
     let units = data.units.len();
     let batch_units = batch_units.max(1);
-    let batches = units.div_ceil(batch_units);
-    if batches <= 1 || looks_across_units(scheme) {
+    if units <= batch_units || looks_across_units(scheme) {
         let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
         let scored = engine.score();
         return (scored, engine.faults);
     }
-    let workers = std::thread::available_parallelism().map_or(1, usize::from).min(batches);
-    let next = AtomicUsize::new(0);
-    let (done, finished) = mpsc::channel();
-    std::thread::scope(|threads| {
-        for _ in 0..workers {
-            let done = done.clone();
-            let next = &next;
-            threads.spawn(move || {
-                loop {
-                    let batch = next.fetch_add(1, Ordering::Relaxed);
-                    if batch >= batches {
-                        break;
-                    }
-                    let range = batch * batch_units..units.min((batch + 1) * batch_units);
-                    let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();
-                    let mut engine = Engine::new(scheme, &data.units[range], &tables, &data.strings);
-                    let scored = engine.score();
-                    // The receiver outlives the workers; a failed send means it is gone, so stop.
-                    if done.send((batch, scored, engine.faults)).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done);
-        in_unit_order(units, finished)
-    })
-}
-
-/// The batches as they finish, put together in unit order (the order they
-/// finish in depends on the cores; the result must not).
-fn in_unit_order(units: usize, finished: mpsc::Receiver<(usize, Scored, Faults)>) -> (Scored, Faults) {
-    let mut waiting: BTreeMap<usize, (Scored, Faults)> = BTreeMap::new();
+    let batches = (0..units).step_by(batch_units).map(|start| start..units.min(start + batch_units));
     let mut whole: Option<(Scored, Faults)> = None;
-    let mut expected = 0;
-    for (batch, scored, faults) in finished {
-        waiting.insert(batch, (scored, faults));
-        while let Some((scored, faults)) = waiting.remove(&expected) {
-            match whole.as_mut() {
-                None => {
-                    let mut first = scored;
-                    first.reserve(units);
-                    whole = Some((first, faults));
-                }
-                Some((all, all_faults)) => {
-                    all.append(scored);
-                    all_faults.append(faults);
-                }
+    cores::in_order(
+        batches,
+        |range| {
+            let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();
+            let mut engine = Engine::new(scheme, &data.units[range], &tables, &data.strings);
+            let scored = engine.score();
+            (scored, engine.faults)
+        },
+        |(scored, faults)| match whole.as_mut() {
+            None => {
+                let mut first = scored;
+                first.reserve(units);
+                whole = Some((first, faults));
             }
-            expected += 1;
-        }
-    }
+            Some((all, all_faults)) => {
+                all.append(scored);
+                all_faults.append(faults);
+            }
+        },
+    );
     whole.unwrap_or_default()
 }
 

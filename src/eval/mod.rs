@@ -20,6 +20,7 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use crate::cores;
 use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
@@ -355,7 +356,7 @@ impl<'a> Engine<'a> {
     /// Ranks and grades the units scored, and hands every figure over to the results.
     fn publish(&mut self, scored: Scored) -> Assessment {
         let n = self.units();
-        let Scored { applies, deductions, bonuses, scores, mut before, contributions, mut periods, exact, published, vetoes } = scored;
+        let Scored { applies, deductions, bonuses, scores, before, contributions, periods, exact, published, vetoes } = scored;
         self.scores = scores.into_iter().map(Some).collect();
         self.contributions = contributions;
         self.totals = Some(published.clone());
@@ -366,7 +367,7 @@ impl<'a> Engine<'a> {
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
         // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
-        self.indicator_results(&mut results, &ranks.order, &paths, &applies, &mut periods, &mut before);
+        self.indicator_results(&mut results, &ranks.order, &paths, &applies, periods, before);
         for &u in &ranks.order {
             results.push_unit(UnitFigures {
                 key: &self.unit_keys[u],
@@ -660,35 +661,38 @@ impl<'a> Engine<'a> {
         Applied { amount, uncapped, occurrences: Occurrences::new(n, found), zero }
     }
 
-    /// Hands every indicator's figures over to `results`, a column at a time,
-    /// freeing each indicator's working figures once handed over.
+    /// Hands every indicator's figures over to `results`, put in rank order
+    /// a column at a time on every core, freeing each indicator's working
+    /// figures once handed over.
     fn indicator_results(
         &mut self,
         results: &mut Assessment,
         order: &[usize],
         paths: &[String],
         applies: &[Vec<bool>],
-        periods: &mut [PeriodScores],
-        before: &mut [Decimals],
+        periods: Vec<PeriodScores>,
+        before: Vec<Decimals>,
     ) {
+        let scores = self.scores.iter_mut().map(|s| s.take().unwrap_or_default());
+        let contributions = std::mem::take(&mut self.contributions);
+        let working = scores.zip(contributions).zip(periods).zip(before).enumerate();
         let scheme = self.scheme;
-        for (i, ind) in scheme.indicators.iter().enumerate() {
-            let scores = self.scores[i].take().unwrap_or_default();
-            let contributions = std::mem::take(&mut self.contributions[i]);
-            let (periods, before) = (std::mem::take(&mut periods[i]), std::mem::take(&mut before[i]));
-            let per_unit = ind.periods.as_ref().map_or(0, |p| p.kind.per_year());
-            results.push_indicator(
-                &paths[i],
-                per_unit,
-                order.iter().map(|&u| IndicatorFigures {
-                    score: scores.figure(u),
-                    before_adjustments: before.figure(u),
-                    contribution: contributions.figure(u),
-                    periods: periods.of(u),
-                    applies: applies[i][u],
-                }),
-            );
-        }
+        cores::in_order(
+            working,
+            |(i, (((scores, contributions), periods), before))| {
+                let per_unit = scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
+                let figures = IndicatorFigures {
+                    scores: scores.select_figures(order),
+                    before_adjustments: before.select_figures(order),
+                    contributions: contributions.select_figures(order),
+                    applies: order.iter().map(|&u| applies[i].get(u).copied().unwrap_or(false)).collect(),
+                    periods_per_unit: per_unit,
+                    periods: periods.select(order, per_unit),
+                };
+                (i, figures)
+            },
+            |(i, figures)| results.push_indicator(&paths[i], figures),
+        );
     }
 
     /// Hands the deductions or bonuses that did something to unit `u` over to
@@ -887,6 +891,15 @@ impl PeriodScores {
     fn append(&mut self, next: &PeriodScores) {
         self.count = next.count;
         self.scores.append(&next.scores);
+    }
+
+    /// The scores of the units in `order`, `count` a unit (empty ones for
+    /// an indicator scored without its periods).
+    fn select(&self, order: &[usize], count: usize) -> Decimals {
+        if self.count != count {
+            return Decimals::gather(Decimals::empty(), (0..order.len() * count).map(|_| usize::MAX));
+        }
+        self.scores.gather(order.iter().flat_map(|&u| u * count..(u + 1) * count))
     }
 
     /// A unit's scores: one per period, or none.

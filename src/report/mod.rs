@@ -41,8 +41,6 @@ pub struct Assessment {
     pub scheme: String,
     /// The assessment year.
     pub year: u32,
-    /// How many units eval hands over (the rows of an indicator column).
-    units: usize,
     /// Each unit's key; a unit's row in every column below is its place here.
     keys: Texts,
     /// The texts units share: group values, grades, notes, veto and clause names, targets.
@@ -161,18 +159,21 @@ pub struct UnitFigures<'a, G, V> {
     pub over_quota: Option<&'a str>,
 }
 
-/// One indicator's figures for one unit as eval hands them over (see [`Assessment::push_indicator`]).
-pub struct IndicatorFigures<'a> {
+/// One indicator's figures for every unit, each column in rank order, as
+/// eval hands them over (see [`Assessment::push_indicator`]).
+pub struct IndicatorFigures {
     /// The score on the indicator's own scale, after its deductions and bonuses.
-    pub score: Decimal,
+    pub scores: Decimals,
     /// The score before its own deductions and bonuses.
-    pub before_adjustments: Decimal,
+    pub before_adjustments: Decimals,
     /// What it contributes to its parent (or to the total).
-    pub contribution: Decimal,
-    /// Per-period scores: all of them, or none.
-    pub periods: crate::decimals::Run<'a>,
-    /// Whether the indicator applies to this unit (`适用`).
-    pub applies: bool,
+    pub contributions: Decimals,
+    /// Whether the indicator applies to the unit (`适用`).
+    pub applies: Vec<bool>,
+    /// How many periods the indicator is assessed in (0: not per period).
+    pub periods_per_unit: usize,
+    /// `periods_per_unit` scores a unit; empty entries for a unit without them.
+    pub periods: Decimals,
 }
 
 /// What one deduction or bonus did to one unit, as eval hands it over (see [`Assessment::push_adjustment`]).
@@ -194,7 +195,7 @@ pub struct AdjustmentFigures<'a> {
 impl Assessment {
     /// Results with no units yet, for `units` units.
     pub fn new(scheme: String, year: u32, units: usize) -> Self {
-        let mut a = Assessment { scheme, year, units, ..Assessment::default() };
+        let mut a = Assessment { scheme, year, ..Assessment::default() };
         a.totals.reserve(units);
         a.exact_totals.reserve(units);
         a.grades.reserve(units);
@@ -271,39 +272,20 @@ impl Assessment {
     }
 
     /// Appends the next indicator (parents before children, in the scheme's
-    /// order), before or after the units: its figures for each of the units
-    /// [`Assessment::new`] was told of, in rank order. Each unit has
-    /// `periods_per_unit` period scores or none.
-    pub fn push_indicator<'a>(&mut self, path: &str, periods_per_unit: usize, units: impl IntoIterator<Item = IndicatorFigures<'a>>) {
-        let n = self.units;
-        let mut column = IndicatorColumn {
+    /// order), before or after the units: its figures for the units
+    /// [`Assessment::new`] was told of, in rank order.
+    pub fn push_indicator(&mut self, path: &str, figures: IndicatorFigures) {
+        let IndicatorFigures { scores, before_adjustments, contributions, applies, periods_per_unit, periods } = figures;
+        self.indicators.push(IndicatorColumn {
             path: path.to_string(),
-            scores: Decimals::with_capacity(n),
-            before_adjustments: None,
-            contributions: Decimals::with_capacity(n),
-            applies: Vec::with_capacity(n),
+            // Most indicators have no deduction or bonus of their own: no second column.
+            before_adjustments: (!before_adjustments.identical(&scores)).then_some(before_adjustments),
+            scores,
+            contributions,
+            applies,
             periods_per_unit,
-            periods: Decimals::with_capacity(n * periods_per_unit),
-        };
-        for figures in units.into_iter().take(n) {
-            let differs = figures.before_adjustments.serialize() != figures.score.serialize();
-            if differs && column.before_adjustments.is_none() {
-                // Until now every unit's score was its score before adjustments.
-                column.before_adjustments = Some(column.scores.clone());
-            }
-            if let Some(before) = column.before_adjustments.as_mut() {
-                before.push(Some(figures.before_adjustments));
-            }
-            column.scores.push(Some(figures.score));
-            column.contributions.push(Some(figures.contribution));
-            column.applies.push(figures.applies);
-            if figures.periods.len() == periods_per_unit {
-                column.periods.push_run(figures.periods);
-            } else {
-                (0..periods_per_unit).for_each(|_| column.periods.push(None));
-            }
-        }
-        self.indicators.push(column);
+            periods,
+        });
     }
 
     /// How many units.

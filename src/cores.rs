@@ -1,0 +1,67 @@
+//! Work shared out over every core, its results taken in order.
+//!
+//! Both evaluation stages that run on several cores (scoring batches of
+//! units, gathering the results' columns) need the same thing: items worked
+//! on by whichever core is free, and their results handed back in the
+//! items' order, so that the output never depends on how the work was
+//! shared out. Results are handed over as soon as every earlier one has
+//! been, so few wait at a time.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::sync::mpsc;
+
+/// Runs `work` on each item on every core, and `take` on each result on
+/// this thread, in the items' order.
+pub fn in_order<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl Fn(T) -> R + Sync, mut take: impl FnMut(R)) {
+    let workers = std::thread::available_parallelism().map_or(1, usize::from);
+    if workers == 1 {
+        items.for_each(|item| take(work(item)));
+        return;
+    }
+    let items = Mutex::new(items.enumerate());
+    let (done, finished) = mpsc::channel();
+    std::thread::scope(|threads| {
+        for _ in 0..workers {
+            let (done, items, work) = (done.clone(), &items, &work);
+            threads.spawn(move || {
+                // A poisoned lock means another worker panicked: stop, the scope passes the panic on.
+                while let Some((index, item)) = items.lock().ok().and_then(|mut items| items.next()) {
+                    // The receiver outlives the workers: a failed send means it is gone, so stop.
+                    if done.send((index, work(item))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done);
+        let mut waiting = BTreeMap::new();
+        let mut next = 0;
+        for (index, result) in finished {
+            waiting.insert(index, result);
+            while let Some(result) = waiting.remove(&next) {
+                take(result);
+                next += 1;
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn results_come_in_the_items_order() {
+        let mut seen = Vec::new();
+        // Early items take longest, so they finish last on several cores.
+        super::in_order(
+            0..64u64,
+            |i: u64| {
+                let spin = (64 - i) * 20_000;
+                let busy = |from: u64| (0..spin).fold(from, |a, b| a.wrapping_add(b % 3));
+                busy(i).wrapping_sub(busy(0))
+            },
+            |r| seen.push(r),
+        );
+        assert_eq!(seen, (0..64).collect::<Vec<_>>());
+    }
+}
