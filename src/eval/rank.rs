@@ -64,10 +64,20 @@ impl Engine<'_> {
         let key_count = columns.len();
         let keys: Vec<Option<Decimal>> = (0..n).flat_map(|u| columns.iter().map(move |(c, _)| c[u])).collect();
         let directions: Vec<bool> = columns.iter().map(|(_, asc)| *asc).collect();
-        let of = |u: usize| keys.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
-        let compare = |a: usize, b: usize| compare_keys(of(a), of(b), &directions);
+        let codes = integer_keys(&keys, &directions);
+        let compare = |a: usize, b: usize| match &codes {
+            Some(codes) => {
+                let of = |u: usize| codes.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
+                of(a).cmp(of(b))
+            }
+            None => {
+                let of = |u: usize| keys.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
+                compare_keys(of(a), of(b), &directions)
+            }
+        };
+        // Unit ids are in key order: ties in key order are ties in id order.
         let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by(|&a, &b| compare(a, b).then_with(|| self.unit_keys[a].cmp(&self.unit_keys[b])));
+        order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
         let rank = ranks(&order, &compare, ranking.dense, n);
         let group_rank = ranking.per_group.map(|column| {
             // One pass over the overall order, counting within each group.
@@ -189,6 +199,32 @@ impl Engine<'_> {
     }
 }
 
+/// The ranking keys (`ascending.len()` a unit) as integers in the order
+/// [`compare_keys`] gives them: each key's values at the largest scale it
+/// has, negated when descending, a missing value as the largest integer.
+/// `None` when some value does not fit (compare the decimals then).
+fn integer_keys(keys: &[Option<Decimal>], ascending: &[bool]) -> Option<Vec<i128>> {
+    let count = ascending.len().max(1);
+    let mut scales = vec![0u32; count];
+    for (i, key) in keys.iter().enumerate() {
+        if let Some(d) = key {
+            scales[i % count] = scales[i % count].max(d.scale());
+        }
+    }
+    keys.iter()
+        .enumerate()
+        .map(|(i, key)| {
+            let Some(d) = key else { return Some(i128::MAX) };
+            let value = d.mantissa().checked_mul(10i128.checked_pow(scales[i % count] - d.scale())?)?;
+            // Strictly inside the range: a missing value must sort after every value.
+            if value.checked_abs()? == i128::MAX {
+                return None;
+            }
+            Some(if ascending[i % count] { value } else { -value })
+        })
+        .collect()
+}
+
 /// Compares two units' keys: descending unless ascending; a missing value last.
 fn compare_keys(a: &[Option<Decimal>], b: &[Option<Decimal>], ascending: &[bool]) -> Ordering {
     for ((x, y), asc) in a.iter().zip(b).zip(ascending) {
@@ -237,4 +273,44 @@ fn group_members(groups: &[Option<Sym>]) -> std::collections::BTreeMap<Option<Sy
         out.entry(*g).or_default().push(u);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use rust_decimal::Decimal;
+
+    use super::{compare_keys, integer_keys};
+
+    #[test]
+    fn integer_keys_order_as_the_decimals_do() {
+        // Few distinct values at several scales (1.5 = 1.50), some missing: many ties.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            state >> 33
+        };
+        let keys: Vec<Option<Decimal>> = (0..600)
+            .map(|_| {
+                let (mantissa, scale) = (next() % 41, next() % 3);
+                (next() % 9 != 0).then(|| Decimal::new(mantissa as i64 - 20, 0) * Decimal::new(10i64.pow(scale as u32), scale as u32))
+            })
+            .collect();
+        for ascending in [[false, false], [true, false], [false, true]] {
+            let codes = integer_keys(&keys, &ascending).unwrap();
+            for a in 0..300 {
+                for b in 0..300 {
+                    let (x, y) = (&keys[a * 2..a * 2 + 2], &keys[b * 2..b * 2 + 2]);
+                    let (cx, cy) = (&codes[a * 2..a * 2 + 2], &codes[b * 2..b * 2 + 2]);
+                    assert_eq!(cx.cmp(cy), compare_keys(x, y, &ascending), "{x:?} {y:?} {ascending:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn keys_too_wide_for_integers_are_compared_as_decimals() {
+        let keys = [Some(Decimal::MAX), Some(Decimal::new(1, 28))];
+        assert_eq!(integer_keys(&keys, &[false]), None);
+        assert!(integer_keys(&[Some(Decimal::MAX), None], &[true]).is_some());
+    }
 }
