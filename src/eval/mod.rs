@@ -368,6 +368,10 @@ impl<'a> Engine<'a> {
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
         // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
         self.indicator_results(&mut results, &ranks.order, &paths, &applies, periods, before);
+        // Found in unit order, where the clauses' columns are read in sequence:
+        // few units have a deduction or bonus, and rank order jumps about.
+        let adjusted: Vec<bool> =
+            (0..n).map(|u| deductions.iter().chain(&bonuses).any(|a| a.zero[u] || !a.occurrences.of(u).is_empty())).collect();
         for &u in &ranks.order {
             results.push_unit(UnitFigures {
                 key: &self.unit_keys[u],
@@ -383,8 +387,10 @@ impl<'a> Engine<'a> {
                 grade_note: grades.note[u].as_deref(),
                 over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.as_str()),
             });
-            self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
-            self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
+            if adjusted[u] {
+                self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
+                self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
+            }
         }
         results
     }

@@ -76,8 +76,20 @@ impl Engine<'_> {
             }
         };
         // Unit ids are in key order: ties in key order are ties in id order.
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_unstable_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
+        let order: Vec<usize> = match &codes {
+            // The first key beside the unit: most comparisons end there, without a lookup.
+            Some(codes) => {
+                let mut sorted: Vec<(i128, u32)> =
+                    (0..n).map(|u| (codes.get(u * key_count).copied().unwrap_or(0), u32::try_from(u).unwrap_or(u32::MAX))).collect();
+                sorted.sort_unstable_by(|&(x, a), &(y, b)| x.cmp(&y).then_with(|| compare(a as usize, b as usize)).then(a.cmp(&b)));
+                sorted.into_iter().map(|(_, u)| u as usize).collect()
+            }
+            None => {
+                let mut order: Vec<usize> = (0..n).collect();
+                order.sort_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
+                order
+            }
+        };
         let rank = ranks(&order, &compare, ranking.dense, n);
         let group_rank = ranking.per_group.map(|column| {
             // One pass over the overall order, counting within each group.
