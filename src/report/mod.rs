@@ -303,6 +303,11 @@ impl Assessment {
         (0..self.len()).map(|row| UnitResult { results: self, row })
     }
 
+    /// The units at places `rows` of rank order.
+    pub fn units_at(&self, rows: std::ops::Range<usize>) -> impl Iterator<Item = UnitResult<'_>> {
+        (rows.start..rows.end.min(self.len())).map(|row| UnitResult { results: self, row })
+    }
+
     /// The unit with this key.
     pub fn unit(&self, key: &str) -> Option<UnitResult<'_>> {
         self.units().find(|u| u.key() == key)
