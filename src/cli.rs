@@ -304,6 +304,69 @@ fn check_scheme(file: &Path, root: Option<&Path>) -> check::Checked {
     check::check_path(file, &root)
 }
 
+/// A progress line on standard error for work that takes a while: drawn
+/// only on a terminal, once the work has run for half a second, redrawn at
+/// most ten times a second, and wiped when the work is done.
+struct ProgressLine {
+    /// What is being done and what is counted (`scoring` … `units`).
+    words: (&'static str, &'static str),
+    started: std::time::Instant,
+    drawn: Option<std::time::Instant>,
+    on_terminal: bool,
+}
+
+impl ProgressLine {
+    fn new(lang: Lang, doing: (&'static str, &'static str), counted: (&'static str, &'static str)) -> Self {
+        let words = match lang {
+            Lang::En => (doing.0, counted.0),
+            Lang::Zh => (doing.1, counted.1),
+        };
+        let on_terminal = std::io::stderr().is_terminal();
+        ProgressLine { words, started: std::time::Instant::now(), drawn: None, on_terminal }
+    }
+
+    /// Shows `done` of `all`.
+    fn show(&mut self, done: usize, all: usize) {
+        let now = std::time::Instant::now();
+        let due = match self.drawn {
+            None => now.duration_since(self.started).as_millis() >= 500,
+            Some(last) => now.duration_since(last).as_millis() >= 100 || done == all,
+        };
+        if !self.on_terminal || !due || all == 0 {
+            return;
+        }
+        self.drawn = Some(now);
+        let (doing, counted) = self.words;
+        let figures = format!(" {:>width$} / {} {counted}", thousands(done), thousands(all), width = thousands(all).len());
+        let room = terminal_width().saturating_sub(unicode_width::UnicodeWidthStr::width(format!("{doing}{figures}").as_str()) + 4);
+        let width = room.min(40);
+        let full = (done.min(all) * width).checked_div(all).unwrap_or(0);
+        // ASCII: block characters are two columns wide in many CJK terminals, and the line would wrap.
+        let bar = format!("[{}{}]", "#".repeat(full), ".".repeat(width - full));
+        let _ = write!(std::io::stderr(), "\r{doing} {bar}{figures}\x1b[K");
+    }
+
+    /// Wipes the line, if it was drawn.
+    fn clear(&self) {
+        if self.drawn.is_some() {
+            let _ = write!(std::io::stderr(), "\r\x1b[K");
+        }
+    }
+}
+
+/// `1234567` as `1,234,567`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// The terminal's width, `COLUMNS`, or 100 when neither is known.
 fn terminal_width() -> usize {
     if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size_of(std::io::stderr()) {
@@ -550,7 +613,9 @@ fn evaluate(
     if found.iter().any(|d| d.severity == Severity::Error) {
         return None;
     }
-    let (assessment, faults) = crate::eval::evaluate(&scheme, &dataset);
+    let mut line = ProgressLine::new(printer.lang, ("scoring", "评分"), ("units", "个单位"));
+    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, &dataset, &mut |done, all| line.show(done, all));
+    line.clear();
     printer.lap("evaluate");
     let faults = faults.into_sorted();
     printer.print(&faults);
@@ -592,4 +657,13 @@ fn write_atomically(path: &Path, inputs: &[&Path], write: impl FnOnce(&mut dyn W
         let _ = std::fs::remove_file(&temp);
         format!("cannot write `{}`: {e}", path.display())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let shown: Vec<String> = [0, 7, 999, 1_000, 40_960, 1_000_000, 12_345_678].into_iter().map(super::thousands).collect();
+        assert_eq!(shown, ["0", "7", "999", "1,000", "40,960", "1,000,000", "12,345,678"]);
+    }
 }

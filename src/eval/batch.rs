@@ -21,8 +21,9 @@ use crate::model::{ExprKind, Scheme};
 /// Units a batch: a formula's column of 4,096 figures is 32 KB.
 pub(super) const BATCH_UNITS: usize = 4096;
 
-/// Every unit's figures up to its published total and vetoes, with the faults found.
-pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Scored, Faults) {
+/// Every unit's figures up to its published total and vetoes, with the
+/// faults found; `progress(done, units)` is told after each batch.
+pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize, progress: &mut dyn FnMut(usize, usize)) -> (Scored, Faults) {
     let units = data.units.len();
     let batch_units = batch_units.max(1);
     if units <= batch_units || looks_across_units(scheme) {
@@ -40,16 +41,19 @@ pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Sco
             let scored = engine.score();
             (scored, engine.faults)
         },
-        |(scored, faults)| match whole.as_mut() {
-            None => {
-                let mut first = scored;
-                first.reserve(units);
-                whole = Some((first, faults));
+        |(scored, faults)| {
+            match whole.as_mut() {
+                None => {
+                    let mut first = scored;
+                    first.reserve(units);
+                    whole = Some((first, faults));
+                }
+                Some((all, all_faults)) => {
+                    all.append(scored);
+                    all_faults.append(faults);
+                }
             }
-            Some((all, all_faults)) => {
-                all.append(scored);
-                all_faults.append(faults);
-            }
+            progress(whole.as_ref().map_or(0, |(all, _)| all.exact.len()), units);
         },
     );
     whole.unwrap_or_default()
@@ -98,7 +102,16 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(found.error_count(), 0);
         let outcome = |batch_units| {
-            let (assessment, faults) = super::super::evaluate_in_batches(&scheme, &data, batch_units);
+            let mut told = Vec::new();
+            let (assessment, faults) =
+                super::super::evaluate_in_batches(&scheme, &data, batch_units, &mut |done, all| told.push((done, all)));
+            // Told after each batch, in order, up to every unit (one batch is not worth telling).
+            let expected: Vec<(usize, usize)> = if batch_units >= 1500 {
+                vec![]
+            } else {
+                (1..=1500usize.div_ceil(batch_units)).map(|b| ((b * batch_units).min(1500), 1500)).collect()
+            };
+            assert_eq!(told, expected);
             // Every figure, down to the periods and the occurrences of each deduction and bonus.
             let json = serde_json::to_string_pretty(&assessment).unwrap();
             let mut faults: Vec<String> = faults.iter().map(|d| format!("{} {:?} {:?}", d.code.id, d.message, d.labels)).collect();

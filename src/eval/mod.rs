@@ -36,12 +36,22 @@ const MAX_FAULTS: usize = 50;
 
 /// Evaluates a scheme on a dataset.
 pub fn evaluate(scheme: &Scheme, data: &Dataset) -> (Assessment, Diagnostics) {
-    evaluate_in_batches(scheme, data, batch::BATCH_UNITS)
+    evaluate_in_batches(scheme, data, batch::BATCH_UNITS, &mut |_, _| {})
+}
+
+/// [`evaluate`], telling `scored(done, units)` each time more units are scored.
+pub fn evaluate_reporting(scheme: &Scheme, data: &Dataset, scored: &mut dyn FnMut(usize, usize)) -> (Assessment, Diagnostics) {
+    evaluate_in_batches(scheme, data, batch::BATCH_UNITS, scored)
 }
 
 /// Evaluates, scoring the units in batches of `batch_units`.
-fn evaluate_in_batches(scheme: &Scheme, data: &Dataset, batch_units: usize) -> (Assessment, Diagnostics) {
-    let (scored, mut faults) = batch::score(scheme, data, batch_units);
+fn evaluate_in_batches(
+    scheme: &Scheme,
+    data: &Dataset,
+    batch_units: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Assessment, Diagnostics) {
+    let (scored, mut faults) = batch::score(scheme, data, batch_units, progress);
     let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
     let assessment = engine.publish(scored);
     faults.append(engine.faults);
