@@ -4,10 +4,15 @@
 //! scheme is evaluated"): leaf indicators (per period, combined by period
 //! weights), their deductions and bonuses, parents, the total with its own
 //! deductions, bonuses and caps, rounding, vetoes, ranking, grades with
-//! quotas. Formulas run over whole columns ([`expr`]); all arithmetic is
-//! checked decimal arithmetic ([`ops`]). A fault (division by zero, a value
-//! missing where a score needs it) is reported with the unit, the item and
-//! the scheme line, and the other units are still evaluated.
+//! quotas. Everything up to the vetoes is one unit's own affair, so units
+//! are scored in batches on every core (`batch`, `Engine::score`);
+//! ranking, grading and the results follow once for all units
+//! (`Engine::publish`). Formulas run over a batch's columns ([`expr`]);
+//! all arithmetic is checked decimal arithmetic ([`ops`]). A fault (division
+//! by zero, a value missing where a score needs it) is reported with the
+//! unit, the item and the scheme line, and the other units are still
+//! evaluated; of many faults, the first 50 found batch by batch are shown
+//! and the rest counted.
 
 mod batch;
 pub mod expr;
@@ -58,7 +63,8 @@ fn evaluate_in_batches(
     (assessment, faults.finish())
 }
 
-/// The state of one evaluation.
+/// The state of one evaluation: scoring one batch of units, or ranking,
+/// grading and publishing all of them.
 pub struct Engine<'a> {
     scheme: &'a Scheme,
     /// The key of each unit evaluated.
