@@ -1,11 +1,11 @@
 //! Work shared out over every core, its results taken in order.
 //!
-//! Both evaluation stages that run on several cores (scoring batches of
-//! units, gathering the results' columns) need the same thing: items worked
-//! on by whichever core is free, and their results handed back in the
-//! items' order, so that the output never depends on how the work was
-//! shared out. Results are handed over as soon as every earlier one has
-//! been, so few wait at a time.
+//! Every stage that runs on several cores (reading pieces of files, scoring
+//! batches of units, gathering the results' columns, formatting output)
+//! needs the same thing: items worked on by whichever core is free, and
+//! their results handed back in the items' order, so that the output never
+//! depends on how the work was shared out. Results are handed over as soon
+//! as every earlier one has been, so few wait at a time.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -14,8 +14,9 @@ use std::sync::mpsc;
 /// Runs `work` on each item on every core, and `take` on each result on
 /// this thread, in the items' order.
 pub fn in_order<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl Fn(T) -> R + Sync, mut take: impl FnMut(R)) {
-    let workers = std::thread::available_parallelism().map_or(1, usize::from);
-    if workers == 1 {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let workers = items.size_hint().1.map_or(cores, |most| cores.min(most));
+    if workers <= 1 {
         items.for_each(|item| take(work(item)));
         return;
     }
@@ -45,6 +46,13 @@ pub fn in_order<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: i
             }
         }
     });
+}
+
+/// `work` applied to each item on every core; the results in the items' order.
+pub fn map<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+    let mut results = Vec::with_capacity(items.size_hint().0);
+    in_order(items, work, |r| results.push(r));
+    results
 }
 
 #[cfg(test)]

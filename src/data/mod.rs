@@ -562,44 +562,9 @@ fn run_jobs<'s>(
             }
         }
     };
-    let mut done = in_parallel(queue, run);
+    let mut done = crate::cores::map(queue.into_iter(), run);
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()
-}
-
-/// Applies `work` to every item on all threads, each item taken in turn by
-/// whichever thread is free; returns the results in the items' order.
-pub(crate) fn in_parallel<T: Send, R: Send>(items: Vec<T>, work: impl Fn(T) -> R + Sync) -> Vec<R> {
-    let count = items.len();
-    let threads = std::thread::available_parallelism().map_or(2, usize::from).min(count);
-    if threads <= 1 {
-        return items.into_iter().map(work).collect();
-    }
-    let queue = std::sync::Mutex::new(items.into_iter().enumerate());
-    let mut done: Vec<Option<R>> = (0..count).map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut out = Vec::new();
-                    while let Some((i, item)) = queue.lock().ok().and_then(|mut q| q.next()) {
-                        out.push((i, work(item)));
-                    }
-                    out
-                })
-            })
-            .collect();
-        for handle in handles {
-            // A panic is a bug of ours: pass it on rather than lose results.
-            let out = handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            for (i, result) in out {
-                if let Some(slot) = done.get_mut(i) {
-                    *slot = Some(result);
-                }
-            }
-        }
-    });
-    done.into_iter().flatten().collect()
 }
 
 /// Roughly how much work reading a source is (its size).
