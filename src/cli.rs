@@ -606,7 +606,11 @@ fn evaluate(
     printer.lap("check");
     printer.print(&checked.diagnostics);
     let scheme = checked.scheme?;
-    let (dataset, found) = crate::data::load(&scheme, data, &crate::data::LoadOptions { encoding });
+    let mut line = ProgressLine::new(printer.lang, ("reading", "读取"), ("MB", "MB"));
+    let options = crate::data::LoadOptions { encoding };
+    let (dataset, found) =
+        crate::data::load_reporting(&scheme, data, &options, &mut |done, all| line.show(done / 1_000_000, all / 1_000_000));
+    line.clear();
     printer.lap("load");
     let found = found.into_sorted();
     printer.print(&found);

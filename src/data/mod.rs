@@ -369,7 +369,12 @@ const WORKBOOK_EXTENSIONS: [&str; 5] = ["xlsx", "xlsm", "xlsb", "xls", "ods"];
 /// Returns what could be loaded and every finding; use the dataset only when
 /// the findings have no error.
 pub fn load(scheme: &Scheme, path: &Path, options: &LoadOptions) -> (Dataset, Diagnostics) {
-    load_in_pieces(scheme, path, options, None)
+    load_in_pieces(scheme, path, options, None, &mut |_, _| {})
+}
+
+/// [`load`], telling `read(done, all)` in bytes as the files are read.
+pub fn load_reporting(scheme: &Scheme, path: &Path, options: &LoadOptions, read: &mut dyn FnMut(usize, usize)) -> (Dataset, Diagnostics) {
+    load_in_pieces(scheme, path, options, None, read)
 }
 
 /// CSV files larger than this are cut into pieces typed on all threads.
@@ -396,7 +401,13 @@ fn piece_count(bytes: usize, piece_bytes: Option<usize>) -> usize {
 
 /// [`load`], with CSV files cut into pieces of about `piece_bytes` when
 /// given (`Some(usize::MAX)`: never cut).
-fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_bytes: Option<usize>) -> (Dataset, Diagnostics) {
+fn load_in_pieces(
+    scheme: &Scheme,
+    path: &Path,
+    options: &LoadOptions,
+    piece_bytes: Option<usize>,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Dataset, Diagnostics) {
     let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: None };
     let display = path.to_string_lossy().replace('\\', "/");
     let forced = match options.encoding.as_deref().map(decode::encoding_for) {
@@ -413,13 +424,19 @@ fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_byt
         if is_workbook { workbook_sources(&mut ctx, path, &display) } else { folder_sources(&mut ctx, path, &display, forced) };
     let workbook = if is_workbook { display.clone() } else { String::new() };
     let mut diags = ctx.diags;
+    let all: usize = sources.iter().map(source_weight).sum();
+    let mut done = 0;
+    let mut read = |bytes: usize| {
+        done += bytes;
+        progress(done.min(all), all);
+    };
 
     // The units table first: it defines the units the other tables name.
     let units_table = scheme.units.table;
     let first = vec![(units_table, std::mem::replace(&mut sources[units_table], Source::Failed))];
     let mut loaded: Vec<Option<(Rows, Interner)>> = (0..scheme.tables.len()).map(|_| None).collect();
     let mut index = None;
-    for (tid, mut loader, mut table_ctx) in read_tables(scheme, first, None, &workbook, piece_bytes) {
+    for (tid, mut loader, mut table_ctx) in read_tables(scheme, first, None, &workbook, piece_bytes, &mut read) {
         let units = Arc::new(loader.take_units());
         let failed = loader.failed;
         let rows = loader.finish(&mut table_ctx);
@@ -432,11 +449,13 @@ fn load_in_pieces(scheme: &Scheme, path: &Path, options: &LoadOptions, piece_byt
 
     // The other tables, typed piece by piece on all threads.
     let rest: Vec<(TableId, Source)> = sources.into_iter().enumerate().filter(|(tid, _)| *tid != units_table).collect();
-    for (tid, loader, mut table_ctx) in read_tables(scheme, rest, shared, &workbook, piece_bytes) {
+    for (tid, loader, mut table_ctx) in read_tables(scheme, rest, shared, &workbook, piece_bytes, &mut read) {
         let rows = loader.finish(&mut table_ctx);
         diags.extend(table_ctx.diags);
         loaded[tid] = Some((rows, table_ctx.strings));
     }
+    // Every byte is read (the pieces did not count the header lines).
+    progress(all, all);
 
     // Columns, in table order, with texts interned afresh in row order.
     let units: Vec<String> = units.keys().map(str::to_string).collect();
@@ -487,6 +506,7 @@ fn read_tables<'s>(
     units: Option<Arc<table::UnitIndex>>,
     workbook: &str,
     piece_bytes: Option<usize>,
+    read: &mut dyn FnMut(usize),
 ) -> Vec<Loaded<'s>> {
     let new_ctx = || Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.clone() };
     // CSV headers first, here: they tell how to read the pieces.
@@ -512,7 +532,7 @@ fn read_tables<'s>(
         }
         bases.push(Some((tid, loader, ctx)));
     }
-    let results = run_jobs(jobs, &bases, &new_ctx, workbook);
+    let results = run_jobs(jobs, &bases, &new_ctx, workbook, read);
     // Merge in file order.
     let mut merged = bases;
     let mut pieces: Vec<Vec<(TableLoader, Ctx<'s>)>> = merged.iter().map(|_| Vec::new()).collect();
@@ -540,11 +560,12 @@ fn run_jobs<'s>(
     bases: &[Option<Loaded<'s>>],
     new_ctx: &(dyn Fn() -> Ctx<'s> + Sync),
     workbook: &str,
+    read: &mut dyn FnMut(usize),
 ) -> Vec<(usize, TableLoader, Ctx<'s>)> {
     let mut queue: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
     queue.sort_by_key(|(i, job)| (std::cmp::Reverse(job.weight()), *i));
-    let run = |(i, job): (usize, Job)| -> (usize, (usize, TableLoader, Ctx<'s>)) {
-        let mut ctx = new_ctx();
+    let run = |(i, job): (usize, Job)| -> (usize, usize, (usize, TableLoader, Ctx<'s>)) {
+        let (mut ctx, weight) = (new_ctx(), job.weight());
         match job {
             Job::Piece { table, file, delimiter, range, line, room } => {
                 let template = bases.get(table).and_then(Option::as_ref).map(|(_, base, _)| base);
@@ -554,15 +575,19 @@ fn run_jobs<'s>(
                     None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
                 };
                 csvfile::read_rows(&mut ctx, &mut loader, &file.text, delimiter, range, line, room);
-                (i, (table, loader, ctx))
+                (i, weight, (table, loader, ctx))
             }
             Job::Whole { table, tid, source } => {
                 let loader = read_table(&mut ctx, tid, source, workbook);
-                (i, (table, loader, ctx))
+                (i, weight, (table, loader, ctx))
             }
         }
     };
-    let mut done = crate::cores::map(queue.into_iter(), run);
+    let mut done = Vec::with_capacity(queue.len());
+    crate::cores::in_order(queue.into_iter(), run, |(i, weight, result)| {
+        read(weight);
+        done.push((i, result));
+    });
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, result)| result).collect()
 }

@@ -239,12 +239,18 @@ fn files_read_in_pieces_load_as_read_whole() {
     let scheme = scheme();
     let dir = folder("pieces");
     write_mixed(&dir, 300);
-    let (whole, whole_diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(usize::MAX));
+    let (whole, whole_diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(usize::MAX), &mut |_, _| {});
     assert!(whole_diags.has_errors());
     assert!(whole.tables.iter().all(|t| !t.is_empty()));
     let expected = findings(&whole_diags);
+    let bytes: usize = std::fs::read_dir(&dir).unwrap().map(|f| f.unwrap().metadata().unwrap().len() as usize).sum();
     for piece_bytes in [1, 64, 333, 4096] {
-        let (pieces, diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(piece_bytes));
+        let mut told = Vec::new();
+        let (pieces, diags) =
+            load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(piece_bytes), &mut |done, all| told.push((done, all)));
+        // Progress only grows, never past the files' bytes, and ends at all of them.
+        assert!(told.windows(2).all(|w| w[0].0 <= w[1].0 && w[1].0 <= w[1].1), "{told:?}");
+        assert_eq!(told.last(), Some(&(bytes, bytes)));
         assert_eq!(pieces, whole, "pieces of {piece_bytes} bytes");
         for (a, b) in pieces.tables.iter().zip(&whole.tables) {
             assert_eq!(format!("{:?}", a.columns), format!("{:?}", b.columns));
