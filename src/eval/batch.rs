@@ -93,6 +93,40 @@ mod tests {
         std::fs::write(&quarters, out).unwrap();
     }
 
+    /// The results as JSON (every figure, down to the periods and the
+    /// occurrences of each deduction and bonus) and the faults, scoring in
+    /// batches of `batch_units`.
+    fn outcome(scheme: &crate::model::Scheme, data: &crate::data::Dataset, batch_units: usize) -> (String, Vec<String>) {
+        let (assessment, faults) = super::super::evaluate_in_batches(scheme, data, batch_units, &mut |_, _| {});
+        let json = serde_json::to_string_pretty(&assessment).unwrap();
+        let mut faults: Vec<String> = faults.iter().map(|d| format!("{} {:?} {:?}", d.code.id, d.message, d.labels)).collect();
+        faults.sort();
+        (json, faults)
+    }
+
+    #[test]
+    fn every_shipped_example_scores_alike_in_batches_of_two() {
+        // Schemes whose unit formulas look across units (`组内平均`, `排名`) must
+        // notice it and score in one batch; the others are cut into many.
+        let mut across = 0;
+        for example in std::fs::read_dir("examples").unwrap() {
+            let folder = example.unwrap().path();
+            let rules = Path::new("rules").join(folder.file_name().unwrap()).with_extension("kh");
+            if !folder.is_dir() || !rules.is_file() {
+                continue;
+            }
+            let scheme = crate::check::check_path(&rules, Path::new("rules")).scheme.unwrap();
+            // A folder of CSV files, or one holding a workbook.
+            let workbook =
+                std::fs::read_dir(&folder).unwrap().map(|f| f.unwrap().path()).find(|f| f.extension().is_some_and(|e| e == "xlsx"));
+            let (data, found) = crate::data::load(&scheme, workbook.as_deref().unwrap_or(&folder), &LoadOptions { encoding: None });
+            assert_eq!(found.error_count(), 0, "{}", folder.display());
+            across += usize::from(super::looks_across_units(&scheme));
+            assert!(outcome(&scheme, &data, usize::MAX) == outcome(&scheme, &data, 2), "{} differs in batches", folder.display());
+        }
+        assert!(across > 0, "no example looks across units");
+    }
+
     #[test]
     fn batches_give_the_figures_and_faults_of_one_engine() {
         let dir = std::env::temp_dir().join(format!("kaohe-batches-{}", std::process::id()));
@@ -101,26 +135,14 @@ mod tests {
         let (data, found) = crate::data::load(&scheme, &dir, &LoadOptions { encoding: None });
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(found.error_count(), 0);
-        let outcome = |batch_units| {
-            let mut told = Vec::new();
-            let (assessment, faults) =
-                super::super::evaluate_in_batches(&scheme, &data, batch_units, &mut |done, all| told.push((done, all)));
-            // Told after each batch, in order, up to every unit (one batch is not worth telling).
-            let expected: Vec<(usize, usize)> = if batch_units >= 1500 {
-                vec![]
-            } else {
-                (1..=1500usize.div_ceil(batch_units)).map(|b| ((b * batch_units).min(1500), 1500)).collect()
-            };
-            assert_eq!(told, expected);
-            // Every figure, down to the periods and the occurrences of each deduction and bonus.
-            let json = serde_json::to_string_pretty(&assessment).unwrap();
-            let mut faults: Vec<String> = faults.iter().map(|d| format!("{} {:?} {:?}", d.code.id, d.message, d.labels)).collect();
-            faults.sort();
-            (json, faults)
-        };
-        let (whole, whole_faults) = outcome(usize::MAX);
+        let (whole, whole_faults) = outcome(&scheme, &data, usize::MAX);
         // 97 units a batch: 16 batches, the last one short.
-        let (batched, batched_faults) = outcome(97);
+        let (batched, batched_faults) = outcome(&scheme, &data, 97);
+        // Told after each batch, in order, up to every unit.
+        let mut told = Vec::new();
+        let _ = super::super::evaluate_in_batches(&scheme, &data, 97, &mut |done, all| told.push((done, all)));
+        let expected: Vec<(usize, usize)> = (1..=16).map(|b| ((b * 97).min(1500), 1500)).collect();
+        assert_eq!(told, expected);
         assert_eq!(whole.matches("\"unit\":").count(), 1500);
         assert!(whole.contains("\"occurrences\": [\n") && whole.contains("\"periods\": [\n"));
         assert!(whole == batched, "the batched results differ");
