@@ -919,7 +919,7 @@ impl PeriodScores {
     /// an indicator scored without its periods).
     fn select(&self, order: &[usize], count: usize) -> Decimals {
         if self.count != count {
-            return Decimals::gather(Decimals::empty(), (0..order.len() * count).map(|_| usize::MAX));
+            return (0..order.len() * count).map(|_| None).collect();
         }
         self.scores.gather(order.iter().flat_map(|&u| u * count..(u + 1) * count))
     }
