@@ -108,6 +108,21 @@ impl Decimals {
         column
     }
 
+    /// The runs of `count` entries starting at `count × i` for each `i` of
+    /// `runs`, one after another, in that order (empty past the end).
+    pub fn gather_runs(&self, runs: &[usize], count: usize) -> Decimals {
+        let mut column = Decimals::with_capacity(runs.len().saturating_mul(count));
+        for &i in runs {
+            let start = i.saturating_mul(count);
+            if self.wide.is_empty() {
+                column.packed.extend((start..start + count).map(|r| self.packed.get(r).copied().unwrap_or(EMPTY)));
+            } else {
+                (start..start + count).for_each(|r| column.push_entry(self.entry(r)));
+            }
+        }
+        column
+    }
+
     /// Appends the decimal of `digits` (below 2^64) scaled down by `scale`
     /// (at most 28), as `Decimal::from_parts` makes it: zero is never negative.
     #[inline]
@@ -403,6 +418,14 @@ mod tests {
         let picked = whole.select(&[4, 3, 2, 9]);
         let picked: Vec<Option<Decimal>> = (0..picked.len()).map(|i| picked.get(i)).collect();
         assert_eq!(picked, [Some(Decimal::TWO), Some(other), None, None]);
+        // Runs of two, the last past the end; with and without wide entries.
+        let runs = whole.gather_runs(&[2, 0, 7], 2);
+        let runs: Vec<Option<Decimal>> = (0..runs.len()).map(|i| runs.get(i)).collect();
+        assert_eq!(runs, [Some(Decimal::TWO), None, Some(Decimal::ONE), Some(wide), None, None]);
+        let narrow: Decimals = [Some(Decimal::ONE), None, Some(Decimal::TWO)].into_iter().collect();
+        let runs = narrow.gather_runs(&[1, 0], 2);
+        let runs: Vec<Option<Decimal>> = (0..runs.len()).map(|i| runs.get(i)).collect();
+        assert_eq!(runs, [Some(Decimal::TWO), None, Some(Decimal::ONE), None]);
         for (digits, scale, negative) in [(0, 2, true), (0, 0, false), (1234, 2, true), (u64::MAX, 3, false), (1 << 56, 0, true)] {
             let mut column = Decimals::default();
             column.push_digits(digits, scale, negative);

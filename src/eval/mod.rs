@@ -30,7 +30,7 @@ use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
-use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Occurrence, UnitFigures};
+use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Name, Occurrence, UnitFigures};
 use crate::source::{SourceFile, Span};
 use crate::text;
 use expr::{Period, Scope, Value};
@@ -378,9 +378,13 @@ impl<'a> Engine<'a> {
         self.totals = Some(published.clone());
         let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
-        let group_names: Vec<Vec<Option<Sym>>> = self.scheme.units.groups.iter().map(|&g| self.unit_texts(g)).collect();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
+        // Shared texts are named once here, not once a unit in the loop below.
+        let group_names: Vec<Vec<Name>> = self.scheme.units.groups.iter().map(|&g| self.unit_names(&mut results, g)).collect();
+        let band_names: Vec<Name> = self.scheme.grades.bands.iter().map(|b| results.name(&b.name)).collect();
+        let no_band = results.name("");
+        let veto_names: Vec<Name> = self.scheme.vetoes.iter().map(|v| results.name(&v.name)).collect();
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
         // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
         self.indicator_results(&mut results, &ranks.order, &paths, &applies, periods, before);
@@ -389,19 +393,20 @@ impl<'a> Engine<'a> {
         let adjusted: Vec<bool> =
             (0..n).map(|u| deductions.iter().chain(&bonuses).any(|a| a.zero[u] || !a.occurrences.of(u).is_empty())).collect();
         for &u in &ranks.order {
+            let grade_note = grades.note[u].as_deref().map(|note| results.name(note));
             results.push_unit(UnitFigures {
                 key: &self.unit_keys[u],
-                groups: group_names.iter().map(|g| g[u].map_or("", |s| self.strings.resolve(s))),
+                groups: group_names.iter().map(|g| g[u]),
                 total: published[u],
                 exact_total: exact[u],
-                grade: self.scheme.grades.bands.get(grades.band[u]).map_or("", |b| b.name.as_str()),
+                grade: band_names.get(grades.band[u]).copied().unwrap_or(no_band),
                 rank: ranks.rank[u],
                 group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
                 rank_keys: ranks.keys(u),
-                vetoes: vetoes[u].iter().map(|&v| self.scheme.vetoes[v].name.as_str()),
+                vetoes: vetoes[u].iter().map(|&v| veto_names[v]),
                 award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
-                grade_note: grades.note[u].as_deref(),
-                over_quota: grades.over_quota[u].and_then(|b| self.scheme.grades.bands.get(b)).map(|b| b.name.as_str()),
+                grade_note,
+                over_quota: grades.over_quota[u].and_then(|b| band_names.get(b).copied()),
             });
             if adjusted[u] {
                 self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
@@ -409,6 +414,14 @@ impl<'a> Engine<'a> {
             }
         }
         results
+    }
+
+    /// Each unit's text in units-table column `column` as a name of `results`
+    /// (no text: the empty name), each distinct text looked up once.
+    fn unit_names(&self, results: &mut Assessment, column: usize) -> Vec<Name> {
+        let mut named: std::collections::HashMap<Option<Sym>, Name, crate::data::FxBuild> = std::collections::HashMap::default();
+        let texts = self.unit_texts(column);
+        texts.iter().map(|&sym| *named.entry(sym).or_insert_with(|| results.name(sym.map_or("", |s| self.strings.resolve(s))))).collect()
     }
 
     /// Indicators in an order where every score comes after what it uses:
@@ -921,7 +934,7 @@ impl PeriodScores {
         if self.count != count {
             return (0..order.len() * count).map(|_| None).collect();
         }
-        self.scores.gather(order.iter().flat_map(|&u| u * count..(u + 1) * count))
+        self.scores.gather_runs(order, count)
     }
 
     /// A unit's scores: one per period, or none.

@@ -93,18 +93,18 @@ impl Engine<'_> {
         let rank = ranks(&order, &compare, ranking.dense, n);
         let group_rank = ranking.per_group.map(|column| {
             // One pass over the overall order, counting within each group.
-            let groups = self.unit_texts(column);
-            let mut state: std::collections::HashMap<Option<Sym>, (u32, u32, Option<usize>, u32)> = std::collections::HashMap::new();
+            let (groups, count) = numbered(&self.unit_texts(column));
+            let mut state = vec![GroupCount::default(); count];
             let mut out = vec![0u32; n];
             for &u in &order {
-                let (seen, distinct, previous, current) = state.entry(groups[u]).or_insert((0, 0, None, 0));
-                *seen += 1;
-                if !previous.is_some_and(|p| compare(p, u) == Ordering::Equal) {
-                    *distinct += 1;
-                    *current = if ranking.dense { *distinct } else { *seen };
+                let group = &mut state[groups[u]];
+                group.seen += 1;
+                if group.previous.is_none_or(|p| compare(p, u) != Ordering::Equal) {
+                    group.distinct += 1;
+                    group.current = if ranking.dense { group.distinct } else { group.seen };
                 }
-                out[u] = *current;
-                *previous = Some(u);
+                out[u] = group.current;
+                group.previous = Some(u);
             }
             out
         });
@@ -279,6 +279,32 @@ fn ranks(order: &[usize], compare: &impl Fn(usize, usize) -> Ordering, dense: bo
 }
 
 /// The units of each group, in unit order.
+/// Where the per-group ranking stands in one group.
+#[derive(Debug, Clone, Copy, Default)]
+struct GroupCount {
+    /// Units of the group met so far.
+    seen: u32,
+    /// Distinct key values among them.
+    distinct: u32,
+    /// The last unit met.
+    previous: Option<usize>,
+    /// The rank given to it.
+    current: u32,
+}
+
+/// Each unit's group numbered from 0 in order of first appearance, and how many groups there are.
+fn numbered(groups: &[Option<Sym>]) -> (Vec<usize>, usize) {
+    let mut numbers: std::collections::HashMap<Option<Sym>, usize, crate::data::FxBuild> = std::collections::HashMap::default();
+    let ids = groups
+        .iter()
+        .map(|g| {
+            let next = numbers.len();
+            *numbers.entry(*g).or_insert(next)
+        })
+        .collect();
+    (ids, numbers.len())
+}
+
 fn group_members(groups: &[Option<Sym>]) -> std::collections::BTreeMap<Option<Sym>, Vec<usize>> {
     let mut out: std::collections::BTreeMap<Option<Sym>, Vec<usize>> = std::collections::BTreeMap::new();
     for (u, g) in groups.iter().enumerate() {

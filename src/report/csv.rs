@@ -176,14 +176,15 @@ mod tests {
         let units = ROWS_A_BLOCK * 3 + 5;
         let keys: Vec<String> = (0..units).map(|u| format!("单位{u:06}")).collect();
         let mut a = Assessment::new("方案".into(), 2024, units);
+        let (group, grade) = (a.name("一组"), a.name("优秀"));
         for (u, key) in keys.iter().enumerate() {
             let rank = u32::try_from(u + 1).unwrap();
             a.push_unit(UnitFigures {
                 key,
-                groups: ["一组"],
+                groups: [group],
                 total: Decimal::new(1_000_000 - i64::from(rank), 2),
                 exact_total: Decimal::new(1_000_000 - i64::from(rank), 2),
-                grade: "优秀",
+                grade,
                 rank,
                 group_rank: None,
                 rank_keys: &[],

@@ -131,6 +131,11 @@ impl Occurrence {
     }
 }
 
+/// A text that many units share in the results (a group value, a grade, a
+/// veto's name, a note), held once: see [`Assessment::name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Name(Sym);
+
 /// One unit's figures as eval hands them over (see [`Assessment::push_unit`]).
 pub struct UnitFigures<'a, G, V> {
     /// The unit's key.
@@ -142,7 +147,7 @@ pub struct UnitFigures<'a, G, V> {
     /// The total before rounding.
     pub exact_total: Decimal,
     /// The grade.
-    pub grade: &'a str,
+    pub grade: Name,
     /// Competition rank among all units.
     pub rank: u32,
     /// Rank within the group, when the ranking is per group.
@@ -154,9 +159,9 @@ pub struct UnitFigures<'a, G, V> {
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
     pub award_eligible: bool,
     /// Why the grade is not the one the total alone gives (a veto, a quota).
-    pub grade_note: Option<&'a str>,
+    pub grade_note: Option<Name>,
     /// The band the total earned but whose quota was full (the unit was moved down).
-    pub over_quota: Option<&'a str>,
+    pub over_quota: Option<Name>,
 }
 
 /// One indicator's figures for every unit, each column in rank order, as
@@ -209,20 +214,23 @@ impl Assessment {
         a
     }
 
+    /// The name of `text` in these results, to hand units' shared texts
+    /// over in [`UnitFigures`]: each text is looked up once, not once a unit.
+    pub fn name(&mut self, text: &str) -> Name {
+        Name(self.names.intern(text))
+    }
+
     /// Appends the next unit in rank order (ties in key order). Every unit has
     /// as many group values and ranking keys as the first.
-    pub fn push_unit<'a, G, V>(&mut self, unit: UnitFigures<'a, G, V>)
+    pub fn push_unit<G, V>(&mut self, unit: UnitFigures<'_, G, V>)
     where
-        G: IntoIterator<Item = &'a str>,
-        V: IntoIterator<Item = &'a str>,
+        G: IntoIterator<Item = Name>,
+        V: IntoIterator<Item = Name>,
     {
         let first = self.keys.len() == 0;
         self.keys.push(unit.key);
         let start = self.groups.len();
-        for g in unit.groups {
-            let name = self.names.intern(g);
-            self.groups.push(name);
-        }
+        self.groups.extend(unit.groups.into_iter().map(|Name(g)| g));
         if first {
             self.group_count = self.groups.len();
         }
@@ -232,8 +240,7 @@ impl Assessment {
         }
         self.totals.push(Some(unit.total));
         self.exact_totals.push(Some(unit.exact_total));
-        let grade = self.names.intern(unit.grade);
-        self.grades.push(grade);
+        self.grades.push(unit.grade.0);
         self.ranks.push(unit.rank);
         self.group_ranks.push(unit.group_rank);
         if first {
@@ -243,15 +250,10 @@ impl Assessment {
             self.rank_keys.push(unit.rank_keys.get(k).copied().flatten());
         }
         self.veto_starts.push(self.vetoes.len());
-        for v in unit.vetoes {
-            let name = self.names.intern(v);
-            self.vetoes.push(name);
-        }
+        self.vetoes.extend(unit.vetoes.into_iter().map(|Name(v)| v));
         self.award_eligible.push(unit.award_eligible);
-        let note = unit.grade_note.map(|n| self.names.intern(n));
-        self.grade_notes.push(note);
-        let over = unit.over_quota.map(|b| self.names.intern(b));
-        self.over_quota.push(over);
+        self.grade_notes.push(unit.grade_note.map(|Name(n)| n));
+        self.over_quota.push(unit.over_quota.map(|Name(b)| b));
         self.adjustment_starts.push(self.adjustments.len());
     }
 
