@@ -457,18 +457,20 @@ fn load_in_pieces(
     // Every byte is read (the pieces did not count the header lines).
     progress(all, all);
 
-    // Columns, in table order, with texts interned afresh in row order.
-    let units: Vec<String> = units.keys().map(str::to_string).collect();
-    let mut strings = Interner::default();
+    // Columns, in table order, with texts interned afresh in row order
+    // after the units' keys. The index's keys are already interned in unit
+    // order, so they are taken as they are: a unit's symbol is its id.
+    let index = Arc::try_unwrap(units).unwrap_or_else(|shared| (*shared).clone());
+    let units: Vec<String> = index.keys().map(str::to_string).collect();
+    let mut strings = index.keys;
     // Room for as many texts as the table with the most: growing a table
     // of millions of texts rehashes them all, and tables share many texts.
     let (texts, bytes) = loaded.iter().flatten().fold((0, 0), |(t, b), (_, loading)| (t.max(loading.len()), b.max(loading.bytes_len())));
     strings.reserve(texts, bytes);
-    let mut unit_syms = vec![Sym::MAX; units.len()];
     let tables = loaded
         .into_iter()
         .map(|entry| match entry {
-            Some((rows, loading)) => build(rows, &loading, &mut strings, &mut unit_syms, units.len()),
+            Some((rows, loading)) => build(rows, &loading, &mut strings, units.len()),
             None => TableData::default(),
         })
         .collect();
@@ -782,9 +784,9 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
 }
 
 /// The typed columns of a table's sorted rows, texts interned afresh in row
-/// order. `unit_syms` holds the symbol of each unit's key once interned: a
-/// table's unit column holds its rows' unit keys, the same in every table.
-fn build(rows: Rows, loading: &Interner, strings: &mut Interner, unit_syms: &mut [Sym], units: usize) -> TableData {
+/// order into `strings`, which starts with the units' keys in unit order: a
+/// table's unit column holds its rows' unit keys, whose symbols are their ids.
+fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize) -> TableData {
     let Rows { source, columns, units: row_units, lines, unit_col } = rows;
     // The symbol of each loading symbol, once interned.
     let mut renumber = vec![Sym::MAX; loading.len()];
@@ -792,11 +794,13 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, unit_syms: &mut
         .into_iter()
         .enumerate()
         .map(|(c, column)| match column {
+            Column::Text(mut syms) if c == unit_col => {
+                syms.iter_mut().zip(&row_units).for_each(|(sym, &unit)| *sym = Some(unit));
+                Column::Text(syms)
+            }
             Column::Text(mut syms) => {
-                for (sym, &unit) in syms.iter_mut().zip(&row_units) {
-                    let Some(sym) = sym else { continue };
-                    let known = if c == unit_col { unit_syms.get_mut(unit as usize) } else { renumber.get_mut(*sym as usize) };
-                    *sym = match known {
+                for sym in syms.iter_mut().flatten() {
+                    *sym = match renumber.get_mut(*sym as usize) {
                         Some(new) if *new != Sym::MAX => *new,
                         known => {
                             let new = strings.intern(loading.resolve(*sym));

@@ -319,6 +319,10 @@ impl TableLoader {
     /// of the units table renumbered. Columns are joined on all threads.
     pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, pieces: Vec<(TableLoader, Ctx<'_>)>) {
         let mut parts = vec![(std::mem::take(&mut self.columns), 0)];
+        let rows: usize = pieces.iter().map(|(piece, _)| piece.units.len()).sum();
+        self.units.reserve(rows);
+        self.lines.reserve(rows);
+        self.locs.reserve(rows);
         for (piece, piece_ctx) in pieces {
             ctx.diags.extend(piece_ctx.diags);
             // Appended, not interned again: build interns every text by its characters.
