@@ -55,8 +55,71 @@ pub fn map<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl F
     results
 }
 
+/// Below this many items, [`sort`] sorts on one core: starting threads costs more.
+const SORT_APART_ABOVE: usize = 1 << 16;
+
+/// Sorts `items` by `order`, which must be a total order (no two items
+/// equal), on every core: parts are sorted apart and merged, so the result
+/// is exactly what one sort gives.
+pub fn sort<T: Copy + Send + Sync>(items: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if cores < 2 || items.len() <= SORT_APART_ABOVE {
+        items.sort_unstable_by(order);
+        return;
+    }
+    let size = items.len().div_ceil(cores);
+    map(items.chunks_mut(size), |part| part.sort_unstable_by(&order));
+    // Merged pairwise: runs of `size`, then of twice that, until one is left.
+    let mut merged = Vec::with_capacity(items.len());
+    let mut run = size;
+    while run < items.len() {
+        merged.clear();
+        for pair in items.chunks(run * 2) {
+            let (left, right) = pair.split_at(run.min(pair.len()));
+            merge(left, right, &order, &mut merged);
+        }
+        items.copy_from_slice(&merged);
+        run *= 2;
+    }
+}
+
+/// Appends the sorted `left` and `right` to `out`, in order.
+fn merge<T: Copy>(left: &[T], right: &[T], order: impl Fn(&T, &T) -> std::cmp::Ordering, out: &mut Vec<T>) {
+    let (mut i, mut j) = (0, 0);
+    while let (Some(a), Some(b)) = (left.get(i), right.get(j)) {
+        if order(b, a).is_lt() {
+            out.push(*b);
+            j += 1;
+        } else {
+            out.push(*a);
+            i += 1;
+        }
+    }
+    out.extend_from_slice(left.get(i..).unwrap_or_default());
+    out.extend_from_slice(right.get(j..).unwrap_or_default());
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_sort_on_every_core_is_one_sort() {
+        // Few distinct values, ties broken by position: a total order, and many ties on the value.
+        let mut state = 11u64;
+        let mut items: Vec<(u64, usize)> = (0..300_001)
+            .map(|i| {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (state >> 60, i)
+            })
+            .collect();
+        let mut one = items.clone();
+        one.sort_unstable();
+        super::sort(&mut items, |a, b| a.cmp(b));
+        assert_eq!(items, one);
+        let mut few = vec![(3u64, 0usize), (1, 1), (2, 2)];
+        super::sort(&mut few, |a, b| a.cmp(b));
+        assert_eq!(few, [(1, 1), (2, 2), (3, 0)]);
+    }
+
     #[test]
     fn results_come_in_the_items_order() {
         let mut seen = Vec::new();

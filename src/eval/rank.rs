@@ -81,7 +81,7 @@ impl Engine<'_> {
             Some(codes) => {
                 let mut sorted: Vec<(i128, u32)> =
                     (0..n).map(|u| (codes.get(u * key_count).copied().unwrap_or(0), u32::try_from(u).unwrap_or(u32::MAX))).collect();
-                sorted.sort_unstable_by(|&(x, a), &(y, b)| x.cmp(&y).then_with(|| compare(a as usize, b as usize)).then(a.cmp(&b)));
+                crate::cores::sort(&mut sorted, |&(x, a), &(y, b)| x.cmp(&y).then_with(|| compare(a as usize, b as usize)).then(a.cmp(&b)));
                 sorted.into_iter().map(|(_, u)| u as usize).collect()
             }
             None => {
