@@ -48,20 +48,21 @@ pub(crate) enum Place {
 pub(crate) struct DataFile {
     /// The file as messages call it.
     pub name: String,
-    /// Its text.
-    pub text: Arc<str>,
+    /// Its text (not an `Arc<str>`: making one would copy a file of
+    /// hundreds of megabytes; the file itself is shared).
+    pub text: String,
     source: std::sync::OnceLock<Arc<SourceFile>>,
 }
 
 impl DataFile {
     /// A file called `name` in messages, of text `text`.
     pub(crate) fn new(name: String, text: String) -> Arc<DataFile> {
-        Arc::new(DataFile { name, text: Arc::from(text), source: std::sync::OnceLock::new() })
+        Arc::new(DataFile { name, text, source: std::sync::OnceLock::new() })
     }
 
     /// The file for diagnostics (sharing its text).
     pub(crate) fn source(&self) -> &Arc<SourceFile> {
-        self.source.get_or_init(|| SourceFile::new(self.name.clone(), self.text.clone()))
+        self.source.get_or_init(|| SourceFile::new(self.name.clone(), self.text.as_str()))
     }
 }
 
