@@ -419,9 +419,9 @@ impl<'a> Engine<'a> {
     /// Each unit's text in units-table column `column` as a name of `results`
     /// (no text: the empty name), each distinct text looked up once.
     fn unit_names(&self, results: &mut Assessment, column: usize) -> Vec<Name> {
-        let mut named: std::collections::HashMap<Option<Sym>, Name, crate::data::FxBuild> = std::collections::HashMap::default();
-        let texts = self.unit_texts(column);
-        texts.iter().map(|&sym| *named.entry(sym).or_insert_with(|| results.name(sym.map_or("", |s| self.strings.resolve(s))))).collect()
+        let texts = Distinct::of(&self.unit_texts(column));
+        let names: Vec<Name> = texts.values.iter().map(|sym| results.name(sym.map_or("", |s| self.strings.resolve(s)))).collect();
+        texts.of_unit.iter().map(|&i| names[i]).collect()
     }
 
     /// Indicators in an order where every score comes after what it uses:
@@ -944,6 +944,32 @@ impl PeriodScores {
             Some(_) => self.scores.run(start..start + self.count),
             None => Run::empty(),
         }
+    }
+}
+
+/// The distinct texts of a units' column (a group, say), numbered from 0 in
+/// order of first appearance, so that each is looked at once, not once a unit.
+struct Distinct {
+    /// Each unit's text, by its number.
+    of_unit: Vec<usize>,
+    /// The texts, by number.
+    values: Vec<Option<Sym>>,
+}
+
+impl Distinct {
+    fn of(texts: &[Option<Sym>]) -> Distinct {
+        let mut numbers: std::collections::HashMap<Option<Sym>, usize, crate::data::FxBuild> = std::collections::HashMap::default();
+        let mut values = Vec::new();
+        let of_unit = texts
+            .iter()
+            .map(|&text| {
+                *numbers.entry(text).or_insert_with(|| {
+                    values.push(text);
+                    values.len() - 1
+                })
+            })
+            .collect();
+        Distinct { of_unit, values }
     }
 }
 

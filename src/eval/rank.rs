@@ -93,11 +93,11 @@ impl Engine<'_> {
         let rank = ranks(&order, &compare, ranking.dense, n);
         let group_rank = ranking.per_group.map(|column| {
             // One pass over the overall order, counting within each group.
-            let (groups, count) = numbered(&self.unit_texts(column));
-            let mut state = vec![GroupCount::default(); count];
+            let groups = super::Distinct::of(&self.unit_texts(column));
+            let mut state = vec![GroupCount::default(); groups.values.len()];
             let mut out = vec![0u32; n];
             for &u in &order {
-                let group = &mut state[groups[u]];
+                let group = &mut state[groups.of_unit[u]];
                 group.seen += 1;
                 if group.previous.is_none_or(|p| compare(p, u) != Ordering::Equal) {
                     group.distinct += 1;
@@ -278,7 +278,6 @@ fn ranks(order: &[usize], compare: &impl Fn(usize, usize) -> Ordering, dense: bo
     ranks
 }
 
-/// The units of each group, in unit order.
 /// Where the per-group ranking stands in one group.
 #[derive(Debug, Clone, Copy, Default)]
 struct GroupCount {
@@ -292,19 +291,7 @@ struct GroupCount {
     current: u32,
 }
 
-/// Each unit's group numbered from 0 in order of first appearance, and how many groups there are.
-fn numbered(groups: &[Option<Sym>]) -> (Vec<usize>, usize) {
-    let mut numbers: std::collections::HashMap<Option<Sym>, usize, crate::data::FxBuild> = std::collections::HashMap::default();
-    let ids = groups
-        .iter()
-        .map(|g| {
-            let next = numbers.len();
-            *numbers.entry(*g).or_insert(next)
-        })
-        .collect();
-    (ids, numbers.len())
-}
-
+/// The units of each group, in unit order.
 fn group_members(groups: &[Option<Sym>]) -> std::collections::BTreeMap<Option<Sym>, Vec<usize>> {
     let mut out: std::collections::BTreeMap<Option<Sym>, Vec<usize>> = std::collections::BTreeMap::new();
     for (u, g) in groups.iter().enumerate() {
