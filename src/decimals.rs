@@ -286,6 +286,12 @@ impl Entry {
         d.map_or(Entry::Empty, Entry::of)
     }
 
+    /// The decimal, an empty entry counting 0 (as [`Decimals::figure`] reads it).
+    #[inline]
+    pub fn figure(self) -> Decimal {
+        self.number().unwrap_or(Decimal::ZERO)
+    }
+
     /// The decimal, if there is one.
     #[inline]
     pub fn number(self) -> Option<Decimal> {
@@ -344,6 +350,15 @@ fn pack(digits: u64, scale: u32, negative: bool) -> u64 {
 pub fn from_digits(digits: u64, scale: u32, negative: bool) -> Decimal {
     // The low and middle words of Decimal's 96-bit digits (`as` keeps the low 32 bits).
     Decimal::from_parts(digits as u32, (digits >> 32) as u32, 0, negative, scale)
+}
+
+impl FromIterator<Entry> for Decimals {
+    fn from_iter<I: IntoIterator<Item = Entry>>(iter: I) -> Decimals {
+        let iter = iter.into_iter();
+        let mut column = Decimals::with_capacity(iter.size_hint().0);
+        iter.for_each(|e| column.push_entry(e));
+        column
+    }
 }
 
 impl FromIterator<Option<Decimal>> for Decimals {

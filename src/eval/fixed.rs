@@ -212,6 +212,99 @@ pub(super) fn round_quotient(a: Fixed, b: Fixed, places: u32, strategy: Rounding
     nonzero(i64::try_from(rounded_quotient(numerator, divisor, strategy)?).ok()?, places)
 }
 
+/// Arithmetic on figures: a column's entries, an empty one counting 0 (as
+/// [`crate::decimals::Decimals::figure`] reads it). Each operation is
+/// `rust_decimal`'s: in the lane above when both operands are narrow and it
+/// gives a result, else in `Decimal`. Scoring's per-unit steps (period
+/// weights, an indicator's own deductions and floor, sums of parts, the
+/// total) use these, so a figure is not put together as a `Decimal` only to
+/// be taken apart again.
+pub(super) mod figures {
+    use std::cmp::Ordering;
+
+    use rust_decimal::Decimal;
+
+    use super::super::ops;
+    use crate::ast::RoundingMode;
+    use crate::decimals::{Entry, Fixed};
+
+    /// Zero, as `Decimal::ZERO` is.
+    pub const ZERO: Entry = Entry::Narrow(Fixed { mantissa: 0, scale: 0 });
+
+    /// `a + b`, as `Decimal::checked_add` gives it.
+    #[inline]
+    pub fn add(a: Entry, b: Entry) -> Option<Entry> {
+        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
+            if let Some(r) = super::add(x, y) {
+                return Some(Entry::Narrow(r));
+            }
+        }
+        in_decimal(a, b, Decimal::checked_add)
+    }
+
+    /// `a - b`, as `Decimal::checked_sub` gives it.
+    #[inline]
+    pub fn sub(a: Entry, b: Entry) -> Option<Entry> {
+        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
+            if let Some(r) = super::sub(x, y) {
+                return Some(Entry::Narrow(r));
+            }
+        }
+        in_decimal(a, b, Decimal::checked_sub)
+    }
+
+    /// `a × b`, as `Decimal::checked_mul` gives it.
+    #[inline]
+    pub fn mul(a: Entry, b: Entry) -> Option<Entry> {
+        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
+            if let Some(r) = super::mul(x, y) {
+                return Some(Entry::Narrow(r));
+            }
+        }
+        in_decimal(a, b, Decimal::checked_mul)
+    }
+
+    /// The smaller of two figures, `a` when they are equal, as `Decimal::min` picks.
+    #[inline]
+    pub fn min(a: Entry, b: Entry) -> Entry {
+        if order(a, b) == Ordering::Greater { b } else { a }
+    }
+
+    /// The larger of two figures, `a` when they are equal, as `Decimal::max` picks.
+    #[inline]
+    pub fn max(a: Entry, b: Entry) -> Entry {
+        if order(a, b) == Ordering::Less { b } else { a }
+    }
+
+    /// A figure rounded as the scheme says ([`ops::round`]).
+    #[inline]
+    pub fn round(a: Entry, places: u32, mode: RoundingMode) -> Entry {
+        if let Entry::Narrow(x) = a {
+            if let Some(r) = super::round_fixed(x, places, ops::strategy(mode)) {
+                return Entry::Narrow(r);
+            }
+        }
+        Entry::of(ops::round(a.figure(), places, mode))
+    }
+
+    /// The order of two figures, as `Decimal::cmp` gives it.
+    #[inline]
+    fn order(a: Entry, b: Entry) -> Ordering {
+        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
+            if let Some(o) = super::order(x, y) {
+                return o;
+            }
+        }
+        a.figure().cmp(&b.figure())
+    }
+
+    /// An operation done with `rust_decimal` (out of line: the narrow lane is the common case).
+    #[inline(never)]
+    fn in_decimal(a: Entry, b: Entry, op: fn(Decimal, Decimal) -> Option<Decimal>) -> Option<Entry> {
+        op(a.figure(), b.figure()).map(Entry::of)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,6 +439,40 @@ mod tests {
             }
         }
         assert!(fast > total / 2, "fast lane taken for {fast} of {total}");
+    }
+
+    /// Figures give `rust_decimal`'s results bit for bit, empty entries counting 0.
+    #[test]
+    fn figures_agree_with_rust_decimal() {
+        use crate::ast::RoundingMode;
+        use crate::decimals::Entry;
+        let mut s = Stream(20261124);
+        let figure = |s: &mut Stream| {
+            if s.below(16) == 0 {
+                return (Entry::Empty, Decimal::ZERO);
+            }
+            let d = s.decimal();
+            (Entry::of(d), d)
+        };
+        let bits = |e: Entry| e.figure().serialize();
+        for _ in 0..300_000 {
+            let ((x, a), (y, b)) = (figure(&mut s), figure(&mut s));
+            let context = format!("{a} (scale {}), {b} (scale {})", a.scale(), b.scale());
+            assert_eq!(figures::add(x, y).map(bits), a.checked_add(b).map(|d| d.serialize()), "{context}: +");
+            assert_eq!(figures::sub(x, y).map(bits), a.checked_sub(b).map(|d| d.serialize()), "{context}: -");
+            assert_eq!(figures::mul(x, y).map(bits), a.checked_mul(b).map(|d| d.serialize()), "{context}: ×");
+            assert_eq!(bits(figures::min(x, y)), a.min(b).serialize(), "{context}: min");
+            assert_eq!(bits(figures::max(x, y)), a.max(b).serialize(), "{context}: max");
+            let places = s.below(6) as u32;
+            for mode in [RoundingMode::HalfUp, RoundingMode::HalfEven, RoundingMode::Down, RoundingMode::Up] {
+                let want = super::super::ops::round(a, places, mode).serialize();
+                assert_eq!(bits(figures::round(x, places, mode)), want, "{context}: round {places} {mode:?}");
+            }
+        }
+        // Equal figures of different scales: `min` and `max` keep the first, as `Decimal`'s do.
+        let (one, one_00) = (Entry::of(Decimal::new(1, 0)), Entry::of(Decimal::new(100, 2)));
+        assert_eq!(figures::min(one, one_00), one);
+        assert_eq!(figures::max(one_00, one), one_00);
     }
 
     /// What `round(a / b, places)` gives with `rust_decimal` alone.

@@ -33,7 +33,8 @@ use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffe
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Name, Occurrence, UnitFigures};
 use crate::source::{SourceFile, Span};
 use crate::text;
-use expr::{Period, Scope, Value};
+use expr::{Period, Scope};
+use fixed::figures;
 use ops::OpError;
 
 /// Most faults reported one by one; the rest are counted.
@@ -327,14 +328,16 @@ impl<'a> Engine<'a> {
         let base = self.weighted_sum(&roots, &applies);
         let total_deductions = self.capped_sum(&self.scheme.deductions, &deductions, Target::Total, self.scheme.deduction_cap);
         let total_bonuses = self.capped_sum(&self.scheme.bonuses, &bonuses, Target::Total, self.scheme.bonus_cap);
+        let total_cap = self.scheme.total_cap.map(Entry::of);
         let mut exact = Vec::with_capacity(n);
         for u in 0..n {
-            let mut t = base[u].checked_sub(total_deductions[u]).unwrap_or(base[u]);
-            t = t.checked_add(total_bonuses[u]).unwrap_or(t);
-            if let Some(cap) = self.scheme.total_cap {
-                t = t.min(cap);
+            let base = base.entry(u);
+            let mut t = figures::sub(base, total_deductions.entry(u)).unwrap_or(base);
+            t = figures::add(t, total_bonuses.entry(u)).unwrap_or(t);
+            if let Some(cap) = total_cap {
+                t = figures::min(t, cap);
             }
-            exact.push(t);
+            exact.push(t.figure());
         }
         let rounding = self.scheme.rounding;
         let mut published: Vec<Decimal> = exact.iter().map(|t| ops::round(*t, rounding.places, rounding.mode)).collect();
@@ -499,14 +502,17 @@ impl<'a> Engine<'a> {
         let ind = &self.scheme.indicators[id];
         self.current = Some((ind.origin.file.clone(), ind.path.join(".")));
         let mut per_period = PeriodScores::default();
-        let raw: Vec<Value> = if !ind.children.is_empty() {
+        let raw: Decimals = if !ind.children.is_empty() {
             let children = ind.children.clone();
-            self.weighted_sum(&children, applies).into_iter().map(Value::Num).collect()
+            self.weighted_sum(&children, applies)
         } else if let Some(formula) = ind.score.clone() {
             // Units the indicator does not apply to are not evaluated for faults.
             let applicable = applies[id].clone();
             match ind.periods.clone() {
-                None => self.masked(Scope::Units { period: None }, applicable, |this| this.eval(&formula, Scope::Units { period: None })),
+                None => {
+                    let scope = Scope::Units { period: None };
+                    self.masked(scope, applicable, |this| this.values(&formula, scope)).into_numbers(n)
+                }
                 Some(periods) => {
                     let count = periods.kind.per_year();
                     let columns: Vec<values::Values> = (0..count)
@@ -516,16 +522,14 @@ impl<'a> Engine<'a> {
                         })
                         .collect();
                     per_period = PeriodScores::new(n, &columns);
-                    (0..n)
-                        .map(|u| match per_period.of(u) {
-                            scores if scores.is_empty() => Value::Null,
-                            scores => combine_periods(scores, periods.weights.as_deref()).map_or(Value::Null, Value::Num),
-                        })
-                        .collect()
+                    let mut combined = Decimals::with_capacity(n);
+                    (0..n).for_each(|u| combined.push_entry(combine_periods(per_period.of(u), periods.weights.as_deref())));
+                    combined
                 }
             }
         } else {
-            vec![Value::Num(ind.full_marks); n]
+            let full_marks = Entry::of(ind.full_marks);
+            (0..n).map(|_| full_marks).collect()
         };
         let ind = &self.scheme.indicators[id];
         let taken = self.capped_sum(&self.scheme.deductions, deductions, Target::Indicator(id), ind.deduction_cap);
@@ -533,48 +537,38 @@ impl<'a> Engine<'a> {
         let zeroing: Vec<&Applied> =
             self.scheme.deductions.iter().zip(deductions).filter(|(d, _)| d.target == Target::Indicator(id)).map(|(_, a)| a).collect();
         let zeroed: Vec<bool> = (0..n).map(|u| zeroing.iter().any(|a| a.zero[u])).collect();
-        let rounding = self.scheme.rounding;
+        let (floor, rounding) = (Entry::of(ind.floor), self.scheme.rounding);
         let mut out = Decimals::with_capacity(n);
+        let mut before = Decimals::with_capacity(n);
         for u in 0..n {
-            let value = match raw[u].num() {
-                None => {
+            let score = raw.entry(u);
+            out.push_entry(match score {
+                Entry::Empty => {
                     if applies[id][u] {
                         self.missing(u, id);
                     }
-                    None
+                    Entry::Empty
                 }
-                Some(_) if zeroed[u] => Some(Decimal::ZERO),
-                Some(score) => {
-                    // Deductions never take a score below the floor (nor lower
-                    // a score the formula already put below it).
-                    let floor = ind.floor.min(score);
-                    let mut s = score.checked_sub(taken[u]).unwrap_or(score).max(floor);
-                    s = s.checked_add(given[u]).unwrap_or(s);
-                    if rounding.each_indicator {
-                        s = ops::round(s, rounding.places, rounding.mode);
-                    }
-                    Some(s)
-                }
-            };
-            out.push(value);
+                _ if zeroed[u] => figures::ZERO,
+                _ => adjusted(score, taken.entry(u), given.entry(u), floor, rounding),
+            });
+            before.push_entry(if score == Entry::Empty { figures::ZERO } else { score });
         }
-        let before = raw.iter().map(|v| Some(v.num().unwrap_or(Decimal::ZERO))).collect();
         (out, before, per_period)
     }
 
     /// `Σ factor × score` over the siblings that apply to each unit.
-    fn weighted_sum(&self, ids: &[IndicatorId], applies: &[Vec<bool>]) -> Vec<Decimal> {
-        let mut sums = vec![Decimal::ZERO; self.units()];
+    fn weighted_sum(&self, ids: &[IndicatorId], applies: &[Vec<bool>]) -> Decimals {
+        let mut sums = vec![figures::ZERO; self.units()];
         for &i in ids {
             let (applies, parts) = (&applies[i], &self.contributions[i]);
             for (u, sum) in sums.iter_mut().enumerate() {
                 if applies[u] {
-                    let part = parts.figure(u);
-                    *sum = sum.checked_add(part).unwrap_or(*sum);
+                    *sum = figures::add(*sum, parts.entry(u)).unwrap_or(*sum);
                 }
             }
         }
-        sums
+        sums.into_iter().collect()
     }
 
     /// What an indicator's score contributes to its parent for each unit:
@@ -588,34 +582,39 @@ impl<'a> Engine<'a> {
         };
         let ratio = matches!(ind.weight, Weight::Ratio(_));
         let scores = self.scores[id].as_ref().unwrap_or(Decimals::empty());
+        let factor = Entry::of(ind.factor);
         (0..self.units())
             .map(|u| {
                 if !applies[id][u] {
-                    return Some(Decimal::ZERO);
+                    return figures::ZERO;
                 }
-                let score = scores.figure(u);
-                let part = ind.factor.checked_mul(score).unwrap_or(Decimal::ZERO);
+                let part = figures::mul(factor, scores.entry(u)).unwrap_or(figures::ZERO);
                 if !ratio {
-                    return Some(part);
+                    return part;
                 }
                 let applicable: Decimal = siblings.iter().filter(|&&s| applies[s][u]).map(|&s| self.scheme.indicators[s].share).sum();
-                Some(if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) })
+                let part = part.figure();
+                Entry::of(if applicable.is_zero() { part } else { part.checked_div(applicable).unwrap_or(part) })
             })
             .collect()
     }
 
     /// The sum of the clauses aimed at `target`, each already capped, then
     /// capped as a whole by `cap`.
-    fn capped_sum(&self, clauses: &[Adjustment], applied: &[Applied], target: Target, cap: Option<Decimal>) -> Vec<Decimal> {
+    fn capped_sum(&self, clauses: &[Adjustment], applied: &[Applied], target: Target, cap: Option<Decimal>) -> Decimals {
         let aimed: Vec<&Applied> = clauses.iter().zip(applied).filter(|(c, _)| c.target == target).map(|(_, a)| a).collect();
+        let cap = cap.map(Entry::of);
+        let capped = |sum: Entry| cap.map_or(sum, |c| figures::min(sum, c));
         if aimed.is_empty() {
             // Most indicators have no clause of their own.
-            return vec![cap.map_or(Decimal::ZERO, |c| Decimal::ZERO.min(c)); self.units()];
+            let none = capped(figures::ZERO);
+            return (0..self.units()).map(|_| none).collect();
         }
         (0..self.units())
             .map(|u| {
-                let sum: Decimal = aimed.iter().map(|a| a.amount.figure(u)).sum();
-                cap.map_or(sum, |c| sum.min(c))
+                // An overflowing sum (amounts beyond 28 digits) stays at what it had reached.
+                let sum = aimed.iter().fold(figures::ZERO, |sum, a| figures::add(sum, a.amount.entry(u)).unwrap_or(sum));
+                capped(sum)
             })
             .collect()
     }
@@ -940,10 +939,7 @@ impl PeriodScores {
     /// A unit's scores: one per period, or none.
     fn of(&self, u: usize) -> Run<'_> {
         let start = u * self.count;
-        match self.scores.get(start) {
-            Some(_) => self.scores.run(start..start + self.count),
-            None => Run::empty(),
-        }
+        if self.scores.is_present(start) { self.scores.run(start..start + self.count) } else { Run::empty() }
     }
 }
 
@@ -973,23 +969,37 @@ impl Distinct {
     }
 }
 
-/// Per-period scores combined by their weights, or their mean.
-fn combine_periods(scores: Run<'_>, weights: Option<&[Decimal]>) -> Option<Decimal> {
-    if let Some(sum) = weights.and_then(|ws| weighted_in_fixed_point(scores, ws)) {
-        return Some(sum);
+/// A score after its indicator's own deductions (`taken`) and bonuses
+/// (`given`), rounded when the scheme rounds each indicator.
+fn adjusted(score: Entry, taken: Entry, given: Entry, floor: Entry, rounding: crate::ast::Rounding) -> Entry {
+    // Deductions never take a score below the floor (nor lower a score the
+    // formula already put below it).
+    let floor = figures::min(floor, score);
+    let mut s = figures::max(figures::sub(score, taken).unwrap_or(score), floor);
+    s = figures::add(s, given).unwrap_or(s);
+    if rounding.each_indicator { figures::round(s, rounding.places, rounding.mode) } else { s }
+}
+
+/// Per-period scores combined by their weights, or their mean (empty for a
+/// unit without its scores, or on overflow).
+fn combine_periods(scores: Run<'_>, weights: Option<&[Decimal]>) -> Entry {
+    if scores.is_empty() {
+        return Entry::Empty;
     }
-    match weights {
+    if let Some(sum) = weights.and_then(|ws| weighted_in_fixed_point(scores, ws)) {
+        return Entry::Narrow(sum);
+    }
+    Entry::of_option(match weights {
         Some(ws) => scores.figures().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
         None => {
-            let sum = scores.figures().try_fold(Decimal::ZERO, |a, s| a.checked_add(s))?;
-            sum.checked_div(Decimal::from(scores.len()))
+            scores.figures().try_fold(Decimal::ZERO, |a, s| a.checked_add(s)).and_then(|sum| sum.checked_div(Decimal::from(scores.len())))
         }
-    }
+    })
 }
 
 /// `Σ score × weight` in fixed point, when every step is certain to give
 /// `rust_decimal`'s digits (else `None`, and `combine_periods` uses `Decimal`).
-fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Decimal]) -> Option<Decimal> {
+fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Decimal]) -> Option<Fixed> {
     let mut sum: Option<Fixed> = None;
     for (score, weight) in scores.entries().zip(weights) {
         let Entry::Narrow(score) = score else { return None };
@@ -1000,5 +1010,5 @@ fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Decimal]) -> Option<Decim
             Some(s) => fixed::add(s, part)?,
         });
     }
-    sum.map(Fixed::decimal)
+    sum
 }

@@ -210,6 +210,14 @@ impl Values {
         }
     }
 
+    /// The `n` elements as a column of numbers (an element that is not a number as an empty entry).
+    pub fn into_numbers(self, n: usize) -> Decimals {
+        match self {
+            Values::Numbers(numbers) if numbers.len() == n => numbers.column,
+            other => (0..n).map(|i| other.entry(i)).collect(),
+        }
+    }
+
     /// Element `i` of the result is element `from[i]` of this vector
     /// (missing where `from[i]` is `None`).
     pub fn gather(&self, from: impl ExactSizeIterator<Item = Option<usize>>) -> Values {
