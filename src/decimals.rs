@@ -4,11 +4,12 @@
 
 use rust_decimal::Decimal;
 
-/// Decimals, 8 bytes each where the digits fit in 56 bits (all figures but
-/// the rare ones with 17 or more digits, which are kept aside whole).
+/// Decimals, 8 bytes each where the signed digits fit in 56 bits (all
+/// figures but the rare ones with 17 or more digits, which are kept aside whole).
 ///
-/// Each entry is `digits << 8 | tag`; the tag holds the scale (5 bits), the
-/// sign, and whether the entry is empty or an index into `wide`. A decimal
+/// Each entry is `digits << 8 | tag` with the digits signed, so that one
+/// arithmetic shift takes them out; the tag holds the scale (5 bits) and
+/// whether the entry is empty or an index into `wide`. A decimal
 /// comes back with the very digits, scale and sign it went in with, so
 /// `90.00` stays `90.00` and `-0` stays `-0`.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -18,10 +19,10 @@ pub struct Decimals {
 }
 
 const SCALE: u64 = 0x1F;
-const NEGATIVE: u64 = 1 << 5;
 const WIDE: u64 = 1 << 6;
 const EMPTY: u64 = 1 << 7;
-const NARROW_LIMIT: u64 = 1 << 56;
+/// Digits of a narrow entry are below this, either sign.
+const NARROW_LIMIT: u64 = 1 << 55;
 
 impl Decimals {
     /// An empty column with room for `len` entries.
@@ -53,12 +54,11 @@ impl Decimals {
         }
     }
 
-    /// Appends a fixed-point decimal (kept aside whole if its digits need more than 56 bits).
+    /// Appends a fixed-point decimal (kept aside whole if its digits and sign need more than 56 bits).
     #[inline(always)]
     pub fn push_fixed(&mut self, f: Fixed) {
-        let digits = f.mantissa.unsigned_abs();
-        if digits < NARROW_LIMIT && f.scale <= SCALE as u32 {
-            self.packed.push(pack(digits, f.scale, f.mantissa < 0));
+        if f.mantissa.unsigned_abs() < NARROW_LIMIT && f.scale <= SCALE as u32 {
+            self.packed.push(pack(f.mantissa, f.scale));
         } else {
             self.push_wide(f.decimal());
         }
@@ -78,9 +78,9 @@ impl Decimals {
         if packed & (EMPTY | WIDE) != 0 {
             return None;
         }
-        // Below 2^56, so the cast keeps every digit.
-        let digits = (packed >> 8) as i64;
-        Some(Fixed { mantissa: if packed & NEGATIVE != 0 { -digits } else { digits }, scale: (packed & SCALE) as u32 })
+        // The digits with their sign: the bits above the tag, as an `i64`
+        // (`as` keeps all 64 bits) shifted arithmetically.
+        Some(Fixed { mantissa: (packed as i64) >> 8, scale: (packed & SCALE) as u32 })
     }
 
     /// The entry at `index` taken apart (empty beyond the end).
@@ -127,9 +127,10 @@ impl Decimals {
     /// (at most 28), as `Decimal::from_parts` makes it: zero is never negative.
     #[inline]
     pub fn push_digits(&mut self, digits: u64, scale: u32, negative: bool) {
-        let negative = negative && digits != 0;
         if digits < NARROW_LIMIT && scale <= SCALE as u32 {
-            self.packed.push(pack(digits, scale, negative));
+            // Below 2^55, so the cast keeps every digit; a `-0` is a plain 0.
+            let magnitude = digits as i64;
+            self.packed.push(pack(if negative { -magnitude } else { magnitude }, scale));
         } else {
             self.push(Some(from_digits(digits, scale, negative)));
         }
@@ -189,7 +190,7 @@ impl Decimals {
     /// The entries at `order`, in that order, an empty one given as 0 (as [`Decimals::figure`] reads it).
     pub fn select_figures(&self, order: &[usize]) -> Decimals {
         let mut column = self.select(order);
-        let zero = pack(0, 0, false);
+        let zero = pack(0, 0);
         column.packed.iter_mut().filter(|p| **p & EMPTY != 0).for_each(|p| *p = zero);
         column
     }
@@ -258,7 +259,7 @@ impl Fixed {
 pub enum Entry {
     /// No decimal.
     Empty,
-    /// Digits within 56 bits: the fast lane of arithmetic.
+    /// Digits and sign within 56 bits: the fast lane of arithmetic.
     Narrow(Fixed),
     /// Any other decimal (a quotient carried to 28 digits, a `-0`).
     Wide(Decimal),
@@ -272,7 +273,7 @@ impl Entry {
         let digits = u64::from(parts.mid) << 32 | u64::from(parts.lo);
         // A negative zero (`-0.00`) is kept whole: `Decimal::from_parts` would drop its sign.
         if parts.hi == 0 && digits < NARROW_LIMIT && (digits != 0 || !parts.negative) {
-            // Below 2^56, so the cast keeps every digit.
+            // Below 2^55, so the cast keeps every digit.
             let magnitude = digits as i64;
             Entry::Narrow(Fixed { mantissa: if parts.negative { -magnitude } else { magnitude }, scale: parts.scale })
         } else {
@@ -338,10 +339,11 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The packed entry of digits below 2^56, a scale of at most 31 and a sign.
+/// The packed entry of signed digits below 2^55 and a scale of at most 31.
 #[inline(always)]
-fn pack(digits: u64, scale: u32, negative: bool) -> u64 {
-    digits << 8 | u64::from(scale) | if negative { NEGATIVE } else { 0 }
+fn pack(mantissa: i64, scale: u32) -> u64 {
+    // `as` keeps all 64 bits: the sign bits above the digits come back with `>>` on an `i64`.
+    (mantissa << 8) as u64 | u64::from(scale)
 }
 
 /// The decimal of `digits` scaled down by `scale` (at most 28), as
@@ -441,7 +443,10 @@ mod tests {
         let runs = narrow.gather_runs(&[1, 0], 2);
         let runs: Vec<Option<Decimal>> = (0..runs.len()).map(|i| runs.get(i)).collect();
         assert_eq!(runs, [Some(Decimal::TWO), None, Some(Decimal::ONE), None]);
-        for (digits, scale, negative) in [(0, 2, true), (0, 0, false), (1234, 2, true), (u64::MAX, 3, false), (1 << 56, 0, true)] {
+        for (digits, scale, negative) in [(0, 2, true), (0, 0, false), (1234, 2, true), (u64::MAX, 3, false), (1 << 56, 0, true)]
+            .into_iter()
+            .chain([((1 << 55) - 1, 4, true), ((1 << 55) - 1, 28, false), (1 << 55, 4, true), (1 << 55, 0, false)])
+        {
             let mut column = Decimals::default();
             column.push_digits(digits, scale, negative);
             let made = from_digits(digits, scale, negative);
