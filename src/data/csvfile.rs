@@ -208,6 +208,7 @@ impl Cells for Fields<'_> {
         })
     }
 
+    #[inline(always)]
     fn plain(&self, i: usize) -> Option<&str> {
         let &(start, end) = self.bounds.get(i)?;
         let field = self.text.get(start..end)?;

@@ -402,7 +402,8 @@ impl TableLoader {
         // The unit first, so that messages about other cells can name it.
         let unit_at = self.map[self.unit_col];
         let mut unit: Option<UnitId> = None;
-        let unit_val = self.value(ctx, self.unit_col, unit_at, cells, row_loc, None).unwrap_or(Val::Null);
+        let unit_plain = unit_at.and_then(|i| cells.plain(i));
+        let unit_val = self.value(ctx, self.unit_col, unit_plain, cells, row_loc, None).unwrap_or(Val::Null);
         self.columns[self.unit_col].push(unit_val);
         let key = key_text(&unit_val, &ctx.strings);
         if key.is_empty() {
@@ -450,10 +451,11 @@ impl TableLoader {
                 continue;
             }
             let at = self.map[c];
-            if at.and_then(|i| cells.plain(i)).is_some_and(|text| self.push_number(c, text)) {
+            let plain = at.and_then(|i| cells.plain(i));
+            if plain.is_some_and(|text| self.push_number(c, text)) {
                 continue;
             }
-            match self.value(ctx, c, at, cells, row_loc, named) {
+            match self.value(ctx, c, plain, cells, row_loc, named) {
                 Ok(val) => {
                     if let (TableShape::PerUnitPeriod { column, .. }, Val::Period(p)) = (table.shape, val) {
                         if column == c {
@@ -487,23 +489,23 @@ impl TableLoader {
         }
     }
 
-    /// Types the cell of column `c` (at `at` in `cells`, if the reader
-    /// has the column): a cell in its column's usual form quickly, any
-    /// other by [`TableLoader::typed`].
+    /// Types the cell of column `c` (`plain`: its text when the reader has
+    /// the column and the cell is plain): a cell in its column's usual form
+    /// quickly, any other by [`TableLoader::typed`].
+    #[inline(always)]
     fn value(
         &mut self,
         ctx: &mut Ctx<'_>,
         c: usize,
-        at: Option<usize>,
+        plain: Option<&str>,
         cells: &(impl Cells + ?Sized),
         row_loc: Loc,
         unit: Option<Val>,
     ) -> Result<Val, ()> {
-        let plain = at.and_then(|i| cells.plain(i));
         if let Some(val) = plain.and_then(|text| self.usual_val(&mut ctx.strings, c, text)) {
             return Ok(val);
         }
-        let cell = at.and_then(|i| cells.cell(i));
+        let cell = self.map[c].and_then(|i| cells.cell(i));
         let typed = self.typed(ctx, c, cell.as_ref(), row_loc, unit);
         if let (Some(text), Ok(val), Usual::Few) = (plain, typed, self.usual[c]) {
             // Few values, many cells: remembered (a handful at most, so looked up in order).
@@ -553,7 +555,7 @@ impl TableLoader {
     /// Adds a plain number of a number column (see [`usual_number`])
     /// straight into the column: most cells are numbers. False, adding
     /// nothing, for any other cell.
-    #[inline]
+    #[inline(always)]
     fn push_number(&mut self, c: usize, text: &str) -> bool {
         let usual = self.usual[c];
         if let (Usual::Number | Usual::Integer, Column::Number(numbers)) = (usual, &mut self.columns[c]) {
