@@ -125,15 +125,21 @@ impl Decimals {
 
     /// Appends the decimal of `digits` (below 2^64) scaled down by `scale`
     /// (at most 28), as `Decimal::from_parts` makes it: zero is never negative.
-    #[inline]
+    #[inline(always)]
     pub fn push_digits(&mut self, digits: u64, scale: u32, negative: bool) {
         if digits < NARROW_LIMIT && scale <= SCALE as u32 {
             // Below 2^55, so the cast keeps every digit; a `-0` is a plain 0.
             let magnitude = digits as i64;
             self.packed.push(pack(if negative { -magnitude } else { magnitude }, scale));
         } else {
-            self.push(Some(from_digits(digits, scale, negative)));
+            self.push_long_digits(digits, scale, negative);
         }
+    }
+
+    /// [`Decimals::push_digits`] of digits too long to pack (out of line: rare).
+    #[inline(never)]
+    fn push_long_digits(&mut self, digits: u64, scale: u32, negative: bool) {
+        self.push(Some(from_digits(digits, scale, negative)));
     }
 
     /// The entry at `index`: `None` when it is empty or beyond the end.
