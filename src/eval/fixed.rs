@@ -234,34 +234,19 @@ pub(super) mod figures {
     /// `a + b`, as `Decimal::checked_add` gives it.
     #[inline]
     pub fn add(a: Entry, b: Entry) -> Option<Entry> {
-        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
-            if let Some(r) = super::add(x, y) {
-                return Some(Entry::Narrow(r));
-            }
-        }
-        in_decimal(a, b, Decimal::checked_add)
+        either(a, b, super::add, Decimal::checked_add)
     }
 
     /// `a - b`, as `Decimal::checked_sub` gives it.
     #[inline]
     pub fn sub(a: Entry, b: Entry) -> Option<Entry> {
-        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
-            if let Some(r) = super::sub(x, y) {
-                return Some(Entry::Narrow(r));
-            }
-        }
-        in_decimal(a, b, Decimal::checked_sub)
+        either(a, b, super::sub, Decimal::checked_sub)
     }
 
     /// `a × b`, as `Decimal::checked_mul` gives it.
     #[inline]
     pub fn mul(a: Entry, b: Entry) -> Option<Entry> {
-        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
-            if let Some(r) = super::mul(x, y) {
-                return Some(Entry::Narrow(r));
-            }
-        }
-        in_decimal(a, b, Decimal::checked_mul)
+        either(a, b, super::mul, Decimal::checked_mul)
     }
 
     /// The smaller of two figures, `a` when they are equal, as `Decimal::min` picks.
@@ -296,6 +281,17 @@ pub(super) mod figures {
             }
         }
         a.figure().cmp(&b.figure())
+    }
+
+    /// `lane` on two narrow figures when it gives a result, else `slow` on their decimals.
+    #[inline(always)]
+    fn either(a: Entry, b: Entry, lane: fn(Fixed, Fixed) -> Option<Fixed>, slow: fn(Decimal, Decimal) -> Option<Decimal>) -> Option<Entry> {
+        if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
+            if let Some(r) = lane(x, y) {
+                return Some(Entry::Narrow(r));
+            }
+        }
+        in_decimal(a, b, slow)
     }
 
     /// An operation done with `rust_decimal` (out of line: the narrow lane is the common case).
