@@ -157,7 +157,7 @@ impl Decimals {
     /// The figure at `index` of a column without empty entries (0 beyond the end).
     #[inline]
     pub fn figure(&self, index: usize) -> Decimal {
-        self.get(index).unwrap_or(Decimal::ZERO)
+        self.entry(index).figure()
     }
 
     /// How many entries.

@@ -125,12 +125,6 @@ impl Engine<'_> {
         }
     }
 
-    /// Evaluates a formula over a scope, as plain values.
-    pub fn eval(&mut self, e: &Expr, scope: Scope) -> Vec<Value> {
-        let n = self.len(scope);
-        self.values(e, scope).into_vec(n)
-    }
-
     /// Whether a condition holds for each element of a scope.
     pub fn condition(&mut self, e: &Expr, scope: Scope) -> Vec<bool> {
         let n = self.len(scope);

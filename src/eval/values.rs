@@ -202,14 +202,6 @@ impl Values {
         }
     }
 
-    /// The `n` elements as plain values.
-    pub fn into_vec(self, n: usize) -> Vec<Value> {
-        match self {
-            Values::Mixed(v) => v,
-            other => (0..n).map(|i| other.get(i)).collect(),
-        }
-    }
-
     /// The `n` elements as a column of numbers (an element that is not a number as an empty entry).
     pub fn into_numbers(self, n: usize) -> Decimals {
         match self {
@@ -278,7 +270,7 @@ mod tests {
         let plain = vec![Value::Num(d("1.50")), Value::Null, Value::Num(d("-2"))];
         let typed = Values::from_vec(plain.clone());
         assert!(matches!(&typed, Values::Numbers(n) if !n.is_present(1) && n.is_present(2)));
-        assert_eq!(typed.clone().into_vec(3), plain);
+        assert_eq!((0..3).map(|i| typed.get(i)).collect::<Vec<_>>(), plain);
         assert_eq!(typed.num(0).map(|x| x.to_string()), Some("1.50".to_string()));
         assert_eq!(typed.num(1), None);
         let mixed = Values::from_vec(vec![Value::Bool(true), Value::Null]);
@@ -307,6 +299,9 @@ mod tests {
     fn gather_spreads_over_rows() {
         let per_unit = Values::from_vec(vec![Value::Num(d("1")), Value::Num(d("2"))]);
         let rows = per_unit.gather([Some(1), Some(1), None, Some(0)].into_iter());
-        assert_eq!(rows.into_vec(4), vec![Value::Num(d("2")), Value::Num(d("2")), Value::Null, Value::Num(d("1"))]);
+        assert_eq!(
+            (0..4).map(|i| rows.get(i)).collect::<Vec<_>>(),
+            vec![Value::Num(d("2")), Value::Num(d("2")), Value::Null, Value::Num(d("1"))]
+        );
     }
 }
