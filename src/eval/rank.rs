@@ -17,6 +17,7 @@ use super::expr::Scope;
 use super::ops;
 use crate::ast::TiePolicy;
 use crate::data::Sym;
+use crate::decimals::{Decimals, Entry};
 use crate::model::{BandCondition, QuotaAmount, VetoEffect};
 
 /// Ranks of every unit.
@@ -27,15 +28,20 @@ pub(super) struct Ranks {
     pub group_rank: Option<Vec<u32>>,
     /// Units from best to worst (ties in key order).
     pub order: Vec<usize>,
-    /// The ranking key values, `key_count` a unit, one unit after another.
-    keys: Vec<Option<Decimal>>,
-    key_count: usize,
+    /// The ranking key values, one column a key (the first key, then the tie-breakers), by unit.
+    keys: Vec<Decimals>,
 }
 
 impl Ranks {
     /// Unit `u`'s ranking key values.
-    pub fn keys(&self, u: usize) -> &[Option<Decimal>] {
-        self.keys.get(u * self.key_count..(u + 1) * self.key_count).unwrap_or_default()
+    pub fn keys(&self, u: usize) -> impl ExactSizeIterator<Item = Option<Decimal>> + '_ {
+        self.keys.iter().map(move |column| column.get(u))
+    }
+
+    /// Whether units `a` and `b` have equal first keys (`all`: equal keys).
+    fn tied(&self, a: usize, b: usize, all: bool) -> bool {
+        let keys = if all { &self.keys[..] } else { self.keys.get(..1).unwrap_or_default() };
+        keys.iter().all(|column| column.get(a) == column.get(b))
     }
 }
 
@@ -53,62 +59,33 @@ impl Engine<'_> {
     pub(super) fn rank(&mut self) -> Ranks {
         let n = self.units();
         let ranking = self.scheme.ranking.clone();
-        let columns: Vec<(Vec<Option<Decimal>>, bool)> = ranking
-            .keys
-            .iter()
-            .map(|k| {
-                let values = self.values(&k.expr, Scope::Units { period: None });
-                ((0..n).map(|u| values.num(u)).collect(), k.ascending)
-            })
-            .collect();
-        let key_count = columns.len();
-        let keys: Vec<Option<Decimal>> = (0..n).flat_map(|u| columns.iter().map(move |(c, _)| c[u])).collect();
-        let directions: Vec<bool> = columns.iter().map(|(_, asc)| *asc).collect();
-        let codes = integer_keys(&keys, &directions);
-        let compare = |a: usize, b: usize| match &codes {
-            Some(codes) => {
-                let of = |u: usize| codes.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
-                of(a).cmp(of(b))
-            }
-            None => {
-                let of = |u: usize| keys.get(u * key_count..(u + 1) * key_count).unwrap_or_default();
-                compare_keys(of(a), of(b), &directions)
-            }
-        };
+        let keys: Vec<Decimals> =
+            ranking.keys.iter().map(|k| self.values(&k.expr, Scope::Units { period: None }).into_numbers(n)).collect();
+        let ascending: Vec<bool> = ranking.keys.iter().map(|k| k.ascending).collect();
         // Unit ids are in key order: ties in key order are ties in id order.
-        let order: Vec<usize> = match &codes {
-            // The first key beside the unit: most comparisons end there, without a lookup.
-            Some(codes) => {
-                let mut sorted: Vec<(i128, u32)> =
-                    (0..n).map(|u| (codes.get(u * key_count).copied().unwrap_or(0), u32::try_from(u).unwrap_or(u32::MAX))).collect();
-                crate::cores::sort(&mut sorted, |&(x, a), &(y, b)| x.cmp(&y).then_with(|| compare(a as usize, b as usize)).then(a.cmp(&b)));
-                sorted.into_iter().map(|(_, u)| u as usize).collect()
+        // `tied[i]`: the unit at place `i` ties with the one before it.
+        let (order, tied): (Vec<usize>, Vec<bool>) = match sort_codes(&keys, &ascending) {
+            // Each code ends with its unit's id: sorting the codes alone sorts the units.
+            Some(mut codes) => {
+                crate::cores::sort(&mut codes, u128::cmp);
+                let tied = (0..n).map(|i| i > 0 && codes[i] >> UNIT_BITS == codes[i - 1] >> UNIT_BITS).collect();
+                (codes.into_iter().map(|code| (code & UNIT_MASK) as usize).collect(), tied)
             }
             None => {
+                let compare = |a: usize, b: usize| compare_keys(keys.iter().map(|c| c.get(a)), keys.iter().map(|c| c.get(b)), &ascending);
                 let mut order: Vec<usize> = (0..n).collect();
                 order.sort_by(|&a, &b| compare(a, b).then(a.cmp(&b)));
-                order
+                let tied = (0..n).map(|i| i > 0 && compare(order[i - 1], order[i]) == Ordering::Equal).collect();
+                (order, tied)
             }
         };
-        let rank = ranks(&order, &compare, ranking.dense, n);
+        let runs = TieRuns::of(&tied);
+        let rank = runs.ranks(&order, (0..n).map(|_| 0u32), 1, ranking.dense);
         let group_rank = ranking.per_group.map(|column| {
-            // One pass over the overall order, counting within each group.
             let groups = super::Distinct::of(&self.unit_texts(column));
-            let mut state = vec![GroupCount::default(); groups.values.len()];
-            let mut out = vec![0u32; n];
-            for &u in &order {
-                let group = &mut state[groups.of_unit[u]];
-                group.seen += 1;
-                if group.previous.is_none_or(|p| compare(p, u) != Ordering::Equal) {
-                    group.distinct += 1;
-                    group.current = if ranking.dense { group.distinct } else { group.seen };
-                }
-                out[u] = group.current;
-                group.previous = Some(u);
-            }
-            out
+            runs.ranks(&order, groups.of_unit.iter().map(|&g| u32::try_from(g).unwrap_or(u32::MAX)), groups.values.len(), ranking.dense)
         });
-        Ranks { rank, group_rank, order, keys, key_count }
+        Ranks { rank, group_rank, order, keys }
     }
 
     pub(super) fn grade(&mut self, ranks: &Ranks, vetoes: &[Vec<usize>]) -> Grades {
@@ -174,8 +151,8 @@ impl Engine<'_> {
                 if candidates.len() <= count {
                     continue;
                 }
-                let primary_tie = |a: usize, c: usize| ranks.keys(a).first() == ranks.keys(c).first();
-                let full_tie = |a: usize, c: usize| ranks.keys(a) == ranks.keys(c);
+                let primary_tie = |a: usize, c: usize| ranks.tied(a, c, false);
+                let full_tie = |a: usize, c: usize| ranks.tied(a, c, true);
                 let mut cut = count;
                 match grades.ties {
                     TiePolicy::AllIn => {
@@ -211,41 +188,95 @@ impl Engine<'_> {
     }
 }
 
-/// The ranking keys (`ascending.len()` a unit) as integers in the order
-/// [`compare_keys`] gives them: each key's values at the largest scale it
-/// has, negated when descending, a missing value as the largest integer.
-/// `None` when some value does not fit (compare the decimals then).
-fn integer_keys(keys: &[Option<Decimal>], ascending: &[bool]) -> Option<Vec<i128>> {
-    let count = ascending.len().max(1);
-    let mut scales = vec![0u32; count];
-    for (i, key) in keys.iter().enumerate() {
-        if let Some(d) = key {
-            scales[i % count] = scales[i % count].max(d.scale());
+/// Bits of a sort code that hold the unit's id.
+const UNIT_BITS: u32 = 32;
+const UNIT_MASK: u128 = (1 << UNIT_BITS) - 1;
+
+/// Each unit's ranking keys as one integer that orders as [`compare_keys`]
+/// does, with the unit's id in the last [`UNIT_BITS`] bits: each key's values
+/// at the largest scale it has, counted from its best value (a missing value
+/// after the worst), the keys' counts one after the other as digits of a
+/// mixed-radix number. `None` when they do not fit (compare the decimals then).
+fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
+    let n = keys.first().map_or(0, Decimals::len);
+    if u32::try_from(n).is_err() {
+        return None;
+    }
+    let mut codes: Vec<u128> = vec![0; n];
+    // The number of distinct codes so far: every code is below it, so
+    // once it is known to fit, the codes' own arithmetic cannot overflow.
+    let mut codes_below: u128 = 1;
+    for (column, &ascending) in keys.iter().zip(ascending) {
+        let scale = (0..n).filter_map(|i| parts(column, i).map(|(_, s)| s)).max().unwrap_or(0);
+        let value = |i: usize| -> Option<Option<i128>> {
+            let Some((m, s)) = parts(column, i) else { return Some(None) };
+            let power = *POWERS_OF_TEN.get((scale - s) as usize)?;
+            // Two factors that fit an `i64` cannot overflow an `i128`: no checked multiplication.
+            Some(Some(match (i64::try_from(m), i64::try_from(power)) {
+                (Ok(m), Ok(power)) => i128::from(m) * i128::from(power),
+                _ => m.checked_mul(power)?,
+            }))
+        };
+        let (mut low, mut high) = (i128::MAX, i128::MIN);
+        for i in 0..n {
+            if let Some(v) = value(i)? {
+                (low, high) = (low.min(v), high.max(v));
+            }
+        }
+        if low > high {
+            // No values: every unit ties on this key.
+            continue;
+        }
+        let span = u128::try_from(high.checked_sub(low)?).ok()?;
+        // Counts 0..=span, and span + 1 for a missing value.
+        let radix = span.checked_add(2)?;
+        codes_below = codes_below.checked_mul(radix)?;
+        for (i, code) in codes.iter_mut().enumerate() {
+            let count = match value(i)? {
+                Some(v) if ascending => v.abs_diff(low),
+                Some(v) => high.abs_diff(v),
+                None => span + 1,
+            };
+            *code = *code * radix + count;
         }
     }
-    keys.iter()
-        .enumerate()
-        .map(|(i, key)| {
-            let Some(d) = key else { return Some(i128::MAX) };
-            let value = d.mantissa().checked_mul(10i128.checked_pow(scales[i % count] - d.scale())?)?;
-            // Strictly inside the range: a missing value must sort after every value.
-            if value.checked_abs()? == i128::MAX {
-                return None;
-            }
-            Some(if ascending[i % count] { value } else { -value })
-        })
-        .collect()
+    codes_below.checked_mul(1 << UNIT_BITS)?;
+    for (u, code) in codes.iter_mut().enumerate() {
+        *code = *code << UNIT_BITS | u as u128;
+    }
+    Some(codes)
+}
+
+/// `10^k` for every scale difference `k` a decimal can have.
+const POWERS_OF_TEN: [i128; 29] = {
+    let mut powers = [1i128; 29];
+    let mut k = 1;
+    while k < powers.len() {
+        powers[k] = powers[k - 1] * 10;
+        k += 1;
+    }
+    powers
+};
+
+/// Entry `i` of a column as its digits and scale.
+#[inline]
+fn parts(column: &Decimals, i: usize) -> Option<(i128, u32)> {
+    match column.entry(i) {
+        Entry::Empty => None,
+        Entry::Narrow(f) => Some((i128::from(f.mantissa), f.scale)),
+        Entry::Wide(d) => Some((d.mantissa(), d.scale())),
+    }
 }
 
 /// Compares two units' keys: descending unless ascending; a missing value last.
-fn compare_keys(a: &[Option<Decimal>], b: &[Option<Decimal>], ascending: &[bool]) -> Ordering {
-    for ((x, y), asc) in a.iter().zip(b).zip(ascending) {
+fn compare_keys(a: impl Iterator<Item = Option<Decimal>>, b: impl Iterator<Item = Option<Decimal>>, ascending: &[bool]) -> Ordering {
+    for ((x, y), asc) in a.zip(b).zip(ascending) {
         let o = match (x, y) {
             (Some(x), Some(y)) => {
                 if *asc {
-                    x.cmp(y)
+                    x.cmp(&y)
                 } else {
-                    y.cmp(x)
+                    y.cmp(&x)
                 }
             }
             (Some(_), None) => Ordering::Less,
@@ -259,34 +290,52 @@ fn compare_keys(a: &[Option<Decimal>], b: &[Option<Decimal>], ascending: &[bool]
     Ordering::Equal
 }
 
-/// Competition (or dense) ranks of the units in `order`.
-fn ranks(order: &[usize], compare: &impl Fn(usize, usize) -> Ordering, dense: bool, n: usize) -> Vec<u32> {
-    let mut ranks = vec![0u32; n];
-    let mut distinct = 0u32;
-    let mut previous: Option<usize> = None;
-    let mut current = 0u32;
-    for (i, &u) in order.iter().enumerate() {
-        let seen = u32::try_from(i + 1).unwrap_or(u32::MAX);
-        let tied = previous.is_some_and(|p| compare(p, u) == Ordering::Equal);
-        if !tied {
-            distinct += 1;
-            current = if dense { distinct } else { seen };
-        }
-        ranks[u] = current;
-        previous = Some(u);
-    }
-    ranks
+/// The runs of tied units in rank order: the place where each place's run starts.
+struct TieRuns {
+    start: Vec<u32>,
 }
 
-/// Where the per-group ranking stands in one group.
+impl TieRuns {
+    /// The runs of places where `tied[i]` says place `i` ties with place `i - 1`.
+    fn of(tied: &[bool]) -> TieRuns {
+        let mut start = Vec::with_capacity(tied.len());
+        for (i, &t) in tied.iter().enumerate() {
+            let first = if t { start.last().copied().unwrap_or(0) } else { u32::try_from(i).unwrap_or(u32::MAX) };
+            start.push(first);
+        }
+        TieRuns { start }
+    }
+
+    /// Competition (or dense) ranks of the units in `order` within their
+    /// groups (`group_of` each unit, below `groups`; one group: overall ranks).
+    fn ranks(&self, order: &[usize], group_of: impl Iterator<Item = u32>, groups: usize, dense: bool) -> Vec<u32> {
+        let group_of: Vec<u32> = group_of.collect();
+        let mut state = vec![GroupCount::default(); groups.max(1)];
+        let mut ranks = vec![0u32; order.len()];
+        for (&u, &run) in order.iter().zip(&self.start) {
+            let Some(group) = group_of.get(u).and_then(|&g| state.get_mut(g as usize)) else { continue };
+            group.seen += 1;
+            // Tied units are next to each other in rank order: two units of a group tie when they are in one run.
+            if group.run != Some(run) {
+                group.distinct += 1;
+                group.current = if dense { group.distinct } else { group.seen };
+                group.run = Some(run);
+            }
+            ranks[u] = group.current;
+        }
+        ranks
+    }
+}
+
+/// Where the ranking stands in one group.
 #[derive(Debug, Clone, Copy, Default)]
 struct GroupCount {
     /// Units of the group met so far.
     seen: u32,
     /// Distinct key values among them.
     distinct: u32,
-    /// The last unit met.
-    previous: Option<usize>,
+    /// The tie run of the last unit met.
+    run: Option<u32>,
     /// The rank given to it.
     current: u32,
 }
@@ -304,29 +353,30 @@ fn group_members(groups: &[Option<Sym>]) -> std::collections::BTreeMap<Option<Sy
 mod tests {
     use rust_decimal::Decimal;
 
-    use super::{compare_keys, integer_keys};
+    use super::{UNIT_BITS, compare_keys, sort_codes};
+    use crate::decimals::Decimals;
 
     #[test]
-    fn integer_keys_order_as_the_decimals_do() {
+    fn sort_codes_order_as_the_decimals_do() {
         // Few distinct values at several scales (1.5 = 1.50), some missing: many ties.
         let mut state = 7u64;
         let mut next = || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             state >> 33
         };
-        let keys: Vec<Option<Decimal>> = (0..600)
-            .map(|_| {
-                let (mantissa, scale) = (next() % 41, next() % 3);
-                (next() % 9 != 0).then(|| Decimal::new(mantissa as i64 - 20, 0) * Decimal::new(10i64.pow(scale as u32), scale as u32))
-            })
-            .collect();
+        let mut value = || {
+            let (mantissa, scale) = (next() % 41, next() % 3);
+            (next() % 9 != 0).then(|| Decimal::new(mantissa as i64 - 20, 0) * Decimal::new(10i64.pow(scale as u32), scale as u32))
+        };
+        let keys: Vec<Decimals> = (0..2).map(|_| (0..300).map(|_| value()).collect()).collect();
         for ascending in [[false, false], [true, false], [false, true]] {
-            let codes = integer_keys(&keys, &ascending).unwrap();
+            let codes = sort_codes(&keys, &ascending).unwrap();
             for a in 0..300 {
                 for b in 0..300 {
-                    let (x, y) = (&keys[a * 2..a * 2 + 2], &keys[b * 2..b * 2 + 2]);
-                    let (cx, cy) = (&codes[a * 2..a * 2 + 2], &codes[b * 2..b * 2 + 2]);
-                    assert_eq!(cx.cmp(cy), compare_keys(x, y, &ascending), "{x:?} {y:?} {ascending:?}");
+                    let (x, y) = (keys.iter().map(|c| c.get(a)), keys.iter().map(|c| c.get(b)));
+                    let expected = compare_keys(x, y, &ascending).then(a.cmp(&b));
+                    assert_eq!(codes[a].cmp(&codes[b]), expected, "{a} {b} {ascending:?}");
+                    assert_eq!(codes[a] as u32 as usize, a);
                 }
             }
         }
@@ -334,8 +384,15 @@ mod tests {
 
     #[test]
     fn keys_too_wide_for_integers_are_compared_as_decimals() {
-        let keys = [Some(Decimal::MAX), Some(Decimal::new(1, 28))];
-        assert_eq!(integer_keys(&keys, &[false]), None);
-        assert!(integer_keys(&[Some(Decimal::MAX), None], &[true]).is_some());
+        let column = |values: &[Option<Decimal>]| values.iter().copied().collect::<Decimals>();
+        assert_eq!(sort_codes(&[column(&[Some(Decimal::MAX), Some(Decimal::new(1, 28))])], &[false]), None);
+        let big = Decimal::from(i64::MAX);
+        let codes = sort_codes(&[column(&[Some(big), None, Some(-big)])], &[true]).unwrap();
+        assert!(codes[2] < codes[0] && codes[0] < codes[1]);
+        // Keys whose counts together pass 96 bits do not fit either.
+        let wide = column(&[Some(big), Some(Decimal::ZERO)]);
+        assert!(sort_codes(std::slice::from_ref(&wide), &[true]).is_some());
+        assert_eq!(sort_codes(&[wide.clone(), wide], &[true, true]), None);
+        assert_eq!(UNIT_BITS, 32);
     }
 }

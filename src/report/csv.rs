@@ -187,7 +187,7 @@ mod tests {
                 grade,
                 rank,
                 group_rank: None,
-                rank_keys: &[],
+                rank_keys: std::iter::empty(),
                 vetoes: [],
                 award_eligible: true,
                 grade_note: None,

@@ -137,7 +137,7 @@ impl Occurrence {
 pub struct Name(Sym);
 
 /// One unit's figures as eval hands them over (see [`Assessment::push_unit`]).
-pub struct UnitFigures<'a, G, V> {
+pub struct UnitFigures<'a, G, K, V> {
     /// The unit's key.
     pub key: &'a str,
     /// Its group values, in the scheme's group order.
@@ -153,7 +153,7 @@ pub struct UnitFigures<'a, G, V> {
     /// Rank within the group, when the ranking is per group.
     pub group_rank: Option<u32>,
     /// The values of the ranking keys (the first key, then the tie-breakers).
-    pub rank_keys: &'a [Option<Decimal>],
+    pub rank_keys: K,
     /// The names of the vetoes that struck.
     pub vetoes: V,
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
@@ -222,9 +222,10 @@ impl Assessment {
 
     /// Appends the next unit in rank order (ties in key order). Every unit has
     /// as many group values and ranking keys as the first.
-    pub fn push_unit<G, V>(&mut self, unit: UnitFigures<'_, G, V>)
+    pub fn push_unit<G, K, V>(&mut self, unit: UnitFigures<'_, G, K, V>)
     where
         G: IntoIterator<Item = Name>,
+        K: ExactSizeIterator<Item = Option<Decimal>>,
         V: IntoIterator<Item = Name>,
     {
         let first = self.keys.len() == 0;
@@ -246,8 +247,9 @@ impl Assessment {
         if first {
             self.rank_key_count = unit.rank_keys.len();
         }
-        for k in 0..self.rank_key_count {
-            self.rank_keys.push(unit.rank_keys.get(k).copied().flatten());
+        let mut keys = unit.rank_keys;
+        for _ in 0..self.rank_key_count {
+            self.rank_keys.push(keys.next().flatten());
         }
         self.veto_starts.push(self.vetoes.len());
         self.vetoes.extend(unit.vetoes.into_iter().map(|Name(v)| v));
