@@ -193,12 +193,11 @@ impl Decimals {
         self.gather(order.iter().copied())
     }
 
-    /// The entries at `order`, in that order, an empty one given as 0 (as [`Decimals::figure`] reads it).
-    pub fn select_figures(&self, order: &[usize]) -> Decimals {
-        let mut column = self.select(order);
+    /// These entries, an empty one given as 0 (as [`Decimals::figure`] reads it).
+    pub fn into_figures(mut self) -> Decimals {
         let zero = pack(0, 0);
-        column.packed.iter_mut().filter(|p| **p & EMPTY != 0).for_each(|p| *p = zero);
-        column
+        self.packed.iter_mut().filter(|p| **p & EMPTY != 0).for_each(|p| *p = zero);
+        self
     }
 
     /// Whether both columns hold the same entries, digit for digit and scale for scale.

@@ -25,7 +25,6 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::cores;
 use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
@@ -388,14 +387,10 @@ impl<'a> Engine<'a> {
         let band_names: Vec<Name> = self.scheme.grades.bands.iter().map(|b| results.name(&b.name)).collect();
         let no_band = results.name("");
         let veto_names: Vec<Name> = self.scheme.vetoes.iter().map(|v| results.name(&v.name)).collect();
-        // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
-        // Indicators first: their working figures, the bulk, are freed before the units' columns grow.
-        self.indicator_results(&mut results, &ranks.order, &paths, &applies, periods, before);
-        // Found in unit order, where the clauses' columns are read in sequence:
-        // few units have a deduction or bonus, and rank order jumps about.
-        let adjusted: Vec<bool> =
-            (0..n).map(|u| deductions.iter().chain(&bonuses).any(|a| a.zero[u] || !a.occurrences.of(u).is_empty())).collect();
-        for &u in &ranks.order {
+        // The results' rows are the units in unit order: every column is read
+        // in sequence, and the indicators' columns become the results' as they are.
+        self.indicator_results(&mut results, &paths, applies, periods, before);
+        for u in 0..n {
             let grade_note = grades.note[u].as_deref().map(|note| results.name(note));
             results.push_unit(UnitFigures {
                 key: &self.unit_keys[u],
@@ -411,11 +406,13 @@ impl<'a> Engine<'a> {
                 grade_note,
                 over_quota: grades.over_quota[u].and_then(|b| band_names.get(b).copied()),
             });
-            if adjusted[u] {
+            if deductions.iter().chain(&bonuses).any(|a| a.zero[u] || !a.occurrences.of(u).is_empty()) {
                 self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
                 self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
             }
         }
+        // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
+        results.put_in_rank_order(&ranks.order);
         results
     }
 
@@ -695,38 +692,31 @@ impl<'a> Engine<'a> {
         Applied { amount, uncapped, occurrences: Occurrences::new(n, found), zero }
     }
 
-    /// Hands every indicator's figures over to `results`, put in rank order
-    /// a column at a time on every core, freeing each indicator's working
-    /// figures once handed over.
+    /// Hands every indicator's figures over to `results`, in unit order.
     fn indicator_results(
         &mut self,
         results: &mut Assessment,
-        order: &[usize],
         paths: &[String],
-        applies: &[Vec<bool>],
+        applies: Vec<Vec<bool>>,
         periods: Vec<PeriodScores>,
         before: Vec<Decimals>,
     ) {
+        let n = self.units();
         let scores = self.scores.iter_mut().map(|s| s.take().unwrap_or_default());
         let contributions = std::mem::take(&mut self.contributions);
-        let working = scores.zip(contributions).zip(periods).zip(before).enumerate();
-        let scheme = self.scheme;
-        cores::in_order(
-            working,
-            |(i, (((scores, contributions), periods), before))| {
-                let per_unit = scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
-                let figures = IndicatorFigures {
-                    scores: scores.select_figures(order),
-                    before_adjustments: before.select_figures(order),
-                    contributions: contributions.select_figures(order),
-                    applies: order.iter().map(|&u| applies[i].get(u).copied().unwrap_or(false)).collect(),
-                    periods_per_unit: per_unit,
-                    periods: periods.select(order, per_unit),
-                };
-                (i, figures)
-            },
-            |(i, figures)| results.push_indicator(&paths[i], figures),
-        );
+        let working = scores.zip(contributions).zip(periods).zip(before).zip(applies).enumerate();
+        for (i, ((((scores, contributions), periods), before), applies)) in working {
+            let per_unit = self.scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
+            let figures = IndicatorFigures {
+                scores: scores.into_figures(),
+                before_adjustments: before.into_figures(),
+                contributions: contributions.into_figures(),
+                applies,
+                periods_per_unit: per_unit,
+                periods: periods.into_scores(n, per_unit),
+            };
+            results.push_indicator(&paths[i], figures);
+        }
     }
 
     /// Hands the deductions or bonuses that did something to unit `u` over to
@@ -927,13 +917,13 @@ impl PeriodScores {
         self.scores.append(&next.scores);
     }
 
-    /// The scores of the units in `order`, `count` a unit (empty ones for
-    /// an indicator scored without its periods).
-    fn select(&self, order: &[usize], count: usize) -> Decimals {
+    /// The scores of `units` units, `count` a unit (empty ones for an
+    /// indicator scored without its periods).
+    fn into_scores(self, units: usize, count: usize) -> Decimals {
         if self.count != count {
-            return (0..order.len() * count).map(|_| None).collect();
+            return (0..units * count).map(|_| None).collect();
         }
-        self.scores.gather_runs(order, count)
+        self.scores
     }
 
     /// A unit's scores: one per period, or none.

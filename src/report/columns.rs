@@ -9,6 +9,16 @@ pub(super) struct Texts {
 }
 
 impl Texts {
+    /// No texts yet, with room for `texts` of `bytes` in all.
+    pub(super) fn with_capacity(texts: usize, bytes: usize) -> Texts {
+        Texts { text: String::with_capacity(bytes), ends: Vec::with_capacity(texts) }
+    }
+
+    /// The bytes of all the texts together.
+    pub(super) fn bytes(&self) -> usize {
+        self.text.len()
+    }
+
     /// Appends a text.
     pub(super) fn push(&mut self, text: &str) {
         self.text.push_str(text);

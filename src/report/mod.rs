@@ -14,6 +14,7 @@ pub mod table;
 
 mod columns;
 mod json;
+mod rank_order;
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -34,7 +35,9 @@ pub const TOTAL_TARGET: &str = "总分";
 /// has millions of units). Read them through [`Assessment::units`] and the
 /// views it gives ([`UnitResult`], [`IndicatorResult`], [`AdjustmentResult`]);
 /// eval fills them with [`Assessment::push_unit`], [`Assessment::push_adjustment`]
-/// and [`Assessment::push_indicator`].
+/// and [`Assessment::push_indicator`], in the order its own columns are in,
+/// then puts them in rank order a column at a time
+/// ([`Assessment::put_in_rank_order`]).
 #[derive(Debug, Clone, Default)]
 pub struct Assessment {
     /// The scheme's title.
@@ -164,8 +167,8 @@ pub struct UnitFigures<'a, G, K, V> {
     pub over_quota: Option<Name>,
 }
 
-/// One indicator's figures for every unit, each column in rank order, as
-/// eval hands them over (see [`Assessment::push_indicator`]).
+/// One indicator's figures for every unit, a row a unit, as eval hands
+/// them over (see [`Assessment::push_indicator`]).
 pub struct IndicatorFigures {
     /// The score on the indicator's own scale, after its deductions and bonuses.
     pub scores: Decimals,
@@ -220,8 +223,9 @@ impl Assessment {
         Name(self.names.intern(text))
     }
 
-    /// Appends the next unit in rank order (ties in key order). Every unit has
-    /// as many group values and ranking keys as the first.
+    /// Appends the next unit: the next row of every column (in rank order,
+    /// or put in it later). Every unit has as many group values and ranking
+    /// keys as the first.
     pub fn push_unit<G, K, V>(&mut self, unit: UnitFigures<'_, G, K, V>)
     where
         G: IntoIterator<Item = Name>,
@@ -277,7 +281,7 @@ impl Assessment {
 
     /// Appends the next indicator (parents before children, in the scheme's
     /// order), before or after the units: its figures for the units
-    /// [`Assessment::new`] was told of, in rank order.
+    /// [`Assessment::new`] was told of, a row a unit in the order they are pushed.
     pub fn push_indicator(&mut self, path: &str, figures: IndicatorFigures) {
         let IndicatorFigures { scores, before_adjustments, contributions, applies, periods_per_unit, periods } = figures;
         self.indicators.push(IndicatorColumn {
