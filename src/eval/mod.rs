@@ -387,11 +387,12 @@ impl<'a> Engine<'a> {
         let band_names: Vec<Name> = self.scheme.grades.bands.iter().map(|b| results.name(&b.name)).collect();
         let no_band = results.name("");
         let veto_names: Vec<Name> = self.scheme.vetoes.iter().map(|v| results.name(&v.name)).collect();
+        let note_names: Vec<Name> = grades.notes.texts.iter().map(|note| results.name(note)).collect();
         // The results' rows are the units in unit order: every column is read
         // in sequence, and the indicators' columns become the results' as they are.
         self.indicator_results(&mut results, &paths, applies, periods, before);
         for u in 0..n {
-            let grade_note = grades.note[u].as_deref().map(|note| results.name(note));
+            let grade_note = grades.note[u].and_then(|i| note_names.get(i as usize).copied());
             results.push_unit(UnitFigures {
                 key: &self.unit_keys[u],
                 groups: group_names.iter().map(|g| g[u]),

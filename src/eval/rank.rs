@@ -16,7 +16,6 @@ use super::Engine;
 use super::expr::Scope;
 use super::ops;
 use crate::ast::TiePolicy;
-use crate::data::Sym;
 use crate::decimals::{Decimals, Entry};
 use crate::model::{BandCondition, QuotaAmount, VetoEffect};
 
@@ -49,8 +48,10 @@ impl Ranks {
 pub(super) struct Grades {
     /// The band given: an index into the scheme's bands (none past the end).
     pub band: Vec<usize>,
-    /// Why it is not the band the total alone gives.
-    pub note: Vec<Option<String>>,
+    /// Why it is not the band the total alone gives: a text of `notes`.
+    pub note: Vec<Option<u32>>,
+    /// The texts of the notes, each once.
+    pub notes: Notes,
     /// The first band whose quota the unit fell outside of.
     pub over_quota: Vec<Option<usize>>,
 }
@@ -106,7 +107,8 @@ impl Engine<'_> {
         // What each unit's vetoes allow: the best band, or a fixed band.
         let mut best_allowed = vec![0usize; n];
         let mut fixed: Vec<Option<usize>> = vec![None; n];
-        let mut note: Vec<Option<String>> = vec![None; n];
+        let mut note: Vec<Option<u32>> = vec![None; n];
+        let mut notes = Notes::default();
         let mut over_quota: Vec<Option<usize>> = vec![None; n];
         for u in 0..n {
             for &v in &vetoes[u] {
@@ -115,11 +117,11 @@ impl Engine<'_> {
                     match *effect {
                         VetoEffect::GradeAtMost(g) if g > best_allowed[u] => {
                             best_allowed[u] = g;
-                            note[u] = Some(format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name));
+                            note[u] = Some(notes.id(format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
                         }
                         VetoEffect::GradeIs(g) => {
                             fixed[u] = Some(g);
-                            note[u] = Some(format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name));
+                            note[u] = Some(notes.id(format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
                         }
                         _ => {}
                     }
@@ -128,26 +130,26 @@ impl Engine<'_> {
         }
         let first_from = |u: usize, from: usize| (from..bands.len()).find(|&b| qualifies[b][u]).unwrap_or(bands.len().saturating_sub(1));
         let mut assigned: Vec<usize> = (0..n).map(|u| fixed[u].unwrap_or_else(|| first_from(u, best_allowed[u]))).collect();
-        let position: Vec<usize> = {
-            let mut p = vec![0; n];
-            for (i, &u) in ranks.order.iter().enumerate() {
-                p[u] = i;
-            }
-            p
-        };
         for (b, band) in bands.iter().enumerate() {
             let Some(quota) = band.quota else { continue };
-            let scopes: Vec<Option<Sym>> = match quota.per_group {
-                Some(column) => self.unit_texts(column),
-                None => vec![None; n],
+            let groups = match quota.per_group {
+                Some(column) => super::Distinct::of(&self.unit_texts(column)),
+                None => super::Distinct { of_unit: vec![0; n], values: vec![None] },
             };
-            for members in group_members(&scopes).into_values() {
+            let members = Members::in_rank_order(&ranks.order, &groups.of_unit, groups.values.len());
+            let amount = match quota.amount {
+                QuotaAmount::Share(s) => format!("{}%", (s * Decimal::ONE_HUNDRED).normalize()),
+                QuotaAmount::Count(c) => c.to_string(),
+            };
+            // The note of the group's units moved down to each band, written once.
+            let mut moved_note: Vec<Option<u32>> = vec![None; bands.len()];
+            for members in members.groups() {
+                moved_note.fill(None);
                 let count = match quota.amount {
                     QuotaAmount::Share(share) => ops::quota_count(share, members.len(), grades.quota_rounding),
                     QuotaAmount::Count(c) => c as usize,
                 };
-                let mut candidates: Vec<usize> = members.iter().copied().filter(|&u| assigned[u] == b && fixed[u].is_none()).collect();
-                candidates.sort_by_key(|&u| position[u]);
+                let candidates: Vec<usize> = members.iter().copied().filter(|&u| assigned[u] == b && fixed[u].is_none()).collect();
                 if candidates.len() <= count {
                     continue;
                 }
@@ -176,15 +178,31 @@ impl Engine<'_> {
                     let next = first_from(u, b + 1);
                     assigned[u] = next;
                     over_quota[u].get_or_insert(b);
-                    let amount = match quota.amount {
-                        QuotaAmount::Share(s) => format!("{}%", (s * Decimal::ONE_HUNDRED).normalize()),
-                        QuotaAmount::Count(c) => c.to_string(),
-                    };
-                    note[u] = Some(format!("超出「{}」名额({amount},{size} 个单位中 {count} 名): 降为 {}", band.name, bands[next].name));
+                    let text = || format!("超出「{}」名额({amount},{size} 个单位中 {count} 名): 降为 {}", band.name, bands[next].name);
+                    note[u] = Some(*moved_note[next].get_or_insert_with(|| notes.id(text())));
                 }
             }
         }
-        Grades { band: assigned, note, over_quota }
+        Grades { band: assigned, note, notes, over_quota }
+    }
+}
+
+/// Texts held once each, numbered in the order first met.
+#[derive(Default)]
+pub(super) struct Notes {
+    /// The texts, by number.
+    pub texts: Vec<String>,
+    numbers: std::collections::HashMap<String, u32>,
+}
+
+impl Notes {
+    /// The number of `text`.
+    fn id(&mut self, text: String) -> u32 {
+        let next = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
+        *self.numbers.entry(text).or_insert_with_key(|text| {
+            self.texts.push(text.clone());
+            next
+        })
     }
 }
 
@@ -340,13 +358,37 @@ struct GroupCount {
     current: u32,
 }
 
-/// The units of each group, in unit order.
-fn group_members(groups: &[Option<Sym>]) -> std::collections::BTreeMap<Option<Sym>, Vec<usize>> {
-    let mut out: std::collections::BTreeMap<Option<Sym>, Vec<usize>> = std::collections::BTreeMap::new();
-    for (u, g) in groups.iter().enumerate() {
-        out.entry(*g).or_default().push(u);
+/// The units of each group, in rank order, one group after another.
+struct Members {
+    /// Where each group's units start in `units`, and where the last group's end.
+    starts: Vec<usize>,
+    units: Vec<usize>,
+}
+
+impl Members {
+    /// The units in `order`, by their group (`group_of` each unit, below `groups`).
+    fn in_rank_order(order: &[usize], group_of: &[usize], groups: usize) -> Members {
+        let mut starts = vec![0usize; groups + 1];
+        for &g in group_of {
+            starts[g + 1] += 1;
+        }
+        for g in 0..groups {
+            starts[g + 1] += starts[g];
+        }
+        let mut next = starts.clone();
+        let mut units = vec![0; order.len()];
+        for &u in order {
+            let g = group_of[u];
+            units[next[g]] = u;
+            next[g] += 1;
+        }
+        Members { starts, units }
     }
-    out
+
+    /// Each group's units.
+    fn groups(&self) -> impl Iterator<Item = &[usize]> {
+        self.starts.windows(2).map(|w| &self.units[w[0]..w[1]])
+    }
 }
 
 #[cfg(test)]
