@@ -55,6 +55,16 @@ pub fn map<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl F
     results
 }
 
+/// Whether `holds(i)` for every `i` of `items`, checked a part at a time on
+/// every core (a part that fails does not stop the others).
+pub fn all(items: std::ops::Range<usize>, holds: impl Fn(usize) -> bool + Sync) -> bool {
+    if items.len() <= SORT_APART_ABOVE {
+        return items.into_iter().all(holds);
+    }
+    let parts = items.clone().step_by(SORT_APART_ABOVE).map(|start| start..items.end.min(start + SORT_APART_ABOVE));
+    map(parts, |part| part.into_iter().all(&holds)).into_iter().all(|held| held)
+}
+
 /// Below this many items, [`sort`] sorts on one core: starting threads costs more.
 const SORT_APART_ABOVE: usize = 1 << 16;
 
@@ -118,6 +128,17 @@ mod tests {
         let mut few = vec![(3u64, 0usize), (1, 1), (2, 2)];
         super::sort(&mut few, |a, b| a.cmp(b));
         assert_eq!(few, [(1, 1), (2, 2), (3, 0)]);
+    }
+
+    #[test]
+    fn all_finds_the_one_item_that_fails_in_any_part() {
+        let n = 300_001;
+        assert!(super::all(0..n, |i| i < n));
+        assert!(super::all(5..5, |_| false));
+        for failing in [0, 1, 65_535, 65_536, 200_000, n - 1] {
+            assert!(!super::all(0..n, |i| i != failing), "{failing}");
+            assert!(!super::all(failing..failing + 3, |i| i != failing), "{failing}");
+        }
     }
 
     #[test]
