@@ -81,6 +81,7 @@ impl Engine<'_> {
             }
         };
         let runs = TieRuns::of(&tied);
+        // The overall ranks are the ranks within one group of every unit.
         let rank = runs.ranks(&order, (0..n).map(|_| 0u32), 1, ranking.dense);
         let group_rank = ranking.per_group.map(|column| {
             let groups = super::Distinct::of(&self.unit_texts(column));
