@@ -46,6 +46,10 @@ pub struct Assessment {
     pub year: u32,
     /// Each unit's key; a unit's row in every column below is its place here.
     keys: Texts,
+    /// The row each unit was pushed at, by place (empty: the same): the
+    /// row of its figures in the columns that stay in push order (see
+    /// [`IndicatorColumn`]).
+    pushed_rows: Vec<u32>,
     /// The texts units share: group values, grades, notes, veto and clause names, targets.
     names: Interner,
     /// How many group values each unit has (the scheme's groups).
@@ -76,7 +80,11 @@ pub struct Assessment {
     occurrences: Vec<Occurrence>,
 }
 
-/// One indicator's figures for every unit.
+/// One indicator's figures for every unit. The scores and whether the
+/// indicator applies are in rank order, as every writer reads them unit
+/// after unit; the derivation (scores before adjustments, contributions,
+/// per-period scores), which only some writers and `explain` read, stays
+/// in the order the units were pushed.
 #[derive(Debug, Clone, Default)]
 struct IndicatorColumn {
     /// `工作考核.重点工作`
@@ -336,6 +344,11 @@ impl<'a> UnitResult<'a> {
         self.results.keys.get(self.row)
     }
 
+    /// The row the unit was pushed at.
+    fn pushed_row(&self) -> usize {
+        self.results.pushed_rows.get(self.row).map_or(self.row, |&r| r as usize)
+    }
+
     /// Its group values, in the scheme's group order.
     pub fn groups(&self) -> impl ExactSizeIterator<Item = &'a str> + Clone + use<'a> {
         let a = self.results;
@@ -398,13 +411,13 @@ impl<'a> UnitResult<'a> {
 
     /// Every indicator, parents before children, in the scheme's order.
     pub fn indicators(&self) -> impl ExactSizeIterator<Item = IndicatorResult<'a>> + Clone + use<'a> {
-        let row = self.row;
-        self.results.indicators.iter().map(move |column| IndicatorResult { column, row })
+        let (row, pushed) = (self.row, self.pushed_row());
+        self.results.indicators.iter().map(move |column| IndicatorResult { column, row, pushed })
     }
 
     /// The indicator at this place in the scheme's order.
     pub fn indicator(&self, index: usize) -> Option<IndicatorResult<'a>> {
-        self.results.indicators.get(index).map(|column| IndicatorResult { column, row: self.row })
+        self.results.indicators.get(index).map(|column| IndicatorResult { column, row: self.row, pushed: self.pushed_row() })
     }
 
     /// Deductions that took something.
@@ -428,7 +441,10 @@ impl<'a> UnitResult<'a> {
 #[derive(Clone, Copy)]
 pub struct IndicatorResult<'a> {
     column: &'a IndicatorColumn,
+    /// The unit's place in rank order.
     row: usize,
+    /// The row the unit was pushed at.
+    pushed: usize,
 }
 
 impl<'a> IndicatorResult<'a> {
@@ -449,7 +465,7 @@ impl<'a> IndicatorResult<'a> {
     #[inline]
     pub fn before_adjustments(&self) -> Decimal {
         match &self.column.before_adjustments {
-            Some(before) => before.figure(self.row),
+            Some(before) => before.figure(self.pushed),
             None => self.score(),
         }
     }
@@ -457,14 +473,14 @@ impl<'a> IndicatorResult<'a> {
     /// What it contributes to its parent (or to the total).
     #[inline]
     pub fn contribution(&self) -> Decimal {
-        self.column.contributions.figure(self.row)
+        self.column.contributions.figure(self.pushed)
     }
 
     /// Per-period scores, when assessed per period (none when one could not be computed).
     #[inline]
     pub fn periods(&self) -> impl ExactSizeIterator<Item = Decimal> + Clone + use<'a> {
         let (column, count) = (self.column, self.column.periods_per_unit);
-        let start = self.row * count;
+        let start = self.pushed * count;
         let present = count > 0 && column.periods.get(start).is_some();
         let range = if present { start..start + count } else { 0..0 };
         range.map(|p| column.periods.figure(p))

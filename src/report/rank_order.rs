@@ -1,10 +1,12 @@
 //! Putting an [`Assessment`]'s rows in rank order, a column at a time.
 //!
 //! Eval hands the units over in its own order, where its columns are read in
-//! sequence, and ranks them after. Moving every column into rank order at
-//! once, each in a tight loop of its own, costs far less at national scale
-//! than reading a unit's figures from a dozen columns at a place rank order
-//! jumps to (a cache miss each), and the writers then read in sequence.
+//! sequence, and ranks them after. Moving each column into rank order at
+//! once, in a tight loop of its own, costs far less at national scale than
+//! reading a unit's figures from a dozen columns at a place rank order jumps
+//! to (a cache miss each), and the writers then read in sequence. Only the
+//! derivation of indicator scores stays where it is, read through the row
+//! each unit was pushed at: most runs never read it, and it is the bulk.
 
 use std::ops::Range;
 
@@ -12,14 +14,15 @@ use super::{Assessment, IndicatorColumn, Occurrence, columns::Texts, span};
 use crate::cores;
 
 impl Assessment {
-    /// Puts the units in rank order: `rows[place]` is the row (in the order
-    /// the units were pushed) of the unit at that place. `rows` holds every
-    /// row once.
+    /// Puts the units in rank order, once every unit and indicator is
+    /// pushed: `rows[place]` is the row (in the order the units were pushed)
+    /// of the unit at that place. `rows` holds every row once.
     pub fn put_in_rank_order(&mut self, rows: &[usize]) {
         debug_assert_eq!(rows.len(), self.len(), "a place for every unit");
         let indicators = std::mem::take(&mut self.indicators);
         self.indicators = cores::map(indicators.into_iter(), |column| column.permuted(rows));
         self.keys = self.keys.permuted(rows);
+        self.pushed_rows = rows.iter().map(|&r| u32::try_from(r).unwrap_or(u32::MAX)).collect();
         self.groups = runs(&self.groups, rows, self.group_count);
         self.totals = self.totals.select(rows);
         self.exact_totals = self.exact_totals.select(rows);
@@ -45,17 +48,10 @@ impl Assessment {
 }
 
 impl IndicatorColumn {
-    /// The column with its rows in the order `rows`.
+    /// The column with its scores and applicability in the order `rows`
+    /// (the derivation stays where it is).
     fn permuted(self, rows: &[usize]) -> IndicatorColumn {
-        IndicatorColumn {
-            path: self.path,
-            scores: self.scores.select(rows),
-            before_adjustments: self.before_adjustments.map(|b| b.select(rows)),
-            contributions: self.contributions.select(rows),
-            applies: permuted(&self.applies, rows),
-            periods_per_unit: self.periods_per_unit,
-            periods: if self.periods.is_empty() { self.periods } else { self.periods.gather_runs(rows, self.periods_per_unit) },
-        }
+        IndicatorColumn { scores: self.scores.select(rows), applies: permuted(&self.applies, rows), ..self }
     }
 }
 
