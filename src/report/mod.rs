@@ -44,12 +44,9 @@ pub struct Assessment {
     pub scheme: String,
     /// The assessment year.
     pub year: u32,
-    /// Each unit's key; a unit's row in every column below is its place here.
+    /// Each unit's key; a unit's row in the columns below is its place
+    /// here, in rank order once the units are put in it.
     keys: Texts,
-    /// The row each unit was pushed at, by place (empty: the same): the
-    /// row of its figures in the columns that stay in push order (see
-    /// [`IndicatorColumn`]).
-    pushed_rows: Vec<u32>,
     /// The texts units share: group values, grades, notes, veto and clause names, targets.
     names: Interner,
     /// How many group values each unit has (the scheme's groups).
@@ -57,22 +54,27 @@ pub struct Assessment {
     /// `group_count` group values a unit.
     groups: Vec<Sym>,
     totals: Decimals,
-    exact_totals: Decimals,
     grades: Vec<Sym>,
     ranks: Vec<u32>,
     group_ranks: Vec<Option<u32>>,
-    /// How many ranking keys each unit has (the first key and the tie-breakers).
-    rank_key_count: usize,
-    /// `rank_key_count` key values a unit.
-    rank_keys: Decimals,
     /// Where each unit's vetoes start in `vetoes`.
     veto_starts: Vec<usize>,
     vetoes: Vec<Sym>,
     award_eligible: Vec<bool>,
-    grade_notes: Vec<Option<Sym>>,
-    over_quota: Vec<Option<Sym>>,
     /// Every indicator, parents before children, in the scheme's order.
     indicators: Vec<IndicatorColumn>,
+    /// The row each unit was pushed at, by place (empty: the same). The
+    /// derivation of the figures, which only some writers and `explain`
+    /// read, stays in push order (and in [`IndicatorColumn`]): the columns
+    /// below, read at this row.
+    pushed_rows: Vec<u32>,
+    exact_totals: Decimals,
+    /// How many ranking keys each unit has (the first key and the tie-breakers).
+    rank_key_count: usize,
+    /// `rank_key_count` key values a unit.
+    rank_keys: Decimals,
+    grade_notes: Vec<Option<Sym>>,
+    over_quota: Vec<Option<Sym>>,
     /// Where each unit's deductions and bonuses start in `adjustments`.
     adjustment_starts: Vec<usize>,
     adjustments: Vec<Adjustment>,
@@ -363,7 +365,7 @@ impl<'a> UnitResult<'a> {
 
     /// The total before rounding.
     pub fn exact_total(&self) -> Decimal {
-        self.results.exact_totals.figure(self.row)
+        self.results.exact_totals.figure(self.pushed_row())
     }
 
     /// The grade.
@@ -384,7 +386,7 @@ impl<'a> UnitResult<'a> {
     /// The values of the ranking keys (the first key, then the tie-breakers).
     pub fn rank_keys(&self) -> impl ExactSizeIterator<Item = Option<Decimal>> + Clone + use<'a> {
         let a = self.results;
-        let start = self.row * a.rank_key_count;
+        let start = self.pushed_row() * a.rank_key_count;
         (start..start + a.rank_key_count).map(|k| a.rank_keys.get(k))
     }
 
@@ -401,12 +403,12 @@ impl<'a> UnitResult<'a> {
 
     /// Why the grade is not the one the total alone gives (a veto, a quota).
     pub fn grade_note(&self) -> Option<&'a str> {
-        self.results.grade_notes.get(self.row).copied().flatten().map(|n| self.results.names.resolve(n))
+        self.results.grade_notes.get(self.pushed_row()).copied().flatten().map(|n| self.results.names.resolve(n))
     }
 
     /// The band the total earned but whose quota was full (the unit was moved down).
     pub fn over_quota(&self) -> Option<&'a str> {
-        self.results.over_quota.get(self.row).copied().flatten().map(|b| self.results.names.resolve(b))
+        self.results.over_quota.get(self.pushed_row()).copied().flatten().map(|b| self.results.names.resolve(b))
     }
 
     /// Every indicator, parents before children, in the scheme's order.
@@ -432,7 +434,7 @@ impl<'a> UnitResult<'a> {
 
     fn adjustments(&self, kind: AdjustmentKind) -> impl Iterator<Item = AdjustmentResult<'a>> + Clone + use<'a> {
         let a = self.results;
-        let all = a.adjustments.get(span(&a.adjustment_starts, self.row, a.adjustments.len())).unwrap_or_default();
+        let all = a.adjustments.get(span(&a.adjustment_starts, self.pushed_row(), a.adjustments.len())).unwrap_or_default();
         all.iter().filter(move |x| x.kind == kind).map(move |adjustment| AdjustmentResult { results: a, adjustment })
     }
 }

@@ -5,18 +5,21 @@
 //! once, in a tight loop of its own, costs far less at national scale than
 //! reading a unit's figures from a dozen columns at a place rank order jumps
 //! to (a cache miss each), and the writers then read in sequence. Only the
-//! derivation of indicator scores stays where it is, read through the row
-//! each unit was pushed at: most runs never read it, and it is the bulk.
+//! derivation of the figures (exact totals, ranking keys, notes, deductions
+//! and bonuses, indicators' scores before adjustments, contributions and
+//! period scores) stays where it is, read through the row each unit was
+//! pushed at: most runs never read it, and it is the bulk.
 
 use std::ops::Range;
 
-use super::{Assessment, IndicatorColumn, Occurrence, columns::Texts, span};
+use super::{Assessment, IndicatorColumn, columns::Texts, span};
 use crate::cores;
 
 impl Assessment {
     /// Puts the units in rank order, once every unit and indicator is
     /// pushed: `rows[place]` is the row (in the order the units were pushed)
-    /// of the unit at that place. `rows` holds every row once.
+    /// of the unit at that place. `rows` holds every row once; the units are
+    /// put in rank order once.
     pub fn put_in_rank_order(&mut self, rows: &[usize]) {
         debug_assert_eq!(rows.len(), self.len(), "a place for every unit");
         let indicators = std::mem::take(&mut self.indicators);
@@ -25,25 +28,11 @@ impl Assessment {
         self.pushed_rows = rows.iter().map(|&r| u32::try_from(r).unwrap_or(u32::MAX)).collect();
         self.groups = runs(&self.groups, rows, self.group_count);
         self.totals = self.totals.select(rows);
-        self.exact_totals = self.exact_totals.select(rows);
         self.grades = permuted(&self.grades, rows);
         self.ranks = permuted(&self.ranks, rows);
         self.group_ranks = permuted(&self.group_ranks, rows);
-        self.rank_keys = self.rank_keys.gather_runs(rows, self.rank_key_count);
-        (self.veto_starts, self.vetoes) = lists(&self.veto_starts, &self.vetoes, rows, |&v| v);
+        (self.veto_starts, self.vetoes) = lists(&self.veto_starts, &self.vetoes, rows);
         self.award_eligible = permuted(&self.award_eligible, rows);
-        self.grade_notes = permuted(&self.grade_notes, rows);
-        self.over_quota = permuted(&self.over_quota, rows);
-        let occurrences = std::mem::take(&mut self.occurrences);
-        let mut moved: Vec<Occurrence> = Vec::with_capacity(occurrences.len());
-        (self.adjustment_starts, self.adjustments) = lists(&self.adjustment_starts, &self.adjustments, rows, |a| {
-            let mut a = a.clone();
-            let start = moved.len();
-            moved.extend_from_slice(occurrences.get(a.occurrences.clone()).unwrap_or_default());
-            a.occurrences = start..moved.len();
-            a
-        });
-        self.occurrences = moved;
     }
 }
 
@@ -79,14 +68,14 @@ fn runs<T: Copy>(values: &[T], rows: &[usize], count: usize) -> Vec<T> {
 }
 
 /// A list per row (row `r`'s items from `starts[r]`), the lists of `rows`
-/// in that order, each item through `moved`: the new starts and items.
-fn lists<T, U>(starts: &[usize], items: &[T], rows: &[usize], mut moved: impl FnMut(&T) -> U) -> (Vec<usize>, Vec<U>) {
+/// in that order: the new starts and items.
+fn lists<T: Copy>(starts: &[usize], items: &[T], rows: &[usize]) -> (Vec<usize>, Vec<T>) {
     let mut new_starts = Vec::with_capacity(rows.len());
     let mut new_items = Vec::with_capacity(items.len());
     for &r in rows {
         new_starts.push(new_items.len());
         let range: Range<usize> = span(starts, r, items.len());
-        new_items.extend(items.get(range).unwrap_or_default().iter().map(&mut moved));
+        new_items.extend_from_slice(items.get(range).unwrap_or_default());
     }
     (new_starts, new_items)
 }
