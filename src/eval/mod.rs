@@ -96,6 +96,10 @@ pub struct Engine<'a> {
     memo: std::collections::HashMap<(String, Scope), (values::Values, Vec<Pending>)>,
     /// Each unit's row of a one-row-per-unit table, by table and period index.
     unit_rows: std::collections::HashMap<(crate::model::TableId, Option<usize>), std::rc::Rc<[u32]>>,
+    /// The distinct texts of a units-table column, by column: the group
+    /// column is read for the results' group names, the ranks per group and
+    /// the quotas per group.
+    distinct: std::collections::HashMap<usize, std::rc::Rc<Distinct>>,
     /// While computing a shared result: its faults, kept to be reported
     /// under the mask of each formula that uses it.
     pending: Option<Vec<Pending>>,
@@ -299,6 +303,7 @@ impl<'a> Engine<'a> {
             period_rows: std::collections::HashMap::new(),
             memo: std::collections::HashMap::new(),
             unit_rows: std::collections::HashMap::new(),
+            distinct: std::collections::HashMap::new(),
             pending: None,
         }
     }
@@ -383,11 +388,13 @@ impl<'a> Engine<'a> {
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Shared texts are named once here, not once a unit in the loop below.
-        let group_names: Vec<Vec<Name>> = self.scheme.units.groups.iter().map(|&g| self.unit_names(&mut results, g)).collect();
+        let scheme = self.scheme;
+        let group_names: Vec<Vec<Name>> = scheme.units.groups.iter().map(|&g| self.unit_names(&mut results, g)).collect();
         let band_names: Vec<Name> = self.scheme.grades.bands.iter().map(|b| results.name(&b.name)).collect();
         let no_band = results.name("");
         let veto_names: Vec<Name> = self.scheme.vetoes.iter().map(|v| results.name(&v.name)).collect();
-        let note_names: Vec<Name> = grades.notes.texts.iter().map(|note| results.name(note)).collect();
+        let note_names: Vec<Name> =
+            (0..grades.notes.len()).map(|i| results.name(grades.notes.resolve(Sym::try_from(i).unwrap_or(Sym::MAX)))).collect();
         // The results' rows are the units in unit order: every column is read
         // in sequence, and the indicators' columns become the results' as they are.
         self.indicator_results(&mut results, &paths, applies, periods, before);
@@ -419,10 +426,20 @@ impl<'a> Engine<'a> {
 
     /// Each unit's text in units-table column `column` as a name of `results`
     /// (no text: the empty name), each distinct text looked up once.
-    fn unit_names(&self, results: &mut Assessment, column: usize) -> Vec<Name> {
-        let texts = Distinct::of(&self.unit_texts(column));
+    fn unit_names(&mut self, results: &mut Assessment, column: usize) -> Vec<Name> {
+        let texts = self.distinct_unit_texts(column);
         let names: Vec<Name> = texts.values.iter().map(|sym| results.name(sym.map_or("", |s| self.strings.resolve(s)))).collect();
         texts.of_unit.iter().map(|&i| names[i]).collect()
+    }
+
+    /// The distinct texts of units-table column `column`, found once an evaluation.
+    fn distinct_unit_texts(&mut self, column: usize) -> std::rc::Rc<Distinct> {
+        if let Some(found) = self.distinct.get(&column) {
+            return found.clone();
+        }
+        let found = std::rc::Rc::new(Distinct::of(&self.unit_texts(column)));
+        self.distinct.insert(column, found.clone());
+        found
     }
 
     /// Indicators in an order where every score comes after what it uses:
@@ -709,9 +726,10 @@ impl<'a> Engine<'a> {
         for (i, ((((scores, contributions), periods), before), applies)) in working {
             let per_unit = self.scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
             let figures = IndicatorFigures {
+                // A score may be missing; the figures before adjustments and the contributions never are.
                 scores: scores.into_figures(),
-                before_adjustments: before.into_figures(),
-                contributions: contributions.into_figures(),
+                before_adjustments: before,
+                contributions,
                 applies,
                 periods_per_unit: per_unit,
                 periods: periods.into_scores(n, per_unit),

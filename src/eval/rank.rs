@@ -16,6 +16,7 @@ use super::Engine;
 use super::expr::Scope;
 use super::ops;
 use crate::ast::TiePolicy;
+use crate::data::{Interner, Sym};
 use crate::decimals::{Decimals, Entry};
 use crate::model::{BandCondition, QuotaAmount, VetoEffect};
 
@@ -49,9 +50,9 @@ pub(super) struct Grades {
     /// The band given: an index into the scheme's bands (none past the end).
     pub band: Vec<usize>,
     /// Why it is not the band the total alone gives: a text of `notes`.
-    pub note: Vec<Option<u32>>,
+    pub note: Vec<Option<Sym>>,
     /// The texts of the notes, each once.
-    pub notes: Notes,
+    pub notes: Interner,
     /// The first band whose quota the unit fell outside of.
     pub over_quota: Vec<Option<usize>>,
 }
@@ -84,7 +85,7 @@ impl Engine<'_> {
         // The overall ranks are the ranks within one group of every unit.
         let rank = runs.ranks(&order, (0..n).map(|_| 0u32), 1, ranking.dense);
         let group_rank = ranking.per_group.map(|column| {
-            let groups = super::Distinct::of(&self.unit_texts(column));
+            let groups = self.distinct_unit_texts(column);
             runs.ranks(&order, groups.of_unit.iter().map(|&g| u32::try_from(g).unwrap_or(u32::MAX)), groups.values.len(), ranking.dense)
         });
         Ranks { rank, group_rank, order, keys }
@@ -108,8 +109,8 @@ impl Engine<'_> {
         // What each unit's vetoes allow: the best band, or a fixed band.
         let mut best_allowed = vec![0usize; n];
         let mut fixed: Vec<Option<usize>> = vec![None; n];
-        let mut note: Vec<Option<u32>> = vec![None; n];
-        let mut notes = Notes::default();
+        let mut note: Vec<Option<Sym>> = vec![None; n];
+        let mut notes = Interner::default();
         let mut over_quota: Vec<Option<usize>> = vec![None; n];
         for u in 0..n {
             for &v in &vetoes[u] {
@@ -118,11 +119,11 @@ impl Engine<'_> {
                     match *effect {
                         VetoEffect::GradeAtMost(g) if g > best_allowed[u] => {
                             best_allowed[u] = g;
-                            note[u] = Some(notes.id(format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
+                            note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
                         }
                         VetoEffect::GradeIs(g) => {
                             fixed[u] = Some(g);
-                            note[u] = Some(notes.id(format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
+                            note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
                         }
                         _ => {}
                     }
@@ -134,8 +135,8 @@ impl Engine<'_> {
         for (b, band) in bands.iter().enumerate() {
             let Some(quota) = band.quota else { continue };
             let groups = match quota.per_group {
-                Some(column) => super::Distinct::of(&self.unit_texts(column)),
-                None => super::Distinct { of_unit: vec![0; n], values: vec![None] },
+                Some(column) => self.distinct_unit_texts(column),
+                None => std::rc::Rc::new(super::Distinct { of_unit: vec![0; n], values: vec![None] }),
             };
             let members = Members::in_rank_order(&ranks.order, &groups.of_unit, groups.values.len());
             let amount = match quota.amount {
@@ -143,7 +144,7 @@ impl Engine<'_> {
                 QuotaAmount::Count(c) => c.to_string(),
             };
             // The note of the group's units moved down to each band, written once.
-            let mut moved_note: Vec<Option<u32>> = vec![None; bands.len()];
+            let mut moved_note: Vec<Option<Sym>> = vec![None; bands.len()];
             for members in members.groups() {
                 moved_note.fill(None);
                 let count = match quota.amount {
@@ -180,30 +181,11 @@ impl Engine<'_> {
                     assigned[u] = next;
                     over_quota[u].get_or_insert(b);
                     let text = || format!("超出「{}」名额({amount},{size} 个单位中 {count} 名): 降为 {}", band.name, bands[next].name);
-                    note[u] = Some(*moved_note[next].get_or_insert_with(|| notes.id(text())));
+                    note[u] = Some(*moved_note[next].get_or_insert_with(|| notes.intern(&text())));
                 }
             }
         }
         Grades { band: assigned, note, notes, over_quota }
-    }
-}
-
-/// Texts held once each, numbered in the order first met.
-#[derive(Default)]
-pub(super) struct Notes {
-    /// The texts, by number.
-    pub texts: Vec<String>,
-    numbers: std::collections::HashMap<String, u32>,
-}
-
-impl Notes {
-    /// The number of `text`.
-    fn id(&mut self, text: String) -> u32 {
-        let next = u32::try_from(self.texts.len()).unwrap_or(u32::MAX);
-        *self.numbers.entry(text).or_insert_with_key(|text| {
-            self.texts.push(text.clone());
-            next
-        })
     }
 }
 
