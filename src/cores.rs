@@ -58,22 +58,23 @@ pub fn map<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl F
 /// Whether `holds(i)` for every `i` of `items`, checked a part at a time on
 /// every core (a part that fails does not stop the others).
 pub fn all(items: std::ops::Range<usize>, holds: impl Fn(usize) -> bool + Sync) -> bool {
-    if items.len() <= SORT_APART_ABOVE {
+    if items.len() <= ONE_CORE_UP_TO {
         return items.into_iter().all(holds);
     }
-    let parts = items.clone().step_by(SORT_APART_ABOVE).map(|start| start..items.end.min(start + SORT_APART_ABOVE));
+    let parts = items.clone().step_by(ONE_CORE_UP_TO).map(|start| start..items.end.min(start + ONE_CORE_UP_TO));
     map(parts, |part| part.into_iter().all(&holds)).into_iter().all(|held| held)
 }
 
-/// Below this many items, [`sort`] sorts on one core: starting threads costs more.
-const SORT_APART_ABOVE: usize = 1 << 16;
+/// Up to this many items, [`sort`] and [`all`] stay on one core: starting
+/// threads costs more. [`all`] checks its parts this many items at a time.
+const ONE_CORE_UP_TO: usize = 1 << 16;
 
 /// Sorts `items` by `order`, which must be a total order (no two items
 /// equal), on every core: parts are sorted apart and merged, so the result
 /// is exactly what one sort gives.
 pub fn sort<T: Copy + Send + Sync>(items: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
-    if cores < 2 || items.len() <= SORT_APART_ABOVE {
+    if cores < 2 || items.len() <= ONE_CORE_UP_TO {
         items.sort_unstable_by(order);
         return;
     }
