@@ -8,13 +8,53 @@
 //! as every earlier one has been, so few wait at a time.
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 use std::sync::mpsc;
+use std::sync::{Mutex, OnceLock};
 
-/// Runs `work` on each item on every core, and `take` on each result on
-/// this thread, in the items' order.
-pub fn in_order<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl Fn(T) -> R + Sync, mut take: impl FnMut(R)) {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+/// How much work the items hold together, which decides whether starting
+/// threads pays: on this machine a thread costs about 50–100 µs to start,
+/// as much as permuting tens of thousands of figures.
+#[derive(Debug, Clone, Copy)]
+pub enum Work {
+    /// Items each worth a thread of their own (batches of units, blocks of output rows).
+    Batches,
+    /// Columns of this many rows each.
+    Columns(usize),
+    /// Files of this many bytes together.
+    Bytes(usize),
+}
+
+impl Work {
+    /// Whether the work is worth sharing out over the cores.
+    fn shared(self) -> bool {
+        match self {
+            Work::Batches => true,
+            Work::Columns(rows) => rows > ONE_CORE_UP_TO,
+            Work::Bytes(bytes) => bytes > ONE_CORE_BYTES_UP_TO,
+        }
+    }
+}
+
+/// Up to this many bytes, files are read on one core: reading them takes a
+/// millisecond or two.
+const ONE_CORE_BYTES_UP_TO: usize = 256 << 10;
+
+/// How many cores this process may use (asked of the system once: each
+/// asking reads the control group's files).
+pub fn count() -> usize {
+    static COUNT: OnceLock<usize> = OnceLock::new();
+    *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// Runs `work` on each item on every core (when the work is worth
+/// sharing), and `take` on each result on this thread, in the items' order.
+pub fn in_order<T: Send, R: Send>(
+    size: Work,
+    items: impl Iterator<Item = T> + Send,
+    work: impl Fn(T) -> R + Sync,
+    mut take: impl FnMut(R),
+) {
+    let cores = if size.shared() { count() } else { 1 };
     let workers = items.size_hint().1.map_or(cores, |most| cores.min(most));
     if workers <= 1 {
         items.for_each(|item| take(work(item)));
@@ -48,10 +88,11 @@ pub fn in_order<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: i
     });
 }
 
-/// `work` applied to each item on every core; the results in the items' order.
-pub fn map<T: Send, R: Send>(items: impl Iterator<Item = T> + Send, work: impl Fn(T) -> R + Sync) -> Vec<R> {
+/// `work` applied to each item on every core (when the work is worth
+/// sharing); the results in the items' order.
+pub fn map<T: Send, R: Send>(size: Work, items: impl Iterator<Item = T> + Send, work: impl Fn(T) -> R + Sync) -> Vec<R> {
     let mut results = Vec::with_capacity(items.size_hint().0);
-    in_order(items, work, |r| results.push(r));
+    in_order(size, items, work, |r| results.push(r));
     results
 }
 
@@ -62,24 +103,25 @@ pub fn all(items: std::ops::Range<usize>, holds: impl Fn(usize) -> bool + Sync) 
         return items.into_iter().all(holds);
     }
     let parts = items.clone().step_by(ONE_CORE_UP_TO).map(|start| start..items.end.min(start + ONE_CORE_UP_TO));
-    map(parts, |part| part.into_iter().all(&holds)).into_iter().all(|held| held)
+    map(Work::Batches, parts, |part| part.into_iter().all(&holds)).into_iter().all(|held| held)
 }
 
-/// Up to this many items, [`sort`] and [`all`] stay on one core: starting
-/// threads costs more. [`all`] checks its parts this many items at a time.
+/// Up to this many items, [`sort`], [`all`] and work on columns stay on one
+/// core: starting threads costs more. [`all`] checks its parts this many
+/// items at a time.
 const ONE_CORE_UP_TO: usize = 1 << 16;
 
 /// Sorts `items` by `order`, which must be a total order (no two items
 /// equal), on every core: parts are sorted apart and merged, so the result
 /// is exactly what one sort gives.
 pub fn sort<T: Copy + Send + Sync>(items: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
-    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let cores = count();
     if cores < 2 || items.len() <= ONE_CORE_UP_TO {
         items.sort_unstable_by(order);
         return;
     }
     let size = items.len().div_ceil(cores);
-    map(items.chunks_mut(size), |part| part.sort_unstable_by(&order));
+    map(Work::Batches, items.chunks_mut(size), |part| part.sort_unstable_by(&order));
     // Merged pairwise: runs of `size`, then of twice that, until one is left.
     let mut merged = Vec::with_capacity(items.len());
     let mut run = size;
@@ -147,6 +189,7 @@ mod tests {
         let mut seen = Vec::new();
         // Early items take longest, so they finish last on several cores.
         super::in_order(
+            super::Work::Batches,
             0..64u64,
             |i: u64| {
                 let spin = (64 - i) * 20_000;

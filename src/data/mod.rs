@@ -393,7 +393,7 @@ fn piece_count(bytes: usize, piece_bytes: Option<usize>) -> usize {
     match piece_bytes {
         Some(size) => bytes.div_ceil(size.max(1)),
         None => {
-            let threads = std::thread::available_parallelism().map_or(2, usize::from);
+            let threads = crate::cores::count();
             threads.saturating_mul(2).max(bytes.div_ceil(LARGEST_PIECE))
         }
     }
@@ -586,7 +586,8 @@ fn run_jobs<'s>(
         }
     };
     let mut done = Vec::with_capacity(queue.len());
-    crate::cores::in_order(queue.into_iter(), run, |(i, weight, result)| {
+    let bytes = queue.iter().map(|(_, job)| job.weight()).sum();
+    crate::cores::in_order(crate::cores::Work::Bytes(bytes), queue.into_iter(), run, |(i, weight, result)| {
         read(weight);
         done.push((i, result));
     });

@@ -350,7 +350,7 @@ impl TableLoader {
                 }
             }
         }
-        self.columns = crate::cores::map(by_column.into_iter(), Column::concat);
+        self.columns = crate::cores::map(crate::cores::Work::Columns(self.units.len()), by_column.into_iter(), Column::concat);
     }
 
     /// Matches the header to the declared columns (exact names after
@@ -655,7 +655,7 @@ impl TableLoader {
         if in_place {
             return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines, unit_col: self.unit_col };
         }
-        let columns = crate::cores::map(self.columns.into_iter(), |column| column.select(&order));
+        let columns = crate::cores::map(crate::cores::Work::Columns(order.len()), self.columns.into_iter(), |column| column.select(&order));
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
         Rows { source: self.source, columns, units, lines, unit_col: self.unit_col }

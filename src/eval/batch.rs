@@ -34,6 +34,7 @@ pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize, progres
     let batches = (0..units).step_by(batch_units).map(|start| start..units.min(start + batch_units));
     let mut whole: Option<(Scored, Faults)> = None;
     cores::in_order(
+        cores::Work::Batches,
         batches,
         |range| {
             let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();

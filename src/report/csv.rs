@@ -23,6 +23,7 @@ pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> 
     let blocks = (0..a.len()).step_by(ROWS_A_BLOCK).map(|start| start..a.len().min(start + ROWS_A_BLOCK));
     let mut written = Ok(());
     crate::cores::in_order(
+        crate::cores::Work::Batches,
         blocks,
         |rows| {
             let mut block = Vec::with_capacity(rows.len() * 128);

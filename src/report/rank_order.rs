@@ -23,7 +23,7 @@ impl Assessment {
     pub fn put_in_rank_order(&mut self, rows: &[usize]) {
         debug_assert_eq!(rows.len(), self.len(), "a place for every unit");
         let indicators = std::mem::take(&mut self.indicators);
-        self.indicators = cores::map(indicators.into_iter(), |column| column.permuted(rows));
+        self.indicators = cores::map(cores::Work::Columns(rows.len()), indicators.into_iter(), |column| column.permuted(rows));
         self.keys = self.keys.permuted(rows);
         self.pushed_rows = rows.iter().map(|&r| u32::try_from(r).unwrap_or(u32::MAX)).collect();
         self.groups = runs(&self.groups, rows, self.group_count);
