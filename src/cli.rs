@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::check;
 use crate::diagnostics::{self, Diagnostic, Lang, Severity};
+use crate::syntax::Tests;
 
 /// kaohe (考核): write performance-assessment schemes as text, check them, evaluate them.
 #[derive(Debug, Parser)]
@@ -260,7 +261,7 @@ pub fn run(cli: Cli) -> i32 {
 fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bool, lang: Lang, color: ColorArg) -> i32 {
     let mut all: Vec<Diagnostic> = Vec::new();
     for file in files {
-        let checked = check_scheme(file, root);
+        let checked = check_scheme(file, root, Tests::Read);
         if let (true, Some(scheme), Format::Text) = (outline, &checked.scheme, format) {
             print!("{}", scheme.outline());
         }
@@ -297,11 +298,15 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
     i32::from(errors > 0)
 }
 
-/// Checks a scheme; schemes it extends must lie under `root`, by default its own folder.
-fn check_scheme(file: &Path, root: Option<&Path>) -> check::Checked {
+/// Checks a scheme; schemes it extends must lie under `root`, by default its
+/// own folder. Its tests are read only when they are to be checked or run.
+fn check_scheme(file: &Path, root: Option<&Path>, tests: Tests) -> check::Checked {
     let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
     let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
-    check::check_path(file, &root)
+    match tests {
+        Tests::Read => check::check_path(file, &root),
+        Tests::Unread => check::check_for_evaluation(file, &root),
+    }
 }
 
 /// A progress line on standard error for work that takes a while: drawn
@@ -401,7 +406,7 @@ fn run_tests(paths: &[PathBuf], root: Option<&Path>, lang: Lang, color: ColorArg
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut out = std::io::stdout().lock();
     for file in scheme_files(paths) {
-        let checked = check_scheme(&file, root);
+        let checked = check_scheme(&file, root, Tests::Read);
         let Some(scheme) = checked.scheme else {
             for d in checked.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
                 let _ = write!(std::io::stderr(), "{}", diagnostics::render(d, lang, colored, Some(terminal_width())));
@@ -602,7 +607,7 @@ fn evaluate(
     encoding: Option<String>,
     root: Option<&Path>,
 ) -> Option<(crate::model::Scheme, crate::report::Assessment, bool)> {
-    let checked = check_scheme(scheme, root);
+    let checked = check_scheme(scheme, root, Tests::Unread);
     printer.lap("check");
     printer.print(&checked.diagnostics);
     let scheme = checked.scheme?;

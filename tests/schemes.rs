@@ -18,3 +18,56 @@ fn outline() {
         });
     });
 }
+
+/// Evaluation checks a scheme without reading its tests
+/// (`check::check_for_evaluation`): what it evaluates must be the scheme
+/// `kaohe check` sees, less the tests, with the same findings. The 2014
+/// scheme also removes tests of the scheme it extends.
+#[test]
+fn evaluation_reads_the_scheme_check_reads_less_its_tests() {
+    let mut compared = 0;
+    for entry in std::fs::read_dir("rules").expect("rules/ is shipped") {
+        let path = entry.expect("a readable folder").path();
+        if path.extension().is_none_or(|e| e != "kh") {
+            continue;
+        }
+        let root = std::path::Path::new("rules");
+        let read = check::check_path(&path, root);
+        let unread = check::check_for_evaluation(&path, root);
+        let mut with_tests = read.scheme.expect("shipped schemes check clean");
+        assert!(!with_tests.tests.is_empty(), "{} has tests", path.display());
+        with_tests.tests.clear();
+        let without = unread.scheme.expect("and check clean without their tests");
+        assert_eq!(format!("{without:?}"), format!("{with_tests:?}"), "{}", path.display());
+        assert_eq!(unread.diagnostics.len(), read.diagnostics.len(), "{}", path.display());
+        compared += 1;
+    }
+    assert_eq!(compared, 6);
+}
+
+/// A test passed over unread may hold braces in strings and comments, and
+/// broken lines: they neither end it early nor stop the evaluation. Read,
+/// the broken line is reported.
+#[test]
+fn an_unread_test_is_skipped_whole() {
+    use kaohe::syntax::{Tests, parse};
+    let text = r#"方案 "t" { 年度 2024 }
+测试 "花括号" {
+    # 注释里的 } 不结束测试 {
+    期望 "甲}" 总分 = 1
+    期望 "乙\"}" 总分 = 2
+    期望 “丙}” 总分 = 3
+    期望 总分 = = 4
+}
+指标 甲 100% { 得分 = 1 }
+"#;
+    let file = kaohe::source::SourceFile::new("t.kh", text.to_string());
+    let (read, found) = parse(&file, Tests::Read);
+    assert!(found.has_errors(), "the broken line of a read test is reported");
+    let (unread, found) = parse(&file, Tests::Unread);
+    assert!(!found.has_errors(), "{found:?}");
+    let items: Vec<String> = unread.items.iter().map(|i| format!("{i:?}")).collect();
+    let expected: Vec<String> = read.items.iter().filter(|i| !matches!(i, kaohe::ast::Item::Test(_))).map(|i| format!("{i:?}")).collect();
+    assert_eq!(items.len(), 2, "the header and the indicator: {items:?}");
+    assert_eq!(items, expected);
+}

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::ast;
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::source::{SourceFile, Span};
-use crate::syntax;
+use crate::syntax::{self, Tests};
 use crate::text;
 
 /// One parsed file of an extends chain.
@@ -23,18 +23,18 @@ pub struct Layer {
 }
 
 /// Reads `path` and, base first, every scheme it extends.
-pub fn load_chain(path: &Path, display: &str, root: &Path, diags: &mut Diagnostics) -> Vec<Layer> {
+pub fn load_chain(path: &Path, display: &str, root: &Path, tests: Tests, diags: &mut Diagnostics) -> Vec<Layer> {
     let mut layers = Vec::new();
     let mut stack: Vec<PathBuf> = Vec::new();
     let Some(text) = read(path, display, diags) else { return layers };
     let file = SourceFile::new(display, text);
-    load(file, path, root, &mut stack, &mut layers, diags);
+    load(file, path, root, tests, &mut stack, &mut layers, diags);
     layers
 }
 
 /// Parses an in-memory text as a scheme without extends (for tests and editors).
 pub fn load_text(file: Arc<SourceFile>, diags: &mut Diagnostics) -> Vec<Layer> {
-    let (ast, found) = syntax::parse(&file);
+    let (ast, found) = syntax::parse(&file, Tests::Read);
     diags.extend(found);
     if let Some(span) = ast.items.iter().find_map(|i| match i {
         ast::Item::Extends(s) => Some(s.span),
@@ -83,10 +83,18 @@ fn read(path: &Path, display: &str, diags: &mut Diagnostics) -> Option<String> {
     }
 }
 
-fn load(file: Arc<SourceFile>, path: &Path, root: &Path, stack: &mut Vec<PathBuf>, layers: &mut Vec<Layer>, diags: &mut Diagnostics) {
+fn load(
+    file: Arc<SourceFile>,
+    path: &Path,
+    root: &Path,
+    tests: Tests,
+    stack: &mut Vec<PathBuf>,
+    layers: &mut Vec<Layer>,
+    diags: &mut Diagnostics,
+) {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     stack.push(canonical);
-    let (ast, found) = syntax::parse(&file);
+    let (ast, found) = syntax::parse(&file, tests);
     diags.extend(found);
     let extends: Vec<ast::Item> = ast.items.iter().filter(|i| matches!(i, ast::Item::Extends(_))).cloned().collect();
     for (n, item) in extends.iter().enumerate() {
@@ -106,7 +114,7 @@ fn load(file: Arc<SourceFile>, path: &Path, root: &Path, stack: &mut Vec<PathBuf
         if let Some((base_path, base_display)) = resolve(&file, path, root, &target.node, target.span, stack, diags) {
             if let Some(text) = read_base(&file, &base_path, &base_display, target.span, diags) {
                 let base_file = SourceFile::new(base_display, text);
-                load(base_file, &base_path, root, stack, layers, diags);
+                load(base_file, &base_path, root, tests, stack, layers, diags);
             }
         }
     }

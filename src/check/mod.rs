@@ -35,6 +35,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{self, Column, ColumnType, Param, ParamValue, PolicyRef, Table, TableShape, Units, Value};
 use crate::source::{Name, Origin, SourceFile, Span};
 use crate::suggest::help_or;
+use crate::syntax::Tests;
 use crate::text;
 use merge::{Merged, Tagged};
 
@@ -47,11 +48,22 @@ pub struct Checked {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks the scheme at `path`; extended schemes must lie under `root`.
+/// Checks the scheme at `path`, tests included; extended schemes must lie
+/// under `root`.
 pub fn check_path(path: &Path, root: &Path) -> Checked {
+    check_path_reading(path, root, Tests::Read)
+}
+
+/// Checks the scheme at `path` for evaluation: its tests are not read, so
+/// they cost nothing and a broken test does not stop an evaluation.
+pub fn check_for_evaluation(path: &Path, root: &Path) -> Checked {
+    check_path_reading(path, root, Tests::Unread)
+}
+
+fn check_path_reading(path: &Path, root: &Path, tests: Tests) -> Checked {
     let mut diags = Diagnostics::new();
     let display = path.to_string_lossy().replace('\\', "/");
-    let layers = load::load_chain(path, &display, root, &mut diags);
+    let layers = load::load_chain(path, &display, root, tests, &mut diags);
     finish(layers, diags)
 }
 

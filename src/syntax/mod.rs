@@ -32,18 +32,35 @@ mod parser {
     pub struct SchemeParser;
 }
 
+/// Whether a parse reads the scheme's tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tests {
+    /// Parsed and lowered (`kaohe check`, `kaohe test`).
+    Read,
+    /// Passed over unparsed, with the removals of tests: evaluating a scheme
+    /// does not run them, and they are about a third of its text.
+    Unread,
+}
+
 /// Parses one file; the AST holds every part that could be read.
-pub fn parse(file: &Arc<SourceFile>) -> (ast::File, Diagnostics) {
+pub fn parse(file: &Arc<SourceFile>, tests: Tests) -> (ast::File, Diagnostics) {
     let mut diags = delimiters::check(file);
     if diags.has_errors() {
         return (ast::File::default(), diags);
     }
-    match SchemeParser::parse(Rule::file, &file.text) {
+    let rule = match tests {
+        Tests::Read => Rule::file,
+        Tests::Unread => Rule::file_without_tests,
+    };
+    match SchemeParser::parse(rule, &file.text) {
         Ok(mut pairs) => {
-            let (tree, found) = match pairs.next() {
+            let (mut tree, found) = match pairs.next() {
                 Some(pair) => lower::lower_file(pair, file),
                 None => (ast::File::default(), Diagnostics::new()),
             };
+            if tests == Tests::Unread {
+                tree.items.retain(|item| !matches!(item, ast::Item::Remove(r) if r.kind == ast::RemoveKind::Test));
+            }
             diags.extend(found);
             (tree, diags)
         }

@@ -8,7 +8,10 @@ use super::Rule;
 /// What a rule means to a policy officer: `(English, Chinese)`.
 pub fn rule_name(rule: Rule) -> (&'static str, &'static str) {
     match rule {
-        Rule::file => ("a scheme file", "方案文件"),
+        Rule::file | Rule::file_without_tests => ("a scheme file", "方案文件"),
+        Rule::unread_test | Rule::unread_block | Rule::unread_plain | Rule::unread_string | Rule::unread_comment => {
+            ("a test `测试 \"...\" { ... }`", "测试 `测试 \"...\" { ... }`")
+        }
         Rule::item_only => ("a declaration", "声明"),
         Rule::scheme_header => ("a scheme header `方案 \"...\" { ... }`", "方案头 `方案 \"...\" { ... }`"),
         Rule::header_block => ("the header block `{ ... }`", "方案头块 `{ ... }`"),
