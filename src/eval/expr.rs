@@ -262,6 +262,20 @@ impl Engine<'_> {
         if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
             return (0..n).map(|i| order(x.entry(i), y.entry(i)).is_some_and(|o| holds(op, o))).collect();
         }
+        // A column of texts against one text (`类型 == "通报批评"`): interned
+        // texts are equal when their symbols are.
+        if let (BinOp::Eq | BinOp::Ne, Values::Mixed(column), Values::Same(Value::Text(text)))
+        | (BinOp::Eq | BinOp::Ne, Values::Same(Value::Text(text)), Values::Mixed(column)) = (op, lhs, rhs)
+        {
+            let (text, equal) = (Value::Text(*text), op == BinOp::Eq);
+            return (0..n)
+                .map(|i| match column.get(i) {
+                    Some(Value::Text(t)) => (Value::Text(*t) == text) == equal,
+                    Some(other) => self.binary(op, other, &text).is_ok_and(|v| v.truthy()),
+                    None => false,
+                })
+                .collect();
+        }
         (0..n).map(|i| self.binary(op, &lhs.get(i), &rhs.get(i)).is_ok_and(|v| v.truthy())).collect()
     }
 
