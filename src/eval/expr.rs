@@ -267,11 +267,11 @@ impl Engine<'_> {
         if let (BinOp::Eq | BinOp::Ne, Values::Mixed(column), Values::Same(Value::Text(text)))
         | (BinOp::Eq | BinOp::Ne, Values::Same(Value::Text(text)), Values::Mixed(column)) = (op, lhs, rhs)
         {
-            let (text, equal) = (Value::Text(*text), op == BinOp::Eq);
+            let equal = op == BinOp::Eq;
             return (0..n)
                 .map(|i| match column.get(i) {
-                    Some(Value::Text(t)) => (Value::Text(*t) == text) == equal,
-                    Some(other) => self.binary(op, other, &text).is_ok_and(|v| v.truthy()),
+                    Some(Value::Text(t)) => (t == text) == equal,
+                    Some(other) => self.binary(op, other, &Value::Text(*text)).is_ok_and(|v| v.truthy()),
                     None => false,
                 })
                 .collect();
