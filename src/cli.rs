@@ -303,10 +303,7 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
 fn check_scheme(file: &Path, root: Option<&Path>, tests: Tests) -> check::Checked {
     let root = root.map(Path::to_path_buf).unwrap_or_else(|| file.parent().map(Path::to_path_buf).unwrap_or_default());
     let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
-    match tests {
-        Tests::Read => check::check_path(file, &root),
-        Tests::Unread => check::check_for_evaluation(file, &root),
-    }
+    check::check_path_reading(file, &root, tests)
 }
 
 /// A progress line on standard error for work that takes a while: drawn

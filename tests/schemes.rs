@@ -20,7 +20,7 @@ fn outline() {
 }
 
 /// Evaluation checks a scheme without reading its tests
-/// (`check::check_for_evaluation`): what it evaluates must be the scheme
+/// (`check::check_path_reading` with `Tests::Unread`): what it evaluates must be the scheme
 /// `kaohe check` sees, less the tests, with the same findings. The 2014
 /// scheme also removes tests of the scheme it extends.
 #[test]
@@ -33,7 +33,7 @@ fn evaluation_reads_the_scheme_check_reads_less_its_tests() {
         }
         let root = std::path::Path::new("rules");
         let read = check::check_path(&path, root);
-        let unread = check::check_for_evaluation(&path, root);
+        let unread = check::check_path_reading(&path, root, kaohe::syntax::Tests::Unread);
         let mut with_tests = read.scheme.expect("shipped schemes check clean");
         assert!(!with_tests.tests.is_empty(), "{} has tests", path.display());
         with_tests.tests.clear();

@@ -54,13 +54,9 @@ pub fn check_path(path: &Path, root: &Path) -> Checked {
     check_path_reading(path, root, Tests::Read)
 }
 
-/// Checks the scheme at `path` for evaluation: its tests are not read, so
-/// they cost nothing and a broken test does not stop an evaluation.
-pub fn check_for_evaluation(path: &Path, root: &Path) -> Checked {
-    check_path_reading(path, root, Tests::Unread)
-}
-
-fn check_path_reading(path: &Path, root: &Path, tests: Tests) -> Checked {
+/// Checks the scheme at `path`, reading its tests or not: evaluation does
+/// not run them, so it need not parse them, and a broken test does not stop it.
+pub fn check_path_reading(path: &Path, root: &Path, tests: Tests) -> Checked {
     let mut diags = Diagnostics::new();
     let display = path.to_string_lossy().replace('\\', "/");
     let layers = load::load_chain(path, &display, root, tests, &mut diags);

@@ -83,10 +83,10 @@ impl Engine<'_> {
         };
         let runs = TieRuns::of(&tied);
         // The overall ranks are the ranks within one group of every unit.
-        let rank = runs.ranks(&order, (0..n).map(|_| 0u32), 1, ranking.dense);
+        let rank = runs.ranks(&order, |_| 0, 1, ranking.dense);
         let group_rank = ranking.per_group.map(|column| {
             let groups = self.distinct_unit_texts(column);
-            runs.ranks(&order, groups.of_unit.iter().map(|&g| u32::try_from(g).unwrap_or(u32::MAX)), groups.values.len(), ranking.dense)
+            runs.ranks(&order, |u| groups.of_unit.get(u).copied().unwrap_or(usize::MAX), groups.values.len(), ranking.dense)
         });
         Ranks { rank, group_rank, order, keys }
     }
@@ -309,12 +309,11 @@ impl TieRuns {
 
     /// Competition (or dense) ranks of the units in `order` within their
     /// groups (`group_of` each unit, below `groups`; one group: overall ranks).
-    fn ranks(&self, order: &[usize], group_of: impl Iterator<Item = u32>, groups: usize, dense: bool) -> Vec<u32> {
-        let group_of: Vec<u32> = group_of.collect();
+    fn ranks(&self, order: &[usize], group_of: impl Fn(usize) -> usize, groups: usize, dense: bool) -> Vec<u32> {
         let mut state = vec![GroupCount::default(); groups.max(1)];
         let mut ranks = vec![0u32; order.len()];
         for (&u, &run) in order.iter().zip(&self.start) {
-            let Some(group) = group_of.get(u).and_then(|&g| state.get_mut(g as usize)) else { continue };
+            let Some(group) = state.get_mut(group_of(u)) else { continue };
             group.seen += 1;
             // Tied units are next to each other in rank order: two units of a group tie when they are in one run.
             if group.run != Some(run) {
