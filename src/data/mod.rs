@@ -439,6 +439,8 @@ fn load_in_pieces(
     for (tid, mut loader, mut table_ctx) in read_tables(scheme, first, None, &workbook, piece_bytes, &mut read) {
         let units = Arc::new(loader.take_units());
         let failed = loader.failed;
+        // Messages about duplicate keys name them through the index.
+        table_ctx.units = Some(units.clone());
         let rows = loader.finish(&mut table_ctx);
         diags.extend(table_ctx.diags);
         loaded[tid] = Some((rows, table_ctx.strings));

@@ -194,9 +194,7 @@ pub(crate) struct Rows {
     pub unit_col: usize,
 }
 
-/// In [`TableLoader::unit_of_sym`]: the symbol was not looked up yet.
-const NOT_LOOKED_UP: UnitId = UnitId::MAX;
-/// In [`TableLoader::unit_of_sym`]: the symbol names no unit.
+/// In [`TableLoader::last_unit`]: no unit found yet.
 const NOT_A_UNIT: UnitId = UnitId::MAX - 1;
 
 /// Loads one table.
@@ -225,10 +223,8 @@ pub(crate) struct TableLoader {
     provisional: Interner,
     /// Required columns missing from the header (already reported): their cells are not reported again.
     absent: Vec<bool>,
-    /// The unit named by each text symbol met in the unit column (a cache).
-    unit_of_sym: Vec<UnitId>,
     /// The unit of the last unit name looked up: files usually list the
-    /// units in order, so the next name is usually the next unit's.
+    /// units in order, so the next name is usually this unit's or the next's.
     last_unit: UnitId,
     /// The symbol of the last text typed in each column (`Sym::MAX`: none):
     /// rows of one unit repeat texts, and comparing is cheaper than hashing.
@@ -279,7 +275,6 @@ impl TableLoader {
             suggested: HashSet::new(),
             provisional: Interner::default(),
             absent: vec![false; ncols],
-            unit_of_sym: Vec::new(),
             last_unit: NOT_A_UNIT,
             last_text: vec![Sym::MAX; ncols],
             usual: table.columns.iter().map(|c| Usual::of(&c.ty)).collect(),
@@ -403,48 +398,34 @@ impl TableLoader {
         let unit_at = self.map[self.unit_col];
         let mut unit: Option<UnitId> = None;
         let unit_plain = unit_at.and_then(|i| cells.plain(i));
-        let unit_val = self.value(ctx, self.unit_col, unit_plain, cells, row_loc, None).unwrap_or(Val::Null);
-        self.columns[self.unit_col].push(unit_val);
-        let key = key_text(&unit_val, &ctx.strings);
+        let typed_key: String;
+        let key: &str = match unit_plain.filter(|text| self.usual[self.unit_col] == Usual::Text && is_plain_text(text)) {
+            // As written, not interned: a text unit column is filled from
+            // the rows' units when the table is built (see `unit_col_filled_later`).
+            Some(text) => {
+                self.columns[self.unit_col].push(Val::Null);
+                text
+            }
+            None => {
+                let val = self.value(ctx, self.unit_col, unit_plain, cells, row_loc, None).unwrap_or(Val::Null);
+                let kept = if self.unit_col_filled_later() { Val::Null } else { val };
+                self.columns[self.unit_col].push(kept);
+                typed_key = key_text(&val, &ctx.strings).into_owned();
+                &typed_key
+            }
+        };
         if key.is_empty() {
             bad = true;
         } else if self.is_units_table {
-            unit = Some(self.provisional.intern(&key));
+            unit = Some(self.provisional.intern(key));
         } else if let Some(index) = &ctx.units {
-            // Most rows name a unit already met: look it up by symbol, not by text.
-            let cached = match unit_val {
-                Val::Text(sym) => self.unit_of_sym.get(sym as usize).copied().filter(|&u| u != NOT_LOOKED_UP),
-                _ => None,
-            };
-            unit = match cached {
-                Some(u) => (u != NOT_A_UNIT).then_some(u),
-                None => {
-                    let next = self.last_unit.wrapping_add(1);
-                    let found = if next < UnitId::try_from(index.len()).unwrap_or(UnitId::MAX) && index.key(next) == key {
-                        Some(next)
-                    } else {
-                        index.id(&key)
-                    };
-                    if let Some(u) = found {
-                        self.last_unit = u;
-                    }
-                    if let Val::Text(sym) = unit_val {
-                        let i = sym as usize;
-                        if self.unit_of_sym.len() <= i {
-                            self.unit_of_sym.resize(i + 1, NOT_LOOKED_UP);
-                        }
-                        self.unit_of_sym[i] = found.unwrap_or(NOT_A_UNIT);
-                    }
-                    found
-                }
-            };
+            unit = self.find_unit(index, key);
             if unit.is_none() {
-                let key = key.into_owned();
                 let loc = unit_at.and_then(|i| cells.cell(i)).map_or(row_loc, |c| c.loc);
-                self.unknown_unit(ctx, &key, loc);
+                self.unknown_unit(ctx, key, loc);
             }
         }
-        let named = (!matches!(unit_val, Val::Null)).then_some(unit_val);
+        let named = (!key.is_empty()).then_some(key);
         let mut period: Option<u8> = None;
         for c in 0..self.ncols {
             if c == self.unit_col {
@@ -500,7 +481,7 @@ impl TableLoader {
         plain: Option<&str>,
         cells: &(impl Cells + ?Sized),
         row_loc: Loc,
-        unit: Option<Val>,
+        unit: Option<&str>,
     ) -> Result<Val, ()> {
         if let Some(val) = plain.and_then(|text| self.usual_val(&mut ctx.strings, c, text)) {
             return Ok(val);
@@ -518,11 +499,10 @@ impl TableLoader {
 
     /// Types one cell of column `c` by the general parser; `unit` names the row's unit in messages.
     #[inline(never)]
-    fn typed(&mut self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<Val>) -> Result<Val, ()> {
+    fn typed(&mut self, ctx: &mut Ctx<'_>, c: usize, cell: Option<&Cell<'_>>, row_loc: Loc, unit: Option<&str>) -> Result<Val, ()> {
         let table = &ctx.scheme.tables[self.tid];
         let column = &table.columns[c];
         let is_unit = c == self.unit_col;
-        let unit_name = |strings: &Interner| unit.map(|v| key_text(&v, strings).into_owned());
         let Some(cell) = cell.filter(|cell| !cell.raw.is_empty()) else {
             // Every row names its unit: no default or empty value for the unit column.
             if !is_unit {
@@ -537,16 +517,14 @@ impl TableLoader {
                 return Err(());
             }
             let loc = cell.map_or(row_loc, |cell| cell.loc);
-            let name = unit_name(&ctx.strings);
-            ctx.diags.push(errors::empty_cell(&self.place, column, name.as_deref(), loc));
+            ctx.diags.push(errors::empty_cell(&self.place, column, unit, loc));
             return Err(());
         };
         match cell::parse(column, &cell.raw, ctx.scheme.year) {
             Ok(Parsed::Text(text)) => Ok(self.text_val(&mut ctx.strings, c, &text)),
             Ok(parsed) => Ok(intern(parsed, &mut ctx.strings)),
             Err(problem) => {
-                let name = unit_name(&ctx.strings);
-                ctx.diags.push(errors::bad_cell(&self.place, column, name.as_deref(), &cell.raw, cell.loc, problem));
+                ctx.diags.push(errors::bad_cell(&self.place, column, unit, &cell.raw, cell.loc, problem));
                 Err(())
             }
         }
@@ -577,7 +555,7 @@ impl TableLoader {
         }
         match self.usual[c] {
             Usual::Number | Usual::Integer => usual_number(self.usual[c], text).map(Val::Number),
-            Usual::Text if cell::trim(text).len() == text.len() => Some(self.text_val(strings, c, text)),
+            Usual::Text if is_plain_text(text) => Some(self.text_val(strings, c, text)),
             Usual::Few => self.seen[c].iter().find(|(seen, _)| seen == text).map(|&(_, val)| val),
             Usual::Text | Usual::Other => None,
         }
@@ -592,6 +570,23 @@ impl TableLoader {
         let sym = strings.intern(text);
         self.last_text[c] = sym;
         Val::Text(sym)
+    }
+
+    /// The unit a key names: this row's unit or the next one's when the file
+    /// lists the units in order (as exported files do), else looked up.
+    fn find_unit(&mut self, index: &UnitIndex, key: &str) -> Option<UnitId> {
+        let listed = |u: UnitId| (u as usize) < index.len() && index.key(u) == key;
+        let found = [self.last_unit, self.last_unit.wrapping_add(1)].into_iter().find(|&u| listed(u)).or_else(|| index.id(key));
+        if let Some(u) = found {
+            self.last_unit = u;
+        }
+        found
+    }
+
+    /// Whether the unit column holds no values while loading: a text column,
+    /// which `build` fills with the rows' units, whose symbols are their ids.
+    fn unit_col_filled_later(&self) -> bool {
+        matches!(self.columns[self.unit_col], Column::Text(_))
     }
 
     /// Reports a unit name the units table does not list.
@@ -713,6 +708,14 @@ impl TableLoader {
         order
     }
 
+    /// The value of row `r` in column `c`, as shown in messages.
+    fn shown_at(&self, ctx: &Ctx<'_>, c: usize, r: usize) -> String {
+        if c == self.unit_col && self.unit_col_filled_later() {
+            return ctx.units.as_ref().map(|index| index.key(self.units[r]).to_string()).unwrap_or_default();
+        }
+        shown(&self.val(c, r), &ctx.scheme.tables[self.tid].columns[c].ty, &ctx.strings, ctx.scheme.year)
+    }
+
     /// Reports rows sharing the table's key and keeps the first of each (by
     /// line). `order` is the sorted order; rows sharing a key that includes
     /// the unit column are next to each other in it.
@@ -762,8 +765,7 @@ impl TableLoader {
             start = end;
         }
         for (first, r) in found {
-            let values: Vec<String> =
-                key.iter().map(|&c| shown(&self.val(c, r), &table.columns[c].ty, &ctx.strings, scheme.year)).collect();
+            let values: Vec<String> = key.iter().map(|&c| self.shown_at(ctx, c, r)).collect();
             let names: Vec<&str> = key.iter().map(|&c| table.columns[c].name.as_str()).collect();
             ctx.diags.push(errors::duplicate_key(
                 &self.place,
@@ -841,7 +843,9 @@ impl TableLoader {
         let table = &scheme.tables[self.tid];
         let key = ctx.units.as_ref().map(|i| i.key(unit).to_string()).unwrap_or_default();
         for c in 0..self.ncols {
-            let val = if c == self.unit_col {
+            let val = if c == self.unit_col && self.unit_col_filled_later() {
+                Val::Null
+            } else if c == self.unit_col {
                 match cell::parse_text(&table.columns[c].ty, &key, scheme.year) {
                     Ok(parsed) => intern(parsed, &mut ctx.strings),
                     Err(_) => Val::Text(ctx.strings.intern(&key)),
@@ -874,6 +878,11 @@ enum Usual {
     Few,
     /// Every cell goes through the general parser.
     Other,
+}
+
+/// Whether a cell's text is the usual form of a text cell: not empty, no surrounding whitespace.
+fn is_plain_text(text: &str) -> bool {
+    !text.is_empty() && cell::trim(text).len() == text.len()
 }
 
 /// How many texts of a column of few values are remembered.
