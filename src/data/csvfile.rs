@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use super::cell::{self, Raw};
 use super::errors;
-use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, TableLoader};
+use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, PlainFields, TableLoader};
 use crate::source::Span;
 use crate::text;
 
@@ -91,8 +91,45 @@ pub(crate) fn read_rows(
     loader.reserve(room);
     let mut scanner = Scanner::new(text, delimiter, range, line);
     let mut fields = Fields::new(text, delimiter);
-    while let Some(record) = scanner.record(&mut fields) {
+    let fills = loader.fills();
+    while let Some(begin) = scanner.start_record() {
+        if let Some(fills) = &fills {
+            let line = scanner.line;
+            if loader.quick_row(ctx, fills, &mut RecordFields { scanner: &mut scanner, begin, line, more: true }) {
+                continue;
+            }
+            // Read again, cell by cell.
+            scanner.pos = begin;
+        }
+        let Some(record) = scanner.record(&mut fields) else { break };
         loader.row(ctx, record.line, Loc::Span(record.span), &fields);
+    }
+}
+
+/// The fields of the record at a scanner's place, read one at a time as
+/// [`TableLoader::quick_row`] asks for them.
+struct RecordFields<'s, 't> {
+    scanner: &'s mut Scanner<'t>,
+    /// Where the record starts, and its line.
+    begin: usize,
+    line: u32,
+    /// Whether another field follows.
+    more: bool,
+}
+
+impl<'t> PlainFields<'t> for RecordFields<'_, 't> {
+    fn next_plain(&mut self) -> Option<Option<&'t str>> {
+        if !self.more {
+            return None;
+        }
+        let field = self.scanner.plain_field();
+        // After a quoted field the quick reading stops: `row` reads the record.
+        self.more = field.is_some() && self.scanner.next_field();
+        Some(field)
+    }
+
+    fn place(&self) -> (u32, Loc) {
+        (self.line, Loc::Span(trimmed(self.scanner.text, self.begin, self.scanner.pos)))
     }
 }
 
@@ -261,7 +298,7 @@ impl<'t> Scanner<'t> {
 
     /// Skips the line ends before a record; returns where it starts, if one
     /// starts in the range.
-    fn start_record(&mut self) -> Option<usize> {
+    pub(crate) fn start_record(&mut self) -> Option<usize> {
         while let Some(b @ (b'\r' | b'\n')) = self.byte(self.pos) {
             if b == b'\n' {
                 self.line = self.line.saturating_add(1);
@@ -289,6 +326,18 @@ impl<'t> Scanner<'t> {
             }
         }
         Some(Record { line, span: trimmed(self.text, begin, self.pos) })
+    }
+
+    /// The text of the unquoted field at `pos`, moving past it; `None`, not
+    /// moving, when the field is quoted.
+    #[inline]
+    fn plain_field(&mut self) -> Option<&'t str> {
+        let start = self.pos;
+        if self.byte(start) == Some(b'"') {
+            return None;
+        }
+        self.pos = self.plain_end(start);
+        self.text.get(start..self.pos)
     }
 
     /// Steps over the next record without looking at its cells; false at the end of the range.

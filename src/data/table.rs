@@ -167,6 +167,15 @@ impl UnitIndex {
     }
 }
 
+/// A record's fields, read one at a time (see [`TableLoader::quick_row`]).
+pub(crate) trait PlainFields<'t> {
+    /// The next field's text (`Some(None)`: a field that is not plain, such
+    /// as a quoted one), or `None` after the last field.
+    fn next_plain(&mut self) -> Option<Option<&'t str>>;
+    /// Where the record lies, once its fields are read: its line and bytes.
+    fn place(&self) -> (u32, Loc);
+}
+
 /// What all tables share while loading.
 pub(crate) struct Ctx<'s> {
     /// The scheme.
@@ -468,6 +477,80 @@ impl TableLoader {
                 }
             }
         }
+    }
+
+    /// For [`TableLoader::quick_row`]: the declared column each field of the
+    /// file fills (`None`: a column the scheme does not declare), up to the
+    /// last one declared. `None` when no record can be read quickly: a
+    /// declared column is not in the file, or the unit column is not text.
+    pub(crate) fn fills(&self) -> Option<Vec<Option<usize>>> {
+        if self.failed || self.usual[self.unit_col] != Usual::Text {
+            return None;
+        }
+        let mut fills = Vec::new();
+        for (c, at) in self.map.iter().enumerate() {
+            let at = (*at)?;
+            if fills.len() <= at {
+                fills.resize(at + 1, None);
+            }
+            fills[at] = Some(c);
+        }
+        Some(fills)
+    }
+
+    /// Types a record whose fields are all plain and in their columns'
+    /// usual form (see [`Usual`]) and whose unit is known, as [`TableLoader::row`]
+    /// would, in one pass over the fields and without making cells: most
+    /// records of an exported file are. `fills` is [`TableLoader::fills`].
+    /// Any other record adds nothing and gives false: `row` then reads it.
+    pub(crate) fn quick_row<'t>(&mut self, ctx: &mut Ctx<'_>, fills: &[Option<usize>], fields: &mut impl PlainFields<'t>) -> bool {
+        let start = self.units.len();
+        let mut key = None;
+        let mut read = 0;
+        while let Some(field) = fields.next_plain() {
+            let fill = fills.get(read).copied().flatten();
+            read += 1;
+            let (Some(text), Some(c)) = (field, fill) else {
+                if field.is_none() {
+                    return self.undo(start);
+                }
+                continue;
+            };
+            if c == self.unit_col {
+                if !is_plain_text(text) {
+                    return self.undo(start);
+                }
+                // Filled from the rows' units when the table is built, as in `row`.
+                self.columns[c].push(Val::Null);
+                key = Some(text);
+            } else if !self.push_number(c, text) {
+                match self.usual_val(&mut ctx.strings, c, text) {
+                    Some(val) => self.columns[c].push(val),
+                    None => return self.undo(start),
+                }
+            }
+        }
+        let unit = match key {
+            _ if read < fills.len() => None,
+            Some(key) if self.is_units_table => Some(self.provisional.intern(key)),
+            Some(key) => ctx.units.as_ref().and_then(|index| self.find_unit(index, key)),
+            None => None,
+        };
+        let Some(unit) = unit else { return self.undo(start) };
+        let (line, loc) = fields.place();
+        self.units.push(unit);
+        self.lines.push(line);
+        self.locs.push(loc);
+        true
+    }
+
+    /// Takes back the cells of a row begun at `start`; false.
+    #[cold]
+    fn undo(&mut self, start: usize) -> bool {
+        for column in &mut self.columns {
+            column.truncate(start);
+        }
+        false
     }
 
     /// Types the cell of column `c` (`plain`: its text when the reader has

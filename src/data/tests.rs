@@ -27,6 +27,12 @@ const SCHEME: &str = r#"方案 "顺序无关" {
     类别: 枚举("通报批评", "约谈")
     分值: 数值 默认 2
 }
+数据表 加分 {
+    名称: 文本
+    项目: 文本
+    件数: 整数
+    分值: 数值 可空
+}
 指标 工作目标 100% {
     按季度 各 25%
     得分 = min(完成率 / 100%, 1) * 100 - count(督查记录 where 类别 = "通报批评")
@@ -232,6 +238,18 @@ fn write_mixed(dir: &Path, units: usize) {
         }
     }
     std::fs::write(dir.join("督查记录.csv"), checks).unwrap();
+    let mut bonus = String::from("名称,项目,件数,分值\n");
+    for i in 0..units * 2 {
+        let u = (i * 3) % units;
+        match i % 23 {
+            0 => bonus.push_str(&format!("{},\"示范\",1,2\n", name(u))),
+            1 => bonus.push_str(&format!("{},示范,1.5,2\n", name(u))),
+            2 => bonus.push_str(&format!("{},示范,1\n", name(u))),
+            3 => bonus.push_str(&format!("{}X,示范,1,2\n", name(u))),
+            _ => bonus.push_str(&format!("{},项目{},{},{}.{}\n", name(u), i % 4, i % 9, i % 5, i % 100)),
+        }
+    }
+    std::fs::write(dir.join("加分.csv"), bonus).unwrap();
 }
 
 #[test]
@@ -306,22 +324,36 @@ fn shown_rows(rows: &table::Rows, strings: &Interner) -> String {
     format!("{columns:?} units {:?} lines {:?} unit column {}", rows.units, rows.lines, rows.unit_col)
 }
 
-/// Reads the CSV `text` as table `tid` twice: with the quick reading of
-/// usual cells, and with every cell through the general parser. Returns
-/// the rows, the findings and the units (for the units table) of each.
+/// How [`read_both`] reads a record.
+#[derive(Clone, Copy, PartialEq)]
+enum Reading {
+    /// As `load` does: a record in its usual form in one pass, any other cell by cell.
+    Records,
+    /// Cell by cell, usual cells quickly.
+    Cells,
+    /// Every cell through the general parser.
+    General,
+}
+
+/// Reads the CSV `text` as table `tid` in each [`Reading`]. Returns the
+/// rows, the findings and the units (for the units table) of each.
 fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table::UnitIndex>>) -> Vec<(String, Vec<String>, Vec<String>)> {
     let file = DataFile::new("t.csv".to_string(), text.to_string());
-    [true, false]
+    [Reading::Records, Reading::Cells, Reading::General]
         .into_iter()
-        .map(|quick| {
+        .map(|reading| {
             let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.cloned() };
             let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
             if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
-                let mut scanner = csvfile::Scanner::new(&file.text, body.delimiter, body.start..file.text.len(), body.line);
+                let all = body.start..file.text.len();
+                let mut scanner = csvfile::Scanner::new(&file.text, body.delimiter, all.clone(), body.line);
                 let mut fields = csvfile::Fields::new(&file.text, body.delimiter);
-                while let Some(record) = scanner.record(&mut fields) {
+                if reading == Reading::Records {
+                    csvfile::read_rows(&mut ctx, &mut loader, &file.text, body.delimiter, all, body.line, 0);
+                }
+                while let Some(record) = scanner.record(&mut fields).filter(|_| reading != Reading::Records) {
                     let loc = table::Loc::Span(record.span);
-                    if quick {
+                    if reading == Reading::Cells {
                         loader.row(&mut ctx, record.line, loc, &fields);
                     } else {
                         loader.row(&mut ctx, record.line, loc, &General(fields.cells().collect()));
@@ -340,15 +372,17 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
         .collect()
 }
 
-/// The quick reading of usual cells (plain numbers, plain text, empty
-/// cells, texts of few values met before) types every cell as the general
-/// parser does: same values, same findings, bad cells reported every time.
+/// The quick readings of usual records and cells (plain numbers, plain
+/// text, empty cells, texts of few values met before) type every cell as
+/// the general parser does: same values, same findings, bad cells reported
+/// every time.
 #[test]
 fn usual_cells_read_as_the_general_parser_reads_them() {
     let scheme = scheme();
     let units = "名称,类型\n海陵区,区\n 高港区 ,区\n靖江市,县级市\n兴化市,县级\n兴化市,县级\n,区\n海陵区,区\n泰兴市,\"县级市\"\n";
     let both = read_both(&scheme, 0, units, None);
     assert_eq!(both[0], both[1]);
+    assert_eq!(both[1], both[2]);
     assert!(both[0].1.len() >= 3, "{:?}", both[0].1);
     // The unit column is not kept while loading: a duplicate key is named through the units.
     assert!(both[0].1.iter().any(|f| f.contains("have the same `名称`: `海陵区`")), "{:?}", both[0].1);
@@ -361,9 +395,39 @@ fn usual_cells_read_as_the_general_parser_reads_them() {
     let progress = "名称,季度,完成率\n海陵区,Q1,95%\n海陵区,Q2,95\n海陵区,Q5,90%\n海陵区,Q5,90%\n高港区, Q1,９５%\n高港区,Q2,\n高港区,Q2,1%\n靖江市,2012Q1,1%\n靖江市,2012Q1,1%\n靖江市,Q3,-0%\n靖江市,\"Q4\",100%\n海陵,Q1,1%\n";
     let both = read_both(&scheme, 1, progress, Some(&index));
     assert_eq!(both[0], both[1]);
+    assert_eq!(both[1], both[2]);
     assert!(both[0].1.len() >= 7, "{:?}", both[0].1);
     let checks = "名称,日期,类别,分值\n海陵区,2013-05-01,约谈,1\n海陵区,2013-05-01,约谈,\n海陵区,2013-05-02,约谈, 1.50\n高港区,2013-05-01,通报,-0\n高港区,2013-05-01,通报,1.2.3\n高港区,2013-05-03,约谈,1,5\n靖江市,2013-05-04,通报批评,007\n靖江市,2013-05-05,通报批评,-0.00\n靖江市,2013-05-06,约谈,12345678901234567890\n靖江市,2013-05-07,约谈,\"3\"\n,,,\n";
     let both = read_both(&scheme, 2, checks, Some(&index));
     assert_eq!(both[0], both[1]);
+    assert_eq!(both[1], both[2]);
     assert!(both[0].1.len() >= 3, "{:?}", both[0].1);
+    // Records read in one pass, and each way one is not: quoted, short,
+    // long, spaced, empty, CRLF, unknown unit, a quote inside a field.
+    let bonus = "名称,件数,项目,分值,备注\n\
+        海陵区,2,文明城市,1.5,\n\
+        海陵区,3,文明城市,,\n\
+        海陵区,-0,\"文明城市\",2,\n\
+        高港区,1,书香\"城市\",0.25,\"备,注\"\r\n\
+        高港区,1,书香城市\r\n\
+        高港区,1,书香城市,1,x,y,z\n\
+        靖江市,1.0,示范,1\n\
+        靖江市, 1,示范,1\n\
+        靖江市,1,示范 ,1\n\
+        靖江市,1,,1\n\
+        \"靖江市\",1,示范,1\n\
+        \x20靖江市,1,示范,1\n\
+        海陵,1,示范,1\n\
+        ,,,,\n\
+        兴化市,12345678901234567890,示范,1\n\
+        兴化市,4,示范,-0.00\n\
+        兴化市,x,示范,1\n\
+        兴化市,4,示范,1.2.3\n\
+        兴化市,4,示范,1";
+    let both = read_both(&scheme, 3, bonus, Some(&index));
+    assert_eq!(both[0], both[1]);
+    assert_eq!(both[1], both[2]);
+    assert_eq!(both[0].1.len(), 4, "{:?}", both[0].1);
+    // The rows kept, by unit (兴化市, 海陵区, 靖江市, 高港区), then by their cells.
+    assert!(both[0].0.contains("lines [17, 20, 16, 4, 2, 3, 8, 9, 10, 12, 13, 5, 6, 7]"), "{}", both[0].0);
 }
