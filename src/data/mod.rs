@@ -321,6 +321,15 @@ impl Interner {
         offset
     }
 
+    /// Appends a text without indexing it, as [`Interner::append`] does:
+    /// a list of texts, for the keys of the units table while it is read.
+    pub(crate) fn push_unindexed(&mut self, text: &str) -> Sym {
+        let sym = Sym::try_from(self.ends.len()).unwrap_or(Sym::MAX);
+        self.bytes.push_str(text);
+        self.ends.push(self.bytes.len());
+        sym
+    }
+
     /// The bytes of all texts together.
     pub(crate) fn bytes_len(&self) -> usize {
         self.bytes.len()
@@ -666,6 +675,8 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
     files.sort();
     let base = display.trim_end_matches('/');
     let mut sources = Vec::with_capacity(scheme.tables.len());
+    // The files found, read after the loop.
+    let mut found: Vec<(TableId, String, Format)> = Vec::new();
     for (tid, table) in scheme.tables.iter().enumerate() {
         let find = |ext: &str| {
             files.iter().find(|f| f.rsplit_once('.').is_some_and(|(stem, e)| stem == table.name && e.eq_ignore_ascii_case(ext))).cloned()
@@ -692,21 +703,28 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
                 continue;
             }
         };
+        sources.push(Source::Failed);
+        found.push((tid, file, format));
+    }
+    // Read and decoded on all threads: checking that a large file is UTF-8 takes as long as reading it.
+    let bytes = found.iter().map(|(_, file, _)| std::fs::metadata(path.join(file)).map_or(0, |m| m.len())).sum::<u64>();
+    let read = |(tid, file, format): (TableId, String, Format)| {
         let shown = format!("{base}/{file}");
-        let bytes = match std::fs::read(path.join(&file)) {
-            Ok(bytes) => bytes,
-            Err(e) => {
-                ctx.diags.push(errors::io(&shown, &e));
-                sources.push(Source::Failed);
-                continue;
-            }
+        let text = match std::fs::read(path.join(&file)) {
+            Ok(bytes) => decode::decode(bytes, forced).map_err(|e| errors::encoding(&shown, &e)),
+            Err(e) => Err(errors::io(&shown, &e)),
         };
-        match decode::decode(bytes, forced) {
-            Ok(text) => sources.push(Source::Text(DataFile::new(shown, text), format)),
-            Err(e) => {
-                ctx.diags.push(errors::encoding(&shown, &e));
-                sources.push(Source::Failed);
+        (tid, text.map(|text| Source::Text(DataFile::new(shown, text), format)))
+    };
+    let work = crate::cores::Work::Bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
+    for (tid, source) in crate::cores::map(work, found.into_iter(), read) {
+        match source {
+            Ok(source) => {
+                if let Some(slot) = sources.get_mut(tid) {
+                    *slot = source;
+                }
             }
+            Err(diagnostic) => ctx.diags.push(diagnostic),
         }
     }
     sources

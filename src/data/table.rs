@@ -228,7 +228,9 @@ pub(crate) struct TableLoader {
     excused: HashSet<(UnitId, Option<u8>)>,
     /// Units suggested for unknown unit names: probably the same rows, misspelt.
     suggested: HashSet<UnitId>,
-    /// For the units table: keys in the order met (a key's symbol is its provisional id).
+    /// For the units table: each row's key in the order read, not indexed
+    /// (a key's symbol is its row's provisional id; `take_units` merges
+    /// the keys met twice).
     provisional: Interner,
     /// Required columns missing from the header (already reported): their cells are not reported again.
     absent: Vec<bool>,
@@ -426,7 +428,7 @@ impl TableLoader {
         if key.is_empty() {
             bad = true;
         } else if self.is_units_table {
-            unit = Some(self.provisional.intern(key));
+            unit = Some(self.provisional.push_unindexed(key));
         } else if let Some(index) = &ctx.units {
             unit = self.find_unit(index, key);
             if unit.is_none() {
@@ -532,7 +534,7 @@ impl TableLoader {
         }
         let unit = match key {
             _ if read < fills.len() => None,
-            Some(key) if self.is_units_table => Some(self.provisional.intern(key)),
+            Some(key) if self.is_units_table => Some(self.provisional.push_unindexed(key)),
             Some(key) => ctx.units.as_ref().and_then(|index| self.find_unit(index, key)),
             None => None,
         };
@@ -692,7 +694,7 @@ impl TableLoader {
     pub(crate) fn take_units(&mut self) -> UnitIndex {
         let met = std::mem::take(&mut self.provisional);
         let mut order: Vec<UnitId> = (0..met.len()).map(sym_of).collect();
-        // Files often list the keys sorted. A key read in two pieces has two
+        // Files often list the keys sorted. A key read twice has two
         // provisional ids, next to each other once sorted: one unit.
         if !order.is_sorted_by(|&a, &b| met.resolve(a) < met.resolve(b)) {
             order.sort_by(|&a, &b| met.resolve(a).cmp(met.resolve(b)));
