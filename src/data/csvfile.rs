@@ -118,6 +118,8 @@ struct RecordFields<'s, 't> {
 }
 
 impl<'t> PlainFields<'t> for RecordFields<'_, 't> {
+    // Called for every field: kept in the caller's loop.
+    #[inline(always)]
     fn next_plain(&mut self) -> Option<Option<&'t str>> {
         if !self.more {
             return None;
@@ -330,7 +332,7 @@ impl<'t> Scanner<'t> {
 
     /// The text of the unquoted field at `pos`, moving past it; `None`, not
     /// moving, when the field is quoted.
-    #[inline]
+    #[inline(always)]
     fn plain_field(&mut self) -> Option<&'t str> {
         let start = self.pos;
         if self.byte(start) == Some(b'"') {
