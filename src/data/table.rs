@@ -483,10 +483,12 @@ impl TableLoader {
 
     /// For [`TableLoader::quick_row`]: the declared column each field of the
     /// file fills (`None`: a column the scheme does not declare), up to the
-    /// last one declared. `None` when no record can be read quickly: a
-    /// declared column is not in the file, or the unit column is not text.
+    /// last one declared. `None` when no record can be read quickly, so
+    /// that none is read twice: a declared column is not in the file, the
+    /// unit column is not text, or a column (a date, a percent) has no
+    /// usual form.
     pub(crate) fn fills(&self) -> Option<Vec<Option<usize>>> {
-        if self.failed || self.usual[self.unit_col] != Usual::Text {
+        if self.failed || self.usual[self.unit_col] != Usual::Text || self.usual.contains(&Usual::Other) {
             return None;
         }
         let mut fills = Vec::new();

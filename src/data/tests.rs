@@ -348,15 +348,17 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
                 let all = body.start..file.text.len();
                 let mut scanner = csvfile::Scanner::new(&file.text, body.delimiter, all.clone(), body.line);
                 let mut fields = csvfile::Fields::new(&file.text, body.delimiter);
-                if reading == Reading::Records {
-                    csvfile::read_rows(&mut ctx, &mut loader, &file.text, body.delimiter, all, body.line, 0);
-                }
-                while let Some(record) = scanner.record(&mut fields).filter(|_| reading != Reading::Records) {
-                    let loc = table::Loc::Span(record.span);
-                    if reading == Reading::Cells {
-                        loader.row(&mut ctx, record.line, loc, &fields);
-                    } else {
-                        loader.row(&mut ctx, record.line, loc, &General(fields.cells().collect()));
+                match reading {
+                    Reading::Records => csvfile::read_rows(&mut ctx, &mut loader, &file.text, body.delimiter, all, body.line, 0),
+                    Reading::Cells | Reading::General => {
+                        while let Some(record) = scanner.record(&mut fields) {
+                            let loc = table::Loc::Span(record.span);
+                            if reading == Reading::Cells {
+                                loader.row(&mut ctx, record.line, loc, &fields);
+                            } else {
+                                loader.row(&mut ctx, record.line, loc, &General(fields.cells().collect()));
+                            }
+                        }
                     }
                 }
             }
