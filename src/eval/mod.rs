@@ -239,6 +239,16 @@ struct Applied {
     zero: Vec<bool>,
 }
 
+/// What the clauses aimed at one indicator do to each unit's score.
+struct OwnAdjustments {
+    /// Deducted, capped.
+    taken: Decimals,
+    /// Given as bonus.
+    given: Decimals,
+    /// `清零` struck: the score is 0.
+    zeroed: Vec<bool>,
+}
+
 /// Each unit's occurrences of one clause, in one list ordered by unit (few
 /// units have any: no list per unit).
 struct Occurrences {
@@ -536,9 +546,10 @@ impl<'a> Engine<'a> {
                             self.masked(scope, applicable.clone(), |this| this.values(&formula, scope))
                         })
                         .collect();
-                    per_period = PeriodScores::new(n, &columns);
+                    per_period = PeriodScores::new(n, columns);
+                    let weights = PeriodWeights::of(periods.weights.as_deref());
                     let mut combined = Decimals::with_capacity(n);
-                    (0..n).for_each(|u| combined.push_entry(combine_periods(per_period.of(u), periods.weights.as_deref())));
+                    (0..n).for_each(|u| combined.push_entry(weights.combine(per_period.of(u))));
                     combined
                 }
             }
@@ -546,30 +557,42 @@ impl<'a> Engine<'a> {
             let full_marks = Entry::of(ind.full_marks);
             (0..n).map(|_| full_marks).collect()
         };
-        let ind = &self.scheme.indicators[id];
-        let taken = self.capped_sum(&self.scheme.deductions, deductions, Target::Indicator(id), ind.deduction_cap);
-        let given = self.capped_sum(&self.scheme.bonuses, bonuses, Target::Indicator(id), None);
-        let zeroing: Vec<&Applied> =
-            self.scheme.deductions.iter().zip(deductions).filter(|(d, _)| d.target == Target::Indicator(id)).map(|(_, a)| a).collect();
-        let zeroed: Vec<bool> = (0..n).map(|u| zeroing.iter().any(|a| a.zero[u])).collect();
-        let (floor, rounding) = (Entry::of(ind.floor), self.scheme.rounding);
+        let own = self.own_adjustments(id, deductions, bonuses);
+        let (floor, rounding) = (Entry::of(self.scheme.indicators[id].floor), self.scheme.rounding);
         let mut out = Decimals::with_capacity(n);
         let mut before = Decimals::with_capacity(n);
-        for u in 0..n {
+        for (u, &applicable) in applies[id].iter().enumerate() {
             let score = raw.entry(u);
-            out.push_entry(match score {
-                Entry::Empty => {
-                    if applies[id][u] {
+            out.push_entry(match (score, &own) {
+                (Entry::Empty, _) => {
+                    if applicable {
                         self.missing(u, id);
                     }
                     Entry::Empty
                 }
-                _ if zeroed[u] => figures::ZERO,
-                _ => adjusted(score, taken.entry(u), given.entry(u), floor, rounding),
+                // Nothing taken or given: the floor cannot raise a score.
+                (_, None) => rounded_if_each(score, rounding),
+                (_, Some(own)) if own.zeroed[u] => figures::ZERO,
+                (_, Some(own)) => adjusted(score, own.taken.entry(u), own.given.entry(u), floor, rounding),
             });
             before.push_entry(if score == Entry::Empty { figures::ZERO } else { score });
         }
         (out, before, per_period)
+    }
+
+    /// What the clauses aimed at an indicator take from and give to each
+    /// unit's score (`None` when no clause aims at it, as for most).
+    fn own_adjustments(&self, id: IndicatorId, deductions: &[Applied], bonuses: &[Applied]) -> Option<OwnAdjustments> {
+        let aims = |a: &Adjustment| a.target == Target::Indicator(id);
+        if !self.scheme.deductions.iter().chain(&self.scheme.bonuses).any(aims) {
+            return None;
+        }
+        let n = self.units();
+        let taken = self.capped_sum(&self.scheme.deductions, deductions, Target::Indicator(id), self.scheme.indicators[id].deduction_cap);
+        let given = self.capped_sum(&self.scheme.bonuses, bonuses, Target::Indicator(id), None);
+        let zeroing: Vec<&Applied> = self.scheme.deductions.iter().zip(deductions).filter(|(d, _)| aims(d)).map(|(_, a)| a).collect();
+        let zeroed: Vec<bool> = (0..n).map(|u| zeroing.iter().any(|a| a.zero[u])).collect();
+        Some(OwnAdjustments { taken, given, zeroed })
     }
 
     /// `Σ factor × score` over the siblings that apply to each unit.
@@ -910,12 +933,14 @@ struct PeriodScores {
 
 impl PeriodScores {
     /// The scores of each unit from one column of scores per period.
-    fn new(units: usize, columns: &[values::Values]) -> PeriodScores {
+    fn new(units: usize, columns: Vec<values::Values>) -> PeriodScores {
         let count = columns.len();
+        // As columns, so that a constant score is taken apart once, not once a unit.
+        let columns: Vec<Decimals> = columns.into_iter().map(|c| c.into_numbers(units)).collect();
         let mut scores = Decimals::with_capacity(units * count);
         for u in 0..units {
             let start = scores.len();
-            for c in columns {
+            for c in &columns {
                 let score = c.entry(u);
                 if matches!(score, Entry::Empty) {
                     // One period missing: none of the unit's scores count.
@@ -986,36 +1011,57 @@ fn adjusted(score: Entry, taken: Entry, given: Entry, floor: Entry, rounding: cr
     let floor = figures::min(floor, score);
     let mut s = figures::max(figures::sub(score, taken).unwrap_or(score), floor);
     s = figures::add(s, given).unwrap_or(s);
-    if rounding.each_indicator { figures::round(s, rounding.places, rounding.mode) } else { s }
+    rounded_if_each(s, rounding)
 }
 
-/// Per-period scores combined by their weights, or their mean (empty for a
-/// unit without its scores, or on overflow).
-fn combine_periods(scores: Run<'_>, weights: Option<&[Decimal]>) -> Entry {
-    if scores.is_empty() {
-        return Entry::Empty;
+/// An indicator's score, rounded when the scheme rounds each indicator.
+fn rounded_if_each(score: Entry, rounding: crate::ast::Rounding) -> Entry {
+    if rounding.each_indicator { figures::round(score, rounding.places, rounding.mode) } else { score }
+}
+
+/// How an indicator's per-period scores combine: by their weights, or their mean.
+struct PeriodWeights<'a> {
+    weights: Option<&'a [Decimal]>,
+    /// The weights in fixed point, taken apart once for all units (`None`
+    /// when there are none, or one is too long).
+    fixed: Option<Vec<Fixed>>,
+}
+
+impl<'a> PeriodWeights<'a> {
+    fn of(weights: Option<&'a [Decimal]>) -> Self {
+        let fixed = weights.and_then(|ws| ws.iter().map(|w| Fixed::of(*w)).collect());
+        PeriodWeights { weights, fixed }
     }
-    if let Some(sum) = weights.and_then(|ws| weighted_in_fixed_point(scores, ws)) {
-        return Entry::Narrow(sum);
-    }
-    Entry::of_option(match weights {
-        Some(ws) => scores.figures().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
-        None => {
-            scores.figures().try_fold(Decimal::ZERO, |a, s| a.checked_add(s)).and_then(|sum| sum.checked_div(Decimal::from(scores.len())))
+
+    /// One unit's per-period scores combined (empty for a unit without its
+    /// scores, or on overflow).
+    fn combine(&self, scores: Run<'_>) -> Entry {
+        if scores.is_empty() {
+            return Entry::Empty;
         }
-    })
+        if let Some(sum) = self.fixed.as_deref().and_then(|ws| weighted_in_fixed_point(scores, ws)) {
+            return Entry::Narrow(sum);
+        }
+        Entry::of_option(match self.weights {
+            Some(ws) => scores.figures().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
+            None => scores
+                .figures()
+                .try_fold(Decimal::ZERO, |a, s| a.checked_add(s))
+                .and_then(|sum| sum.checked_div(Decimal::from(scores.len()))),
+        })
+    }
 }
 
 /// `Σ score × weight` in fixed point, when every step is certain to give
-/// `rust_decimal`'s digits (else `None`, and `combine_periods` uses `Decimal`).
+/// `rust_decimal`'s digits (else `None`, and [`PeriodWeights::combine`] uses `Decimal`).
 /// The sum stays a `Fixed` from step to step: folding with [`figures`] gives
 /// the same digits but wraps every step's result as an entry, which cost 2%
 /// of a whole run's instructions.
-fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Decimal]) -> Option<Fixed> {
+fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Fixed]) -> Option<Fixed> {
     let mut sum: Option<Fixed> = None;
-    for (score, weight) in scores.entries().zip(weights) {
+    for (score, &weight) in scores.entries().zip(weights) {
         let Entry::Narrow(score) = score else { return None };
-        let part = fixed::mul(score, Fixed::of(*weight)?)?;
+        let part = fixed::mul(score, weight)?;
         // `Decimal::ZERO + part` is `part` as it is: the first part starts the sum.
         sum = Some(match sum {
             None => part,

@@ -206,6 +206,10 @@ impl Values {
     pub fn into_numbers(self, n: usize) -> Decimals {
         match self {
             Values::Numbers(numbers) if numbers.len() == n => numbers.column,
+            Values::Same(v) => {
+                let entry = Entry::of_option(v.num());
+                (0..n).map(|_| entry).collect()
+            }
             other => (0..n).map(|i| other.entry(i)).collect(),
         }
     }
