@@ -7,7 +7,9 @@
 //! row. A value a row scope needs from the unit (a parameter, a unit column,
 //! an indicator's score) is computed once per unit and spread over the rows.
 //! Numbers and conditions travel as typed vectors ([`Values`]), so an
-//! operator on them is one loop over decimals or booleans.
+//! operator on them is one loop over decimals or booleans. Over units, each
+//! branch of an `if` or a `piecewise` is evaluated for the units that take
+//! it only (a subset of the units, as a `where` is a subset of the rows).
 
 use rust_decimal::Decimal;
 
@@ -75,6 +77,9 @@ pub enum Scope {
     Units {
         /// The current period of a per-period indicator.
         period: Option<Period>,
+        /// Only these units (an id into `Engine::subsets`), e.g. those that
+        /// take one branch of an `if`; `None` is every unit.
+        subset: Option<u32>,
     },
     /// One value per row of a table.
     Rows {
@@ -89,9 +94,14 @@ pub enum Scope {
 }
 
 impl Scope {
+    /// Every unit, in a period or none.
+    pub fn every_unit(period: Option<Period>) -> Scope {
+        Scope::Units { period, subset: None }
+    }
+
     fn period(self) -> Option<Period> {
         match self {
-            Scope::Units { period } | Scope::Rows { period, .. } => period,
+            Scope::Units { period, .. } | Scope::Rows { period, .. } => period,
         }
     }
 }
@@ -100,24 +110,38 @@ impl Engine<'_> {
     /// Number of values in a scope.
     fn len(&self, scope: Scope) -> usize {
         match scope {
-            Scope::Units { .. } => self.unit_keys.len(),
-            Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).map_or(0, Vec::len),
+            Scope::Units { subset: None, .. } => self.unit_keys.len(),
+            Scope::Units { subset: Some(s), .. } | Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).map_or(0, Vec::len),
             Scope::Rows { table, subset: None, .. } => self.tables.get(table).map_or(0, |t| t.len()),
         }
     }
 
-    /// The table row of the `i`-th value of a row scope.
+    /// The table row of the `i`-th value of a row scope (the unit of a units scope).
     pub(super) fn row(&self, scope: Scope, i: usize) -> usize {
         match scope {
-            Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).and_then(|rows| rows.get(i)).map_or(i, |&r| r as usize),
+            Scope::Units { subset: Some(s), .. } | Scope::Rows { subset: Some(s), .. } => {
+                self.subsets.get(s as usize).and_then(|rows| rows.get(i)).map_or(i, |&r| r as usize)
+            }
             _ => i,
         }
     }
 
-    /// Spreads one value per unit over a scope (identity for units).
+    /// The units of a units scope in order, when it is a subset of them.
+    fn unit_subset(&self, scope: Scope) -> Option<&[u32]> {
+        match scope {
+            Scope::Units { subset: Some(s), .. } => self.subsets.get(s as usize).map(Vec::as_slice),
+            _ => None,
+        }
+    }
+
+    /// Spreads one value per unit over a scope (identity for every unit).
     fn spread(&self, per_unit: Values, scope: Scope) -> Values {
         match scope {
-            Scope::Units { .. } => per_unit,
+            Scope::Units { subset: None, .. } => per_unit,
+            Scope::Units { subset: Some(_), .. } => {
+                let units = self.unit_subset(scope).unwrap_or_default();
+                per_unit.gather(units.iter().map(|&u| Some(u as usize)))
+            }
             Scope::Rows { table, .. } => {
                 let units = self.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
                 per_unit.gather((0..self.len(scope)).map(|i| units.get(self.row(scope, i)).map(|&u| u as usize)))
@@ -145,13 +169,11 @@ impl Engine<'_> {
             }
             ExprKind::Param(p) => self.param(*p, scope),
             ExprKind::Column { table, column } => self.column(*table, *column, scope),
-            ExprKind::Indicator(i) => {
-                let scores = match self.scores.get(*i) {
-                    Some(Some(s)) => Values::Numbers(Numbers::from_column(s, 0..s.len())),
-                    _ => Values::Same(Value::Null),
-                };
-                self.spread(scores, scope)
-            }
+            ExprKind::Indicator(i) => match (self.scores.get(*i), scope) {
+                (Some(Some(s)), Scope::Units { .. }) => Values::Numbers(Numbers::from_column(s, (0..n).map(|i| self.row(scope, i)))),
+                (Some(Some(s)), Scope::Rows { .. }) => self.spread(Values::Numbers(Numbers::from_column(s, 0..s.len())), scope),
+                _ => Values::Same(Value::Null),
+            },
             ExprKind::Unary(op, a) => match (op, self.values(a, scope)) {
                 (UnaryOp::Neg, Values::Numbers(x)) => Values::Numbers(x.negate()),
                 (UnaryOp::Not, Values::Flags(f)) => Values::Flags(f.into_iter().map(|b| !b).collect()),
@@ -178,7 +200,7 @@ impl Engine<'_> {
                 let rhs = self.values(b, scope);
                 self.binary_values(*op, &lhs, &rhs, scope, e.span)
             }
-            ExprKind::If(c, t, o) => self.branch(c, [t, o], scope, |this, e| this.values(e, scope)),
+            ExprKind::If(c, t, o) => self.branch(c, [t, o], scope, |this, e, scope| this.values(e, scope)),
             ExprKind::Piecewise { subject, pieces } => {
                 let s = self.values(subject, scope);
                 let mut chosen: Vec<Option<usize>> = vec![None; n];
@@ -192,13 +214,13 @@ impl Engine<'_> {
                         }
                     };
                     let used: Vec<bool> = (0..n).map(|i| chosen[i].is_none() && hit[i]).collect();
-                    let values = self.masked(scope, used.clone(), |this| this.values(value, scope));
+                    let values = self.selected(scope, &used, |this, scope| this.values(value, scope));
                     for (c, _) in chosen.iter_mut().zip(&used).filter(|(_, u)| **u) {
                         *c = Some(results.len());
                     }
                     results.push(values);
                 }
-                choose(&results, chosen.into_iter())
+                self.put_together(scope, &results, &chosen)
             }
             ExprKind::List(_) => Values::Same(Value::Null),
             ExprKind::Call(builtin, args) => match (builtin, constant_places(args)) {
@@ -314,15 +336,54 @@ impl Engine<'_> {
     }
 
     /// `if c then t else o`, each branch evaluated by `each` for the
-    /// elements that take it (only their faults count).
-    fn branch(&mut self, c: &Expr, [t, o]: [&Expr; 2], scope: Scope, each: impl Fn(&mut Self, &Expr) -> Values) -> Values {
-        let n = self.len(scope);
+    /// elements that take it ([`Engine::selected`]).
+    fn branch(&mut self, c: &Expr, [t, o]: [&Expr; 2], scope: Scope, each: impl Fn(&mut Self, &Expr, Scope) -> Values) -> Values {
         let taken = self.condition(c, scope);
         let not_taken: Vec<bool> = taken.iter().map(|x| !x).collect();
-        let t = self.masked(scope, taken.clone(), |this| each(this, t));
-        let o = self.masked(scope, not_taken, |this| each(this, o));
-        let branches = [o, t];
-        choose(&branches, (0..n).map(|i| Some(usize::from(taken[i]))))
+        let t = self.selected(scope, &taken, |this, scope| each(this, t, scope));
+        let o = self.selected(scope, &not_taken, |this, scope| each(this, o, scope));
+        let chosen: Vec<Option<usize>> = taken.iter().map(|&x| Some(usize::from(!x))).collect();
+        self.put_together(scope, &[t, o], &chosen)
+    }
+
+    /// Evaluates `f` for the elements of `scope` that are `used`. Over
+    /// units, `f` gets the scope of those units only, and gives one value
+    /// for each of them. Over rows, it gets every row and gives a value for
+    /// each, of which only the used ones' faults count.
+    fn selected(&mut self, scope: Scope, used: &[bool], f: impl FnOnce(&mut Self, Scope) -> Values) -> Values {
+        if matches!(scope, Scope::Rows { .. }) {
+            return self.masked(scope, used.to_vec(), |this| f(this, scope));
+        }
+        let units: Vec<u32> = used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| self.row(scope, i) as u32).collect();
+        // The used units, for faults of what is computed for every unit (an aggregate).
+        let mut wanted = vec![false; self.unit_keys.len()];
+        units.iter().for_each(|&u| wanted[u as usize] = true);
+        let subset = u32::try_from(self.subsets.len()).unwrap_or(u32::MAX);
+        self.subsets.push(units);
+        let period = scope.period();
+        self.masked(Scope::every_unit(period), wanted, |this| f(this, Scope::Units { period, subset: Some(subset) }))
+    }
+
+    /// Element `i` from the branch `chosen[i]` (missing where none is), the
+    /// branches evaluated by [`Engine::selected`].
+    fn put_together(&self, scope: Scope, branches: &[Values], chosen: &[Option<usize>]) -> Values {
+        match scope {
+            Scope::Units { .. } => {
+                // Each branch holds the values of the units that took it, in order.
+                let mut next = vec![0; branches.len()];
+                choose(
+                    branches,
+                    chosen.iter().map(|c| {
+                        c.map(|k| {
+                            let at = next[k];
+                            next[k] += 1;
+                            (k, at)
+                        })
+                    }),
+                )
+            }
+            Scope::Rows { .. } => choose(branches, chosen.iter().enumerate().map(|(i, c)| c.map(|k| (k, i)))),
+        }
     }
 
     /// `round(e, places)`. A quotient is rounded straight from its exact
@@ -345,7 +406,7 @@ impl Engine<'_> {
                 }
                 Values::Numbers(numbers)
             }
-            ExprKind::If(c, t, o) => self.branch(c, [t, o], scope, |this, e| this.rounded(e, places, scope)),
+            ExprKind::If(c, t, o) => self.branch(c, [t, o], scope, |this, e, scope| this.rounded(e, places, scope)),
             _ => {
                 let values = self.values(e, scope);
                 round_values(&values, places, mode, n)
@@ -356,11 +417,21 @@ impl Engine<'_> {
     /// Evaluates with only the values `used` counting for faults (combined
     /// with any enclosing mask of the same scope).
     pub(super) fn masked<T>(&mut self, scope: Scope, used: Vec<bool>, f: impl FnOnce(&mut Self) -> T) -> T {
+        // A mask over some units is kept as one over every unit, so that
+        // masks over units always combine element by element.
+        let (scope, used) = match self.unit_subset(scope) {
+            Some(units) => {
+                let mut every = vec![false; self.unit_keys.len()];
+                units.iter().zip(&used).for_each(|(&u, &used)| every[u as usize] = used);
+                (Scope::every_unit(scope.period()), every)
+            }
+            None => (scope, used),
+        };
         let outer = self.mask.take();
         let combined = match &outer {
             Some((s, m)) if *s == scope => used.iter().zip(m).map(|(a, b)| *a && *b).collect(),
             Some((Scope::Units { .. }, m)) => {
-                (0..used.len()).map(|i| used[i] && m.get(self.unit_of_row(scope, i)).copied().unwrap_or(true)).collect()
+                (0..used.len()).map(|i| used[i] && m.get(self.unit_of(scope, i)).copied().unwrap_or(true)).collect()
             }
             _ => used,
         };
@@ -368,14 +439,6 @@ impl Engine<'_> {
         let out = f(self);
         self.mask = outer;
         out
-    }
-
-    /// The unit of a value in a scope.
-    fn unit_of_row(&self, scope: Scope, index: usize) -> usize {
-        match scope {
-            Scope::Units { .. } => index,
-            Scope::Rows { table, .. } => self.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize),
-        }
     }
 
     fn constant(&mut self, c: &Constant) -> Value {
@@ -452,13 +515,20 @@ impl Engine<'_> {
             };
         }
         let rows = self.unit_rows(table, scope.period());
-        let at = rows.iter().map(|&row| (row != NO_ROW).then_some(row as usize));
+        // Each unit's row, for the units of the scope (every unit, for a row scope).
+        let unit_rows: std::borrow::Cow<'_, [u32]> = match self.unit_subset(scope) {
+            Some(units) => units.iter().map(|&u| rows.get(u as usize).copied().unwrap_or(NO_ROW)).collect::<Vec<u32>>().into(),
+            None => std::borrow::Cow::Borrowed(&rows[..]),
+        };
         let per_unit = match numbers {
             // `NO_ROW` is past the end of every column: no number.
-            Some(v) => Values::Numbers(Numbers::from_column(v, rows.iter().map(|&row| row as usize))),
-            None => Values::Mixed(at.map(|r| r.map_or(Value::Null, cell)).collect()),
+            Some(v) => Values::Numbers(Numbers::from_column(v, unit_rows.iter().map(|&row| row as usize))),
+            None => Values::Mixed(unit_rows.iter().map(|&row| if row == NO_ROW { Value::Null } else { cell(row as usize) }).collect()),
         };
-        self.spread(per_unit, scope)
+        match scope {
+            Scope::Units { .. } => per_unit,
+            Scope::Rows { .. } => self.spread(per_unit, scope),
+        }
     }
 
     /// Each unit's row of a table with one row per unit: the unit's row, or
@@ -684,7 +754,7 @@ impl Engine<'_> {
         let values: Vec<Option<Decimal>> = if function == Across::GroupCount {
             vec![Some(Decimal::ZERO); n]
         } else {
-            let values = self.values(arg, Scope::Units { period });
+            let values = self.values(arg, Scope::every_unit(period));
             (0..n).map(|i| values.num(i)).collect()
         };
         let groups: Vec<Option<Sym>> = match function {
@@ -837,14 +907,14 @@ fn holds(op: BinOp, ordering: std::cmp::Ordering) -> bool {
     }
 }
 
-/// Element `i` taken from the branch `chosen[i]` (missing where none is).
-fn choose(branches: &[Values], chosen: impl ExactSizeIterator<Item = Option<usize>>) -> Values {
+/// Each element picked as element `i` of branch `k` (missing where none is picked).
+fn choose(branches: &[Values], picks: impl ExactSizeIterator<Item = Option<(usize, usize)>>) -> Values {
     let numbers: Option<Vec<NumberArg<'_>>> = branches.iter().map(Values::as_numbers).collect();
     match numbers {
         Some(numbers) => Values::Numbers(Numbers::from_entries(
-            chosen.enumerate().map(|(i, c)| c.and_then(|k| numbers.get(k)).map_or(Entry::Empty, |a| a.entry(i))),
+            picks.map(|p| p.and_then(|(k, i)| numbers.get(k).map(|a| a.entry(i))).unwrap_or(Entry::Empty)),
         )),
-        None => Values::Mixed(chosen.enumerate().map(|(i, c)| c.and_then(|k| branches.get(k)).map_or(Value::Null, |b| b.get(i))).collect()),
+        None => Values::Mixed(picks.map(|p| p.and_then(|(k, i)| branches.get(k).map(|b| b.get(i))).unwrap_or(Value::Null)).collect()),
     }
 }
 

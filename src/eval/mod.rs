@@ -360,7 +360,7 @@ impl<'a> Engine<'a> {
         let mut vetoes: Vec<Vec<usize>> = vec![Vec::new(); n];
         for (v, veto) in self.scheme.vetoes.iter().enumerate() {
             self.current = Some((veto.origin.file.clone(), veto.name.clone()));
-            let hit = self.condition(&veto.when, Scope::Units { period: None });
+            let hit = self.condition(&veto.when, Scope::every_unit(None));
             for u in 0..n {
                 if hit[u] {
                     vetoes[u].push(v);
@@ -502,7 +502,7 @@ impl<'a> Engine<'a> {
             let mut own = match &self.scheme.indicators[i].applies {
                 Some(cond) => {
                     let cond = cond.clone();
-                    self.condition(&cond, Scope::Units { period: None })
+                    self.condition(&cond, Scope::every_unit(None))
                 }
                 None => vec![true; n],
             };
@@ -535,14 +535,14 @@ impl<'a> Engine<'a> {
             let applicable = applies[id].clone();
             match ind.periods.clone() {
                 None => {
-                    let scope = Scope::Units { period: None };
+                    let scope = Scope::every_unit(None);
                     self.masked(scope, applicable, |this| this.values(&formula, scope)).into_numbers(n)
                 }
                 Some(periods) => {
                     let count = periods.kind.per_year();
                     let columns: Vec<values::Values> = (0..count)
                         .map(|index| {
-                            let scope = Scope::Units { period: Some(Period { kind: periods.kind, index }) };
+                            let scope = Scope::every_unit(Some(Period { kind: periods.kind, index }));
                             self.masked(scope, applicable.clone(), |this| this.values(&formula, scope))
                         })
                         .collect();
@@ -698,7 +698,7 @@ impl<'a> Engine<'a> {
                     }
                 }
                 AmountRule::Flat { amount: each, when, span } => {
-                    let units = Scope::Units { period: None };
+                    let units = Scope::every_unit(None);
                     let hit = self.condition(when, units);
                     let values = self.values(each, units);
                     let file: Arc<str> = Arc::from(a.origin.file.name.as_str());
@@ -718,7 +718,7 @@ impl<'a> Engine<'a> {
         }
         let uncapped = amount.iter().map(|&a| Some(a)).collect();
         if let Some(cap) = &a.cap {
-            let caps = self.values(cap, Scope::Units { period: None });
+            let caps = self.values(cap, Scope::every_unit(None));
             for (u, a) in amount.iter_mut().enumerate() {
                 if let Some(c) = caps.num(u) {
                     *a = (*a).min(c);
@@ -726,7 +726,7 @@ impl<'a> Engine<'a> {
             }
         }
         let zero = match &a.zero_when {
-            Some(cond) => self.condition(cond, Scope::Units { period: None }),
+            Some(cond) => self.condition(cond, Scope::every_unit(None)),
             None => vec![false; n],
         };
         let amount = amount.into_iter().map(Some).collect();
@@ -797,9 +797,10 @@ impl<'a> Engine<'a> {
 
     // ---- Faults ----
 
+    /// The unit of a value in a scope.
     fn unit_of(&self, scope: Scope, index: usize) -> usize {
         match scope {
-            Scope::Units { .. } => index,
+            Scope::Units { .. } => self.row(scope, index),
             Scope::Rows { table, .. } => self.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize),
         }
     }
@@ -868,7 +869,7 @@ impl<'a> Engine<'a> {
 
     /// `avg`, `min`, `max` or a trimmed mean over no rows.
     fn empty_aggregate(&mut self, u: usize, span: Span, function: crate::model::Aggregate, trim: (u32, u32)) {
-        if !self.wanted(Scope::Units { period: None }, u) {
+        if !self.wanted(Scope::every_unit(None), u) {
             return;
         }
         let unit = self.unit_keys.get(u).cloned().unwrap_or_default();

@@ -61,8 +61,7 @@ impl Engine<'_> {
     pub(super) fn rank(&mut self) -> Ranks {
         let n = self.units();
         let ranking = self.scheme.ranking.clone();
-        let keys: Vec<Decimals> =
-            ranking.keys.iter().map(|k| self.values(&k.expr, Scope::Units { period: None }).into_numbers(n)).collect();
+        let keys: Vec<Decimals> = ranking.keys.iter().map(|k| self.values(&k.expr, Scope::every_unit(None)).into_numbers(n)).collect();
         let ascending: Vec<bool> = ranking.keys.iter().map(|k| k.ascending).collect();
         // Unit ids are in key order: ties in key order are ties in id order.
         // `tied[i]`: the unit at place `i` ties with the one before it.
@@ -103,7 +102,7 @@ impl Engine<'_> {
                 Some(BandCondition::Threshold { value, inclusive }) => {
                     totals.iter().map(|t| if *inclusive { t >= value } else { t > value }).collect()
                 }
-                Some(BandCondition::When(e)) => self.condition(e, Scope::Units { period: None }),
+                Some(BandCondition::When(e)) => self.condition(e, Scope::every_unit(None)),
             })
             .collect();
         // What each unit's vetoes allow: the best band, or a fixed band.
