@@ -82,9 +82,10 @@ pub struct Engine<'a> {
     /// Where the formula being evaluated was written, and what it computes.
     current: Option<(Arc<SourceFile>, String)>,
     faults: Faults,
-    /// Which values of the scope being evaluated are actually used: inside
-    /// `如果` both branches are computed for every unit, but a fault in the
-    /// branch a unit does not take is not a fault.
+    /// Which values of the scope being evaluated are actually used, so that
+    /// only their faults count: not those of units an indicator does not
+    /// apply to, of rows that do not take a branch, nor of units that do not
+    /// take a branch holding something computed for every unit (an aggregate).
     mask: Option<(Scope, Vec<bool>)>,
     /// Row subsets referenced by `Scope::Rows { subset }`.
     subsets: Vec<Vec<u32>>,
