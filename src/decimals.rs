@@ -200,6 +200,34 @@ impl Decimals {
         self
     }
 
+    /// Entry `u` of each column, then entry `u + 1` of each, and so on, for
+    /// `units` values of `u`; where one of a unit's entries is empty, all of
+    /// its entries are (a unit's per-period scores count together or not at all).
+    pub fn interleave(columns: &[Decimals], units: usize) -> Decimals {
+        let count = columns.len();
+        let mut out = Decimals::with_capacity(units * count);
+        if columns.iter().all(|c| c.wide.is_empty()) {
+            // Every entry is a word of its own: copied, not taken apart.
+            for u in 0..units {
+                let start = out.packed.len();
+                out.packed.extend(columns.iter().map(|c| c.packed.get(u).copied().unwrap_or(EMPTY)));
+                if out.packed[start..].iter().any(|&w| w & EMPTY != 0) {
+                    out.packed[start..].fill(EMPTY);
+                }
+            }
+            return out;
+        }
+        for u in 0..units {
+            let entries = columns.iter().map(|c| c.entry(u));
+            if entries.clone().any(|e| e == Entry::Empty) {
+                (0..count).for_each(|_| out.packed.push(EMPTY));
+            } else {
+                entries.for_each(|e| out.push_entry(e));
+            }
+        }
+        out
+    }
+
     /// Whether both columns hold the same entries, digit for digit and scale for scale.
     pub fn identical(&self, other: &Decimals) -> bool {
         if self.wide.is_empty() && other.wide.is_empty() {

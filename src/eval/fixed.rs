@@ -197,6 +197,9 @@ pub(super) fn round_quotient(a: Fixed, b: Fixed, places: u32, strategy: Rounding
     if b.mantissa == 0 {
         return None;
     }
+    if let Some((numerator, divisor)) = small_quotient(a, b, places) {
+        return nonzero(i64::try_from(rounded_quotient(numerator.into(), divisor.into(), strategy)?).ok()?, places);
+    }
     // a / b × 10^places = (a.mantissa × 10^(b.scale + places)) / (b.mantissa × 10^a.scale)
     let mut numerator = i128::from(a.mantissa).checked_mul(wide_power_of_ten(b.scale.checked_add(places)?)?)?;
     let mut divisor = i128::from(b.mantissa).checked_mul(wide_power_of_ten(a.scale)?)?;
@@ -210,6 +213,19 @@ pub(super) fn round_quotient(a: Fixed, b: Fixed, places: u32, strategy: Rounding
         return None;
     }
     nonzero(i64::try_from(rounded_quotient(numerator, divisor, strategy)?).ok()?, places)
+}
+
+/// [`round_quotient`]'s numerator and (positive) divisor when they, and the
+/// divisor times `10^places`, fit an `i64`, as for almost every figure: the
+/// bound then holds without 128-bit arithmetic, since
+/// `2 × (|N| + D × 10^places) < 2 × 2 × 2^63 = 2^65 < 10^27`.
+#[inline]
+fn small_quotient(a: Fixed, b: Fixed, places: u32) -> Option<(i64, i64)> {
+    let numerator = a.mantissa.checked_mul(power_of_ten(b.scale.checked_add(places)?)?)?;
+    let divisor = b.mantissa.checked_mul(power_of_ten(a.scale)?)?;
+    let (numerator, divisor) = if divisor < 0 { (numerator.checked_neg()?, divisor.checked_neg()?) } else { (numerator, divisor) };
+    divisor.checked_mul(power_of_ten(places)?)?;
+    Some((numerator, divisor))
 }
 
 /// Arithmetic on figures: a column's entries, an empty one counting 0 (as

@@ -939,21 +939,7 @@ impl PeriodScores {
         let count = columns.len();
         // As columns, so that a constant score is taken apart once, not once a unit.
         let columns: Vec<Decimals> = columns.into_iter().map(|c| c.into_numbers(units)).collect();
-        let mut scores = Decimals::with_capacity(units * count);
-        for u in 0..units {
-            let start = scores.len();
-            for c in &columns {
-                let score = c.entry(u);
-                if matches!(score, Entry::Empty) {
-                    // One period missing: none of the unit's scores count.
-                    scores.truncate(start);
-                    (0..count).for_each(|_| scores.push(None));
-                    break;
-                }
-                scores.push_entry(score);
-            }
-        }
-        PeriodScores { count, scores }
+        PeriodScores { count, scores: Decimals::interleave(&columns, units) }
     }
 
     /// Puts the scores of `next`'s units after these (the count of periods
