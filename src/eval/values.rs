@@ -226,6 +226,28 @@ impl Values {
     }
 }
 
+/// [`zip_numbers`]'s loop: `fast` on the narrow operands `x(i)` and `y(i)`
+/// where it gives a result, else `general`.
+#[inline(always)]
+fn each(
+    n: usize,
+    x: impl Fn(usize) -> Option<Fixed>,
+    y: impl Fn(usize) -> Option<Fixed>,
+    fast: &impl Fn(Fixed, Fixed) -> Option<Fixed>,
+    mut general: impl FnMut(usize, &mut Decimals),
+    column: &mut Decimals,
+) {
+    for i in 0..n {
+        if let (Some(x), Some(y)) = (x(i), y(i)) {
+            if let Some(r) = fast(x, y) {
+                column.push_fixed(r);
+                continue;
+            }
+        }
+        general(i, column);
+    }
+}
+
 /// An arithmetic operator over two numeric operands, element by element:
 /// `fast` in fixed point where it can, else `slow` with `rust_decimal`;
 /// missing where either operand is missing or `slow` fails (the failures
@@ -239,16 +261,10 @@ pub fn zip_numbers<E>(
 ) -> (Numbers, Vec<(usize, E)>) {
     let mut column = Decimals::with_capacity(n);
     let mut failures = Vec::new();
-    for i in 0..n {
-        if let (Some(x), Some(y)) = (a.narrow(i), b.narrow(i)) {
-            if let Some(r) = fast(x, y) {
-                column.push_fixed(r);
-                continue;
-            }
-        }
+    let general = |i: usize, column: &mut Decimals| {
         let (Some(x), Some(y)) = (a.at(i), b.at(i)) else {
             column.push(None);
-            continue;
+            return;
         };
         match slow(x, y) {
             Ok(v) => column.push(Some(v)),
@@ -257,6 +273,15 @@ pub fn zip_numbers<E>(
                 column.push(None);
             }
         }
+    };
+    // One loop for each kind of operand pair, so that the loop does not ask
+    // again for every element which kind each operand is.
+    let same = |e: Entry| move |_| if let Entry::Narrow(f) = e { Some(f) } else { None };
+    match (a, b) {
+        (NumberArg::Column(x), NumberArg::Column(y)) => each(n, |i| x.narrow(i), |i| y.narrow(i), &fast, general, &mut column),
+        (NumberArg::Column(x), NumberArg::Same(y)) => each(n, |i| x.narrow(i), same(y), &fast, general, &mut column),
+        (NumberArg::Same(x), NumberArg::Column(y)) => each(n, same(x), |i| y.narrow(i), &fast, general, &mut column),
+        (NumberArg::Same(x), NumberArg::Same(y)) => each(n, same(x), same(y), &fast, general, &mut column),
     }
     (Numbers { column }, failures)
 }
