@@ -354,14 +354,22 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { .. }) {
             return self.masked(scope, used.to_vec(), |this| f(this, scope));
         }
-        let units: Vec<u32> = used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| self.row(scope, i) as u32).collect();
+        let units: Vec<u32> =
+            used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| u32::try_from(self.row(scope, i)).unwrap_or(u32::MAX)).collect();
         // The used units, for faults of what is computed for every unit (an aggregate).
         let mut wanted = vec![false; self.unit_keys.len()];
-        units.iter().for_each(|&u| wanted[u as usize] = true);
-        let subset = u32::try_from(self.subsets.len()).unwrap_or(u32::MAX);
+        units.iter().for_each(|&u| wanted.get_mut(u as usize).into_iter().for_each(|w| *w = true));
+        let id = self.subsets.len();
         self.subsets.push(units);
-        let period = scope.period();
-        self.masked(Scope::every_unit(period), wanted, |this| f(this, Scope::Units { period, subset: Some(subset) }))
+        let (period, subset) = (scope.period(), Some(u32::try_from(id).unwrap_or(u32::MAX)));
+        let values = self.masked(Scope::every_unit(period), wanted, |this| f(this, Scope::Units { period, subset }));
+        // Nothing refers to the subset once its values are computed (only
+        // row scopes' results are kept, by `eval_shared`): its memory goes,
+        // its id stays taken.
+        if let Some(units) = self.subsets.get_mut(id) {
+            *units = Vec::new();
+        }
+        values
     }
 
     /// Element `i` from the branch `chosen[i]` (missing where none is), the
@@ -422,7 +430,7 @@ impl Engine<'_> {
         let (scope, used) = match self.unit_subset(scope) {
             Some(units) => {
                 let mut every = vec![false; self.unit_keys.len()];
-                units.iter().zip(&used).for_each(|(&u, &used)| every[u as usize] = used);
+                units.iter().zip(&used).for_each(|(&u, &used)| every.get_mut(u as usize).into_iter().for_each(|e| *e = used));
                 (Scope::every_unit(scope.period()), every)
             }
             None => (scope, used),

@@ -87,7 +87,8 @@ pub struct Engine<'a> {
     /// apply to, of rows that do not take a branch, nor of units that do not
     /// take a branch holding something computed for every unit (an aggregate).
     mask: Option<(Scope, Vec<bool>)>,
-    /// Row subsets referenced by `Scope::Rows { subset }`.
+    /// Subsets of rows and of units, referenced by `Scope::Rows { subset }`
+    /// and `Scope::Units { subset }`.
     subsets: Vec<Vec<u32>>,
     /// The subset of each table's rows in one period, made once.
     period_rows: std::collections::HashMap<(crate::model::TableId, Period), u32>,
