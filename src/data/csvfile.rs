@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use super::cell::{self, Raw};
 use super::errors;
-use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, PlainFields, TableLoader};
+use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, PlainFields, PlainNumber, TableLoader};
 use crate::source::Span;
 use crate::text;
 
@@ -127,6 +127,16 @@ impl<'t> PlainFields<'t> for RecordFields<'_, 't> {
         let field = self.scanner.plain_field();
         // After a quoted field the quick reading stops: `row` reads the record.
         self.more = field.is_some() && self.scanner.next_field();
+        Some(field)
+    }
+
+    #[inline(always)]
+    fn next_number(&mut self) -> Option<PlainNumber<'t>> {
+        if !self.more {
+            return None;
+        }
+        let field = self.scanner.plain_number();
+        self.more = !matches!(field, PlainNumber::Quoted) && self.scanner.next_field();
         Some(field)
     }
 
@@ -342,6 +352,55 @@ impl<'t> Scanner<'t> {
         self.text.get(start..self.pos)
     }
 
+    /// The unquoted field at `pos` as a plain number, exactly as
+    /// [`super::cell::plain_digits`] reads its text, moving past it: each
+    /// byte is read once, and typed as it is read. Any other field as
+    /// [`Scanner::plain_field`] gives it.
+    #[inline(always)]
+    fn plain_number(&mut self) -> PlainNumber<'t> {
+        let bytes = self.text.as_bytes();
+        let negative = bytes.get(self.pos) == Some(&b'-');
+        let first = self.pos + usize::from(negative);
+        let (mut at, mut digits, mut point) = (first, 0u64, None);
+        while let Some(&b) = bytes.get(at) {
+            let digit = b.wrapping_sub(b'0');
+            if digit < 10 {
+                // At most 19 characters (below): below 10^19 < 2^64, no overflow.
+                digits = digits.wrapping_mul(10).wrapping_add(u64::from(digit));
+            } else if b == b'.' && point.is_none() {
+                point = Some(at - first);
+            } else if b == self.delimiter || b == b'\n' || b == b'\r' {
+                break;
+            } else {
+                return self.not_a_number();
+            }
+            at += 1;
+            if at - first > 19 {
+                return self.not_a_number();
+            }
+        }
+        // The field ends here: it is `text[pos..at]`.
+        let length = at - first;
+        let scale = match point {
+            // Digits on both sides of the point.
+            Some(p) if p == 0 || p + 1 == length => None,
+            Some(p) => u32::try_from(length - p - 1).ok(),
+            None if length == 0 || length > 18 => None,
+            None => Some(0),
+        };
+        let field = match scale {
+            Some(scale) => PlainNumber::Digits(digits, scale, negative),
+            None => self.text.get(self.pos..at).map_or(PlainNumber::Quoted, PlainNumber::Text),
+        };
+        self.pos = at;
+        field
+    }
+
+    /// The field at `pos`, which is not a plain number, as [`Scanner::plain_field`] reads it.
+    fn not_a_number(&mut self) -> PlainNumber<'t> {
+        self.plain_field().map_or(PlainNumber::Quoted, PlainNumber::Text)
+    }
+
     /// Steps over the next record without looking at its cells; false at the end of the range.
     fn skip_record(&mut self) -> bool {
         if self.start_record().is_none() {
@@ -489,6 +548,36 @@ fn trimmed(text: &str, from: usize, to: usize) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A field typed while it is read is typed as its text is, and the
+    /// scanner ends up where reading the text leaves it.
+    #[test]
+    fn numbers_read_in_one_pass_as_their_texts_read() {
+        // Six picks of 32 are one of these: a sign, a point, a quote, a line
+        // end, the delimiter, a space.
+        let alphabet = b"-.\"\r, ";
+        let (mut state, mut digits) = (5u64, 0);
+        for case in 0..100_000 {
+            let mut field = String::new();
+            for _ in 0..case % 24 {
+                state = crate::testing::lcg(state);
+                let pick = usize::try_from(state >> 59).unwrap();
+                field.push(char::from(if pick < 26 { b'0' + (pick % 10) as u8 } else { alphabet[(pick - 26) % alphabet.len()] }));
+            }
+            let text = format!("{field},7\n");
+            let mut by_number = Scanner::new(&text, b',', 0..text.len(), 1);
+            let mut by_text = Scanner::new(&text, b',', 0..text.len(), 1);
+            let expected = match by_text.plain_field() {
+                None => PlainNumber::Quoted,
+                Some(t) => super::super::cell::plain_digits(t).map_or(PlainNumber::Text(t), |(d, s, n)| PlainNumber::Digits(d, s, n)),
+            };
+            let got = by_number.plain_number();
+            digits += usize::from(matches!(got, PlainNumber::Digits(..)));
+            assert_eq!(got, expected, "{field:?}");
+            assert_eq!(by_number.pos, by_text.pos, "{field:?}");
+        }
+        assert!(digits > 30_000, "only {digits} plain numbers");
+    }
 
     /// Every record of `text`: its line, its span's text and its cells' texts and spans' texts.
     type Scanned = Vec<(u32, String, Vec<(String, String)>)>;

@@ -172,8 +172,24 @@ pub(crate) trait PlainFields<'t> {
     /// The next field's text (`Some(None)`: a field that is not plain, such
     /// as a quoted one), or `None` after the last field.
     fn next_plain(&mut self) -> Option<Option<&'t str>>;
+    /// The next field as a number where it is a plain one (as
+    /// [`cell::plain_digits`] reads it), typed while it is read; or `None`
+    /// after the last field.
+    fn next_number(&mut self) -> Option<PlainNumber<'t>>;
     /// Where the record lies, once its fields are read: its line and bytes.
     fn place(&self) -> (u32, Loc);
+}
+
+/// A field read as a number (see [`PlainFields::next_number`]).
+#[derive(Debug, PartialEq)]
+pub(crate) enum PlainNumber<'t> {
+    /// A plain number: its digits, scale and sign.
+    Digits(u64, u32, bool),
+    /// A plain field that is not a plain number (an empty one, `95%`, ` 95`):
+    /// its text.
+    Text(&'t str),
+    /// A field that is not plain (a quoted one).
+    Quoted,
 }
 
 /// What all tables share while loading.
@@ -511,8 +527,30 @@ impl TableLoader {
         let start = self.units.len();
         let mut key = None;
         let mut read = 0;
-        while let Some(field) = fields.next_plain() {
+        loop {
             let fill = fills.get(read).copied().flatten();
+            let field = match fill {
+                // A number column's cell typed as it is read, each byte once.
+                Some(c) if c != self.unit_col && self.reads_digits(c) => match fields.next_number() {
+                    None => break,
+                    Some(PlainNumber::Digits(digits, scale, negative)) => {
+                        read += 1;
+                        let Some((digits, scale, negative)) = usual_form(self.usual[c], (digits, scale, negative)) else {
+                            return self.undo(start);
+                        };
+                        if let Column::Number(numbers) = &mut self.columns[c] {
+                            numbers.push_digits(digits, scale, negative);
+                        }
+                        continue;
+                    }
+                    Some(PlainNumber::Text(text)) => Some(text),
+                    Some(PlainNumber::Quoted) => None,
+                },
+                _ => match fields.next_plain() {
+                    None => break,
+                    Some(field) => field,
+                },
+            };
             read += 1;
             let (Some(text), Some(c)) = (field, fill) else {
                 if field.is_none() {
@@ -615,6 +653,12 @@ impl TableLoader {
                 Err(())
             }
         }
+    }
+
+    /// Whether column `c` takes its usual cells as digits ([`PlainFields::next_number`]).
+    #[inline]
+    fn reads_digits(&self, c: usize) -> bool {
+        matches!((self.usual[c], &self.columns[c]), (Usual::Number | Usual::Integer, Column::Number(_)))
     }
 
     /// Adds a plain number of a number column (see [`usual_number`])
@@ -985,7 +1029,13 @@ fn usual_number(usual: Usual, text: &str) -> Option<Decimal> {
 /// [`usual_number`] as digits, scale and sign.
 #[inline]
 fn usual_digits(usual: Usual, text: &str) -> Option<(u64, u32, bool)> {
-    let (digits, scale, negative) = cell::plain_digits(text)?;
+    usual_form(usual, cell::plain_digits(text)?)
+}
+
+/// A plain number's digits, scale and sign as a column of `usual` form
+/// takes them (`None`: not in that form, such as `2.5` for a whole number).
+#[inline]
+fn usual_form(usual: Usual, (digits, scale, negative): (u64, u32, bool)) -> Option<(u64, u32, bool)> {
     match usual {
         Usual::Number => Some((digits, scale, negative)),
         // Written without a point, so whole, and already normal but for `-0`, which `normalize` makes `0`.
