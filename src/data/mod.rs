@@ -330,6 +330,39 @@ impl Interner {
         sym
     }
 
+    /// Interns texts that differ from each other and from every text
+    /// already interned (the units' keys, sorted and rid of repeats), in
+    /// order: the symbols [`Interner::intern`] would give them. Their hashes
+    /// go into the index in the order of its buckets, so that its table is
+    /// written front to back; in the texts' order, each of millions of
+    /// texts cost a cache miss or two at a random place of it.
+    pub(crate) fn extend_distinct<'t>(&mut self, texts: impl Iterator<Item = &'t str>) {
+        let first = self.ends.len();
+        texts.for_each(|text| {
+            self.push_unindexed(text);
+        });
+        self.index.reserve(self.ends.len() - first);
+        // The table's buckets: a power of two, of which `capacity` is 7/8.
+        // Were it otherwise, only the order of writing would suffer.
+        let buckets = (self.index.capacity() / 7 * 8).next_power_of_two();
+        let bucket = u64::try_from(buckets).unwrap_or(u64::MAX).wrapping_sub(1);
+        let mut hashed: Vec<(u64, Sym)> =
+            (first..self.ends.len()).map(|s| Sym::try_from(s).unwrap_or(Sym::MAX)).map(|sym| (text_hash(self.resolve(sym)), sym)).collect();
+        // Texts of equal hashes in symbol order: the first is indexed, the others spill, as when interned one by one.
+        hashed.sort_unstable_by_key(|&(hash, sym)| (hash & bucket, sym));
+        for (hash, sym) in hashed {
+            match self.index.entry(hash) {
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(sym);
+                }
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    let text = self.resolve(sym).to_string();
+                    self.spill.insert(text, sym);
+                }
+            }
+        }
+    }
+
     /// The bytes of all texts together.
     pub(crate) fn bytes_len(&self) -> usize {
         self.bytes.len()

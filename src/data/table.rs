@@ -745,19 +745,21 @@ impl TableLoader {
         if !order.is_sorted_by(|&a, &b| met.resolve(a) < met.resolve(b)) {
             order.sort_by(|&a, &b| met.resolve(a).cmp(met.resolve(b)));
         }
-        let mut keys = Interner::default();
-        keys.reserve(order.len(), met.bytes_len());
+        // The first provisional id of each key, in key order: the units.
+        let mut firsts: Vec<UnitId> = Vec::with_capacity(order.len());
         let mut renumber = vec![0; order.len()];
-        let mut id = 0;
         for (i, &old) in order.iter().enumerate() {
             let key = met.resolve(old);
             if i == 0 || order.get(i - 1).is_some_and(|&before| met.resolve(before) != key) {
-                id = keys.intern(key);
+                firsts.push(old);
             }
             if let Some(slot) = renumber.get_mut(old as usize) {
-                *slot = id;
+                *slot = sym_of(firsts.len() - 1);
             }
         }
+        let mut keys = Interner::default();
+        keys.reserve(firsts.len(), met.bytes_len());
+        keys.extend_distinct(firsts.iter().map(|&first| met.resolve(first)));
         for u in &mut self.units {
             *u = renumber.get(*u as usize).copied().unwrap_or(*u);
         }

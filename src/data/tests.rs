@@ -293,6 +293,26 @@ fn the_interner_keeps_texts_apart_even_when_hashes_collide() {
     assert_eq!(strings.len(), 3);
 }
 
+#[test]
+fn distinct_texts_interned_at_once_are_interned_as_one_by_one() {
+    let texts: Vec<String> = (0..50_000).map(|i| format!("{}{i}", ["海陵区", "", "x"][i % 3])).collect();
+    let mut one_by_one = Interner::default();
+    texts.iter().for_each(|t| {
+        one_by_one.intern(t);
+    });
+    let mut at_once = Interner::default();
+    at_once.extend_distinct(texts.iter().map(String::as_str));
+    assert!(at_once == one_by_one, "the same texts, symbols and index");
+    assert_eq!(at_once.get("海陵区49998"), Some(49_998));
+    // A text whose hash an earlier text has is indexed aside, as `intern` does.
+    let mut strings = Interner::default();
+    strings.intern("海陵区");
+    strings.index.insert(text_hash("靖江市"), 0);
+    strings.extend_distinct(["靖江市", "泰兴市"].into_iter());
+    assert_eq!([strings.get("海陵区"), strings.get("靖江市"), strings.get("泰兴市")], [Some(0), Some(1), Some(2)]);
+    assert_eq!(strings.resolve(1), "靖江市");
+}
+
 /// Cells that never look plain: every cell goes through the general parser.
 struct General<'a>(Vec<table::Cell<'a>>);
 
