@@ -228,6 +228,18 @@ impl Decimals {
         out
     }
 
+    /// The entries as the words they are packed in, when none is kept aside
+    /// whole (so that each word stands on its own, to be copied as it is).
+    #[inline]
+    pub fn words(&self) -> Option<&[u64]> {
+        self.wide.is_empty().then_some(&self.packed[..])
+    }
+
+    /// A column of words taken from [`Decimals::words`] (of any columns).
+    pub fn from_words(words: Vec<u64>) -> Decimals {
+        Decimals { packed: words, wide: Vec::new() }
+    }
+
     /// Whether both columns hold the same entries, digit for digit and scale for scale.
     pub fn identical(&self, other: &Decimals) -> bool {
         if self.wide.is_empty() && other.wide.is_empty() {
@@ -299,6 +311,16 @@ pub enum Entry {
 }
 
 impl Entry {
+    /// The entry as a word of [`Decimals::words`], unless it is kept aside whole.
+    #[inline]
+    pub fn word(self) -> Option<u64> {
+        match self {
+            Entry::Empty => Some(EMPTY),
+            Entry::Narrow(f) if f.mantissa.unsigned_abs() < NARROW_LIMIT && f.scale <= SCALE as u32 => Some(pack(f.mantissa, f.scale)),
+            _ => None,
+        }
+    }
+
     /// A decimal as an entry: narrow when it packs into 8 bytes.
     #[inline]
     pub fn of(d: Decimal) -> Entry {

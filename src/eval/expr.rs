@@ -16,7 +16,7 @@ use rust_decimal::Decimal;
 use super::Engine;
 use super::fixed;
 use super::ops::{self, OpError};
-use super::values::{NumberArg, Numbers, Values, zip_numbers};
+use super::values::{NumberArg, Numbers, Values, Words, zip_numbers};
 use crate::ast::{BinOp, PeriodKind, UnaryOp};
 use crate::data::{Column as DataColumn, Sym};
 use crate::date::Date;
@@ -282,7 +282,9 @@ impl Engine<'_> {
     /// A comparison over two vectors (a missing value satisfies none).
     fn compare(&self, op: BinOp, lhs: &Values, rhs: &Values, n: usize) -> Vec<bool> {
         if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
-            return (0..n).map(|i| order(x.entry(i), y.entry(i)).is_some_and(|o| holds(op, o))).collect();
+            // Narrow figures compared in fixed point right here; any other pair by `order`.
+            let narrow = |i: usize| x.narrow(i).zip(y.narrow(i)).and_then(|(a, b)| fixed::order(a, b));
+            return (0..n).map(|i| narrow(i).or_else(|| order(x.entry(i), y.entry(i))).is_some_and(|o| holds(op, o))).collect();
         }
         // A column of texts against one text (`类型 == "通报批评"`): interned
         // texts are equal when their symbols are.
@@ -918,6 +920,13 @@ fn holds(op: BinOp, ordering: std::cmp::Ordering) -> bool {
 /// Each element picked as element `i` of branch `k` (missing where none is picked).
 fn choose(branches: &[Values], picks: impl ExactSizeIterator<Item = Option<(usize, usize)>>) -> Values {
     let numbers: Option<Vec<NumberArg<'_>>> = branches.iter().map(Values::as_numbers).collect();
+    // Packed words are copied as they are, not taken apart and packed again.
+    if let Some(words) = numbers.as_ref().and_then(|n| n.iter().map(|a| a.words()).collect::<Option<Vec<Words<'_>>>>()) {
+        let empty = Entry::Empty.word().unwrap_or_default();
+        return Values::Numbers(Numbers::from_words(
+            picks.map(|p| p.and_then(|(k, i)| words.get(k).and_then(|w| w.at(i))).unwrap_or(empty)).collect(),
+        ));
+    }
     match numbers {
         Some(numbers) => Values::Numbers(Numbers::from_entries(
             picks.map(|p| p.and_then(|(k, i)| numbers.get(k).map(|a| a.entry(i))).unwrap_or(Entry::Empty)),

@@ -69,8 +69,12 @@ fn nonzero(mantissa: i64, scale: u32) -> Option<Fixed> {
 /// Both operands' digits at the larger of their scales.
 #[inline]
 fn aligned(a: Fixed, b: Fixed) -> Option<(i64, i64, u32)> {
-    let scale = a.scale.max(b.scale);
-    Some((a.mantissa.checked_mul(power_of_ten(scale - a.scale)?)?, b.mantissa.checked_mul(power_of_ten(scale - b.scale)?)?, scale))
+    // Only the operand of the smaller scale is scaled up (most often neither is).
+    match a.scale.cmp(&b.scale) {
+        std::cmp::Ordering::Equal => Some((a.mantissa, b.mantissa, a.scale)),
+        std::cmp::Ordering::Less => Some((a.mantissa.checked_mul(power_of_ten(b.scale - a.scale)?)?, b.mantissa, b.scale)),
+        std::cmp::Ordering::Greater => Some((a.mantissa, b.mantissa.checked_mul(power_of_ten(a.scale - b.scale)?)?, a.scale)),
+    }
 }
 
 /// `a + b`, with the larger scale, as `Decimal` adds. A zero operand

@@ -136,6 +136,43 @@ impl NumberArg<'_> {
     }
 }
 
+impl<'a> NumberArg<'a> {
+    /// The operand as packed words (see [`Decimals::words`]), when it is so held.
+    pub fn words(self) -> Option<Words<'a>> {
+        match self {
+            NumberArg::Column(c) => c.column.words().map(Words::Column),
+            NumberArg::Same(e) => e.word().map(Words::Same),
+        }
+    }
+}
+
+/// A numeric operand as packed words (see [`NumberArg::words`]).
+#[derive(Clone, Copy)]
+pub enum Words<'a> {
+    /// One word per element.
+    Column(&'a [u64]),
+    /// The same word for every element.
+    Same(u64),
+}
+
+impl Words<'_> {
+    /// The `i`-th word (an empty entry's past the end).
+    #[inline]
+    pub fn at(self, i: usize) -> Option<u64> {
+        match self {
+            Words::Column(w) => w.get(i).copied(),
+            Words::Same(w) => Some(w),
+        }
+    }
+}
+
+impl Numbers {
+    /// Numbers from words of [`NumberArg::words`].
+    pub fn from_words(words: Vec<u64>) -> Numbers {
+        Numbers { column: Decimals::from_words(words) }
+    }
+}
+
 impl Values {
     /// A vector of values, typed when every one is a number or missing.
     pub fn from_vec(values: Vec<Value>) -> Values {
