@@ -228,6 +228,9 @@ impl Decimals {
         out
     }
 
+    /// The word of an empty entry, in [`Decimals::words`].
+    pub const EMPTY_WORD: u64 = EMPTY;
+
     /// The entries as the words they are packed in, when none is kept aside
     /// whole (so that each word stands on its own, to be copied as it is).
     #[inline]

@@ -20,7 +20,7 @@ use super::values::{NumberArg, Numbers, Values, Words, zip_numbers};
 use crate::ast::{BinOp, PeriodKind, UnaryOp};
 use crate::data::{Column as DataColumn, Sym};
 use crate::date::Date;
-use crate::decimals::Entry;
+use crate::decimals::{Decimals, Entry};
 use crate::model::{Across, Aggregate, Builtin, ColumnType, Expr, ExprKind, TableId, TableShape, Value as Constant};
 use crate::source::Span;
 
@@ -922,7 +922,7 @@ fn choose(branches: &[Values], picks: impl ExactSizeIterator<Item = Option<(usiz
     let numbers: Option<Vec<NumberArg<'_>>> = branches.iter().map(Values::as_numbers).collect();
     // Packed words are copied as they are, not taken apart and packed again.
     if let Some(words) = numbers.as_ref().and_then(|n| n.iter().map(|a| a.words()).collect::<Option<Vec<Words<'_>>>>()) {
-        let empty = Entry::Empty.word().unwrap_or_default();
+        let empty = Decimals::EMPTY_WORD;
         return Values::Numbers(Numbers::from_words(
             picks.map(|p| p.and_then(|(k, i)| words.get(k).and_then(|w| w.at(i))).unwrap_or(empty)).collect(),
         ));

@@ -156,7 +156,7 @@ pub enum Words<'a> {
 }
 
 impl Words<'_> {
-    /// The `i`-th word (an empty entry's past the end).
+    /// The `i`-th word (`None` past the end).
     #[inline]
     pub fn at(self, i: usize) -> Option<u64> {
         match self {
