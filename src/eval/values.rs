@@ -109,7 +109,15 @@ pub enum NumberArg<'a> {
     Same(Entry),
 }
 
-impl NumberArg<'_> {
+impl<'a> NumberArg<'a> {
+    /// The operand as packed words (see [`Decimals::words`]), when it is so held.
+    pub fn words(self) -> Option<Words<'a>> {
+        match self {
+            NumberArg::Column(c) => c.column.words().map(Words::Column),
+            NumberArg::Same(e) => e.word().map(Words::Same),
+        }
+    }
+
     /// The `i`-th number, if present.
     #[inline]
     pub fn at(self, i: usize) -> Option<Decimal> {
@@ -132,16 +140,6 @@ impl NumberArg<'_> {
             NumberArg::Column(c) => c.narrow(i),
             NumberArg::Same(Entry::Narrow(f)) => Some(f),
             NumberArg::Same(_) => None,
-        }
-    }
-}
-
-impl<'a> NumberArg<'a> {
-    /// The operand as packed words (see [`Decimals::words`]), when it is so held.
-    pub fn words(self) -> Option<Words<'a>> {
-        match self {
-            NumberArg::Column(c) => c.column.words().map(Words::Column),
-            NumberArg::Same(e) => e.word().map(Words::Same),
         }
     }
 }
