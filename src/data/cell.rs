@@ -417,36 +417,65 @@ pub(crate) fn plain_number(text: &str) -> Option<Decimal> {
 /// A plain number as its digits, scale and sign (see [`plain_number`]).
 #[inline]
 pub(crate) fn plain_digits(text: &str) -> Option<(u64, u32, bool)> {
-    let bytes = text.as_bytes();
-    let (negative, digits) = match bytes.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, bytes),
-    };
-    // At most 18 digits and a point.
-    if digits.len() > 19 {
-        return None;
+    let mut reader = PlainDigits::new(text.as_bytes());
+    let rest = text.as_bytes().get(reader.length_so_far()..).unwrap_or_default();
+    rest.iter().all(|&b| reader.take(b)).then(|| reader.finish()).flatten()
+}
+
+/// Reads a plain number (see [`plain_number`]) a byte at a time, so that a
+/// scanner can type a field as it finds its end (`csvfile::Scanner`).
+pub(crate) struct PlainDigits {
+    negative: bool,
+    digits: u64,
+    /// Characters after the sign.
+    length: usize,
+    /// Where the point is among them.
+    point: Option<usize>,
+}
+
+impl PlainDigits {
+    /// A reader of the number starting at `bytes[0]`, past its sign if it has one.
+    #[inline(always)]
+    pub(crate) fn new(bytes: &[u8]) -> PlainDigits {
+        PlainDigits { negative: bytes.first() == Some(&b'-'), digits: 0, length: 0, point: None }
     }
-    let mut mantissa: u64 = 0;
-    let mut point = None;
-    for (i, &b) in digits.iter().enumerate() {
+
+    /// How many bytes of the field are read: the sign, then the characters taken.
+    #[inline(always)]
+    pub(crate) fn length_so_far(&self) -> usize {
+        usize::from(self.negative) + self.length
+    }
+
+    /// Takes the next byte; false when it cannot be part of a plain number.
+    #[inline(always)]
+    pub(crate) fn take(&mut self, b: u8) -> bool {
         let digit = b.wrapping_sub(b'0');
         if digit < 10 {
-            // At most 19 digits: below 10^19 < 2^64, no overflow.
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
-        } else if b == b'.' && point.is_none() {
-            point = Some(i);
+            // Past 19 digits these wrap, and `finish` rejects the number.
+            self.digits = self.digits.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if b == b'.' && self.point.is_none() {
+            self.point = Some(self.length);
         } else {
-            return None;
+            return false;
         }
+        self.length += 1;
+        true
     }
-    let scale = match point {
-        // Digits on both sides of the point.
-        Some(at) if at == 0 || at + 1 == digits.len() => return None,
-        Some(at) => digits.len() - at - 1,
-        None if digits.is_empty() || digits.len() > 18 => return None,
-        None => 0,
-    };
-    Some((mantissa, u32::try_from(scale).ok()?, negative))
+
+    /// The digits, scale and sign read, if they make a plain number.
+    #[inline(always)]
+    pub(crate) fn finish(&self) -> Option<(u64, u32, bool)> {
+        let scale = match self.point {
+            // At most 18 digits and a point: below 10^19 < 2^64, no wrapping.
+            _ if self.length > 19 => return None,
+            // Digits on both sides of the point.
+            Some(at) if at == 0 || at + 1 == self.length => return None,
+            Some(at) => self.length - at - 1,
+            None if self.length == 0 || self.length > 18 => return None,
+            None => 0,
+        };
+        Some((self.digits, u32::try_from(scale).ok()?, self.negative))
+    }
 }
 
 /// Parses a date (`2013-05-01`, `2013/5/1`, `2013.5.1`, `2013年5月1日`); a

@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-use super::cell::{self, Raw};
+use super::cell::{self, PlainDigits, Raw};
 use super::errors;
 use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, PlainFields, PlainNumber, TableLoader};
 use crate::source::Span;
@@ -352,44 +352,28 @@ impl<'t> Scanner<'t> {
         self.text.get(start..self.pos)
     }
 
-    /// The unquoted field at `pos` as a plain number, exactly as
-    /// [`super::cell::plain_digits`] reads its text, moving past it: each
-    /// byte is read once, and typed as it is read. Any other field as
-    /// [`Scanner::plain_field`] gives it.
+    /// The unquoted field at `pos` as a plain number, moving past it: each
+    /// byte is read once, and typed as it is read by the reader
+    /// [`super::cell::plain_digits`] reads a text with ([`PlainDigits`]).
+    /// Any other field as [`Scanner::plain_field`] gives it.
     #[inline(always)]
     fn plain_number(&mut self) -> PlainNumber<'t> {
         let bytes = self.text.as_bytes();
-        let negative = bytes.get(self.pos) == Some(&b'-');
-        let first = self.pos + usize::from(negative);
-        let (mut at, mut digits, mut point) = (first, 0u64, None);
+        let mut reader = PlainDigits::new(bytes.get(self.pos..).unwrap_or_default());
+        let mut at = self.pos + reader.length_so_far();
         while let Some(&b) = bytes.get(at) {
-            let digit = b.wrapping_sub(b'0');
-            if digit < 10 {
-                // At most 19 characters (below): below 10^19 < 2^64, no overflow.
-                digits = digits.wrapping_mul(10).wrapping_add(u64::from(digit));
-            } else if b == b'.' && point.is_none() {
-                point = Some(at - first);
-            } else if b == self.delimiter || b == b'\n' || b == b'\r' {
-                break;
-            } else {
+            // Digits first: most bytes are.
+            if !reader.take(b) {
+                if b == self.delimiter || b == b'\n' || b == b'\r' {
+                    break;
+                }
                 return self.not_a_number();
             }
             at += 1;
-            if at - first > 19 {
-                return self.not_a_number();
-            }
         }
         // The field ends here: it is `text[pos..at]`.
-        let length = at - first;
-        let scale = match point {
-            // Digits on both sides of the point.
-            Some(p) if p == 0 || p + 1 == length => None,
-            Some(p) => u32::try_from(length - p - 1).ok(),
-            None if length == 0 || length > 18 => None,
-            None => Some(0),
-        };
-        let field = match scale {
-            Some(scale) => PlainNumber::Digits(digits, scale, negative),
+        let field = match reader.finish() {
+            Some((digits, scale, negative)) => PlainNumber::Digits(digits, scale, negative),
             None => self.text.get(self.pos..at).map_or(PlainNumber::Quoted, PlainNumber::Text),
         };
         self.pos = at;
