@@ -282,9 +282,7 @@ impl Engine<'_> {
     /// A comparison over two vectors (a missing value satisfies none).
     fn compare(&self, op: BinOp, lhs: &Values, rhs: &Values, n: usize) -> Vec<bool> {
         if let (Some(x), Some(y)) = (lhs.as_numbers(), rhs.as_numbers()) {
-            // Narrow figures compared in fixed point right here; any other pair by `order`.
-            let narrow = |i: usize| x.narrow(i).zip(y.narrow(i)).and_then(|(a, b)| fixed::order(a, b));
-            return (0..n).map(|i| narrow(i).or_else(|| order(x.entry(i), y.entry(i))).is_some_and(|o| holds(op, o))).collect();
+            return (0..n).map(|i| order(x.entry(i), y.entry(i)).is_some_and(|o| holds(op, o))).collect();
         }
         // A column of texts against one text (`类型 == "通报批评"`): interned
         // texts are equal when their symbols are.
@@ -358,13 +356,12 @@ impl Engine<'_> {
         }
         let units: Vec<u32> =
             used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| u32::try_from(self.row(scope, i)).unwrap_or(u32::MAX)).collect();
-        // The used units, for faults of what is computed for every unit (an aggregate).
-        let mut wanted = vec![false; self.unit_keys.len()];
-        units.iter().for_each(|&u| wanted.get_mut(u as usize).into_iter().for_each(|w| *w = true));
-        let id = self.subsets.len();
+        let (id, count) = (self.subsets.len(), units.len());
         self.subsets.push(units);
-        let (period, subset) = (scope.period(), Some(u32::try_from(id).unwrap_or(u32::MAX)));
-        let values = self.masked(Scope::every_unit(period), wanted, |this| f(this, Scope::Units { period, subset }));
+        let subset = Scope::Units { period: scope.period(), subset: Some(u32::try_from(id).unwrap_or(u32::MAX)) };
+        // Every unit of the subset is used: what is computed for every unit
+        // inside (an aggregate) reports the faults of these units only.
+        let values = self.masked(subset, vec![true; count], |this| f(this, subset));
         // Nothing refers to the subset once its values are computed (only
         // row scopes' results are kept, by `eval_shared`): its memory goes,
         // its id stays taken.
@@ -886,13 +883,22 @@ fn round_values(values: &Values, places: u32, mode: crate::ast::RoundingMode, n:
     })))
 }
 
-/// The order of two entries (`None` if either is empty).
-#[inline]
+/// The order of two entries (`None` if either is empty): in fixed point
+/// where it can, inlined in the caller's loop; else with `rust_decimal`.
+#[inline(always)]
 fn order(a: Entry, b: Entry) -> Option<std::cmp::Ordering> {
-    match (a, b) {
-        (Entry::Narrow(x), Entry::Narrow(y)) => Some(fixed::order(x, y).unwrap_or_else(|| x.decimal().cmp(&y.decimal()))),
-        _ => Some(ops::compare(a.number()?, b.number()?)),
+    if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
+        if let Some(o) = fixed::order(x, y) {
+            return Some(o);
+        }
     }
+    order_in_decimal(a, b)
+}
+
+/// [`order`] with `rust_decimal` (out of line: the fixed-point lane is the common case).
+#[inline(never)]
+fn order_in_decimal(a: Entry, b: Entry) -> Option<std::cmp::Ordering> {
+    Some(ops::compare(a.number()?, b.number()?))
 }
 
 /// `-x` or `not x` on one value (missing for anything else).
