@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::check;
 use crate::diagnostics::{self, Diagnostic, Lang, Severity};
+use crate::eval::Derivation;
 use crate::syntax::Tests;
 
 /// kaohe (考核): write performance-assessment schemes as text, check them, evaluate them.
@@ -207,7 +208,12 @@ pub fn run(cli: Cli) -> i32 {
         Command::Eval { scheme, data, format, output, snapshot, check, accept, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
             let inputs = [scheme.clone(), data.clone()];
-            let Some((_, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            // A table or CSV shows no derivation: leaving it out saves most of the results' memory.
+            let shown = snapshot.is_none() && check.is_none() && format != Output::Json;
+            let derivation = if shown { Derivation::LeftOut } else { Derivation::Kept };
+            let Some((_, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref(), derivation) else {
+                return 1;
+            };
             if let Some(path) = snapshot {
                 return write_snapshot(&printer, &path, &assessment, &inputs).max(i32::from(failed));
             }
@@ -240,7 +246,9 @@ pub fn run(cli: Cli) -> i32 {
         }
         Command::Explain { scheme, data, unit, format, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
-            let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref()) else { return 1 };
+            let Some((scheme, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref(), Derivation::Kept) else {
+                return 1;
+            };
             let Some(result) = assessment.unit(&unit) else {
                 let known: Vec<&str> = assessment.units().map(|u| u.key()).collect();
                 let hint = crate::suggest::did_you_mean(&unit, known.iter().copied())
@@ -514,8 +522,13 @@ fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: O
     }
     let new_scheme = new.clone().unwrap_or_else(|| old.clone());
     let new_data = data_new.clone().unwrap_or_else(|| data.clone());
-    let Some((old_checked, old_results, old_failed)) = evaluate(printer, &old, &data, encoding.clone(), root.as_deref()) else { return 1 };
-    let Some((new_checked, new_results, new_failed)) = evaluate(printer, &new_scheme, &new_data, encoding, root.as_deref()) else {
+    let Some((old_checked, old_results, old_failed)) = evaluate(printer, &old, &data, encoding.clone(), root.as_deref(), Derivation::Kept)
+    else {
+        return 1;
+    };
+    let Some((new_checked, new_results, new_failed)) =
+        evaluate(printer, &new_scheme, &new_data, encoding, root.as_deref(), Derivation::Kept)
+    else {
         return 1;
     };
     let label = |scheme: &Path, data: &Path| format!("{} @ {}", scheme.display(), data.display());
@@ -603,6 +616,7 @@ fn evaluate(
     data: &Path,
     encoding: Option<String>,
     root: Option<&Path>,
+    derivation: Derivation,
 ) -> Option<(crate::model::Scheme, crate::report::Assessment, bool)> {
     let checked = check_scheme(scheme, root, Tests::Unread);
     printer.lap("check");
@@ -620,7 +634,7 @@ fn evaluate(
         return None;
     }
     let mut line = ProgressLine::new(printer.lang, ("scoring", "评分"), ("units", "个单位"));
-    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, &dataset, &mut |done, all| line.show(done, all));
+    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, &dataset, derivation, &mut |done, all| line.show(done, all));
     line.clear();
     printer.lap("evaluate");
     let faults = faults.into_sorted();

@@ -25,6 +25,9 @@ const EMPTY: u64 = 1 << 7;
 const NARROW_LIMIT: u64 = 1 << 55;
 
 impl Decimals {
+    /// An empty column (for a `static` one to read from).
+    pub const EMPTY_COLUMN: Decimals = Decimals { packed: Vec::new(), wide: Vec::new() };
+
     /// An empty column with room for `len` entries.
     pub fn with_capacity(len: usize) -> Self {
         Decimals { packed: Vec::with_capacity(len), wide: Vec::new() }

@@ -53,7 +53,8 @@ fn run_case(dir: &Path) -> String {
             }
             let periods: Vec<String> = i.periods().map(|p| p.normalize().to_string()).collect();
             let periods = if periods.is_empty() { String::new() } else { format!(" periods [{}]", periods.join(", ")) };
-            let _ = writeln!(out, "  {}: {} → {}{periods}", i.path(), i.score().normalize(), i.contribution().normalize());
+            let contribution = i.contribution().map_or_else(|| "(left out)".to_string(), |c| c.normalize().to_string());
+            let _ = writeln!(out, "  {}: {} → {contribution}{periods}", i.path(), i.score().normalize());
         }
         for (kind, a) in u.deductions().map(|d| ("deduct", d)).chain(u.bonuses().map(|b| ("bonus", b))) {
             let rows: Vec<String> = a

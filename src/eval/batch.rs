@@ -13,7 +13,7 @@
 //! processor's cache between one node of the formula and the next, and only
 //! one batch's working columns a core are alive at a time.
 
-use super::{Engine, Faults, Scored};
+use super::{Derivation, Engine, Faults, Scored};
 use crate::cores;
 use crate::data::{Dataset, TableData};
 use crate::model::{ExprKind, Scheme};
@@ -21,14 +21,21 @@ use crate::model::{ExprKind, Scheme};
 /// Units a batch: a formula's column of 4,096 figures is 32 KB.
 pub(super) const BATCH_UNITS: usize = 4096;
 
-/// Every unit's figures up to its published total and vetoes, with the
-/// faults found; `progress(done, units)` is told after each batch.
-pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize, progress: &mut dyn FnMut(usize, usize)) -> (Scored, Faults) {
+/// Every unit's figures up to its published total and vetoes (and their
+/// derivation, unless left out), with the faults found; `progress(done,
+/// units)` is told after each batch.
+pub(super) fn score(
+    scheme: &Scheme,
+    data: &Dataset,
+    derivation: Derivation,
+    batch_units: usize,
+    progress: &mut dyn FnMut(usize, usize),
+) -> (Scored, Faults) {
     let units = data.units.len();
     let batch_units = batch_units.max(1);
     if units <= batch_units || looks_across_units(scheme) {
         let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
-        let scored = engine.score();
+        let scored = engine.score(derivation);
         return (scored, engine.faults);
     }
     let batches = (0..units).step_by(batch_units).map(|start| start..units.min(start + batch_units));
@@ -39,7 +46,7 @@ pub(super) fn score(scheme: &Scheme, data: &Dataset, batch_units: usize, progres
         |range| {
             let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();
             let mut engine = Engine::new(scheme, &data.units[range], &tables, &data.strings);
-            let scored = engine.score();
+            let scored = engine.score(derivation);
             (scored, engine.faults)
         },
         |(scored, faults)| {
@@ -73,8 +80,11 @@ fn looks_across_units(scheme: &Scheme) -> bool {
 mod tests {
     use std::path::Path;
 
+    use super::Derivation;
     use crate::data::LoadOptions;
+    use crate::diagnostics::Lang;
     use crate::generate::national;
+    use crate::report::{csv, table};
 
     /// Generated national data, with a zero-sized colleague panel in one
     /// quarter row of 600 (a division by zero, in many batches).
@@ -98,18 +108,16 @@ mod tests {
     /// occurrences of each deduction and bonus) and the faults, scoring in
     /// batches of `batch_units`.
     fn outcome(scheme: &crate::model::Scheme, data: &crate::data::Dataset, batch_units: usize) -> (String, Vec<String>) {
-        let (assessment, faults) = super::super::evaluate_in_batches(scheme, data, batch_units, &mut |_, _| {});
+        let (assessment, faults) = super::super::evaluate_in_batches(scheme, data, Derivation::Kept, batch_units, &mut |_, _| {});
         let json = serde_json::to_string_pretty(&assessment).unwrap();
         let mut faults: Vec<String> = faults.iter().map(|d| format!("{} {:?} {:?}", d.code.id, d.message, d.labels)).collect();
         faults.sort();
         (json, faults)
     }
 
-    #[test]
-    fn every_shipped_example_scores_alike_in_batches_of_two() {
-        // Schemes whose unit formulas look across units (`组内平均`, `排名`) must
-        // notice it and score in one batch; the others are cut into many.
-        let mut across = 0;
+    /// Each shipped scheme with its example data.
+    fn shipped_examples() -> Vec<(crate::model::Scheme, crate::data::Dataset)> {
+        let mut examples = Vec::new();
         for example in std::fs::read_dir("examples").unwrap() {
             let folder = example.unwrap().path();
             let rules = Path::new("rules").join(folder.file_name().unwrap()).with_extension("kh");
@@ -122,10 +130,44 @@ mod tests {
                 std::fs::read_dir(&folder).unwrap().map(|f| f.unwrap().path()).find(|f| f.extension().is_some_and(|e| e == "xlsx"));
             let (data, found) = crate::data::load(&scheme, workbook.as_deref().unwrap_or(&folder), &LoadOptions { encoding: None });
             assert_eq!(found.error_count(), 0, "{}", folder.display());
+            examples.push((scheme, data));
+        }
+        assert!(examples.len() >= 6, "the shipped examples were not found");
+        examples
+    }
+
+    #[test]
+    fn every_shipped_example_scores_alike_in_batches_of_two() {
+        // Schemes whose unit formulas look across units (`组内平均`, `排名`) must
+        // notice it and score in one batch; the others are cut into many.
+        let mut across = 0;
+        for (scheme, data) in shipped_examples() {
             across += usize::from(super::looks_across_units(&scheme));
-            assert!(outcome(&scheme, &data, usize::MAX) == outcome(&scheme, &data, 2), "{} differs in batches", folder.display());
+            assert!(outcome(&scheme, &data, usize::MAX) == outcome(&scheme, &data, 2), "{} differs in batches", scheme.title);
         }
         assert!(across > 0, "no example looks across units");
+    }
+
+    #[test]
+    fn leaving_the_derivation_out_changes_no_figure_shown() {
+        // Every shipped example, in one engine and in batches of two: the
+        // table and the CSV are the same bytes, and no derivation is left.
+        let mut periods_kept = 0;
+        for (scheme, data) in shipped_examples() {
+            let (kept, kept_faults) = super::super::evaluate_in_batches(&scheme, &data, Derivation::Kept, usize::MAX, &mut |_, _| {});
+            periods_kept += kept.units().flat_map(|u| u.indicators()).map(|i| i.periods().len()).sum::<usize>();
+            let shown = |a: &crate::report::Assessment| (csv::render(a), table::render(a, Lang::Zh, 100));
+            for batch_units in [usize::MAX, 2] {
+                let (left_out, faults) =
+                    super::super::evaluate_in_batches(&scheme, &data, Derivation::LeftOut, batch_units, &mut |_, _| {});
+                assert!(shown(&left_out) == shown(&kept), "{} differs", scheme.title);
+                assert_eq!(faults.iter().count(), kept_faults.iter().count());
+                for i in left_out.units().flat_map(|u| u.indicators()) {
+                    assert_eq!((i.before_adjustments(), i.contribution(), i.periods().len()), (None, None, 0), "{}", i.path());
+                }
+            }
+        }
+        assert!(periods_kept > 0, "no example keeps per-period scores");
     }
 
     #[test]
@@ -141,7 +183,7 @@ mod tests {
         let (batched, batched_faults) = outcome(&scheme, &data, 97);
         // Told after each batch, in order, up to every unit.
         let mut told = Vec::new();
-        let _ = super::super::evaluate_in_batches(&scheme, &data, 97, &mut |done, all| told.push((done, all)));
+        let _ = super::super::evaluate_in_batches(&scheme, &data, Derivation::Kept, 97, &mut |done, all| told.push((done, all)));
         let expected: Vec<(usize, usize)> = (1..=16).map(|b| ((b * 97).min(1500), 1500)).collect();
         assert_eq!(told, expected);
         assert_eq!(whole.matches("\"unit\":").count(), 1500);

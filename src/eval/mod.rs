@@ -29,7 +29,7 @@ use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
-use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Name, Occurrence, UnitFigures};
+use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitFigures};
 use crate::source::{SourceFile, Span};
 use crate::text;
 use expr::{Period, Scope};
@@ -39,24 +39,43 @@ use ops::OpError;
 /// Most faults reported one by one; the rest are counted.
 const MAX_FAULTS: usize = 50;
 
-/// Evaluates a scheme on a dataset.
+/// Evaluates a scheme on a dataset; the results keep the derivation of every figure.
 pub fn evaluate(scheme: &Scheme, data: &Dataset) -> (Assessment, Diagnostics) {
-    evaluate_in_batches(scheme, data, batch::BATCH_UNITS, &mut |_, _| {})
+    evaluate_in_batches(scheme, data, Derivation::Kept, batch::BATCH_UNITS, &mut |_, _| {})
 }
 
-/// [`evaluate`], telling `scored(done, units)` each time more units are scored.
-pub fn evaluate_reporting(scheme: &Scheme, data: &Dataset, scored: &mut dyn FnMut(usize, usize)) -> (Assessment, Diagnostics) {
-    evaluate_in_batches(scheme, data, batch::BATCH_UNITS, scored)
+/// [`evaluate`], keeping the derivation or not, and telling `scored(done,
+/// units)` each time more units are scored.
+pub fn evaluate_reporting(
+    scheme: &Scheme,
+    data: &Dataset,
+    derivation: Derivation,
+    scored: &mut dyn FnMut(usize, usize),
+) -> (Assessment, Diagnostics) {
+    evaluate_in_batches(scheme, data, derivation, batch::BATCH_UNITS, scored)
+}
+
+/// Whether the results keep how each indicator's scores came about: the
+/// scores before their own deductions and bonuses, the contributions to
+/// the parent, the per-period scores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Derivation {
+    /// Kept, for what reads it: `explain`, JSON, snapshots, `diff`, the scheme's tests.
+    Kept,
+    /// Left out, when only the figures a table or CSV shows are wanted: at
+    /// national scale the derivation is most of the results' memory.
+    LeftOut,
 }
 
 /// Evaluates, scoring the units in batches of `batch_units`.
 fn evaluate_in_batches(
     scheme: &Scheme,
     data: &Dataset,
+    derivation: Derivation,
     batch_units: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> (Assessment, Diagnostics) {
-    let (scored, mut faults) = batch::score(scheme, data, batch_units, progress);
+    let (scored, mut faults) = batch::score(scheme, data, derivation, batch_units, progress);
     let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
     let assessment = engine.publish(scored);
     faults.append(engine.faults);
@@ -160,12 +179,8 @@ struct Scored {
     bonuses: Vec<Applied>,
     /// Each indicator's final score per unit.
     scores: Vec<Decimals>,
-    /// Each indicator's score before its own deductions and bonuses.
-    before: Vec<Decimals>,
-    /// What each indicator contributes to its parent.
-    contributions: Vec<Decimals>,
-    /// Each indicator's per-period scores.
-    periods: Vec<PeriodScores>,
+    /// How they came about, unless left out.
+    derivation: Option<ScoredDerivation>,
     /// Each unit's total before rounding.
     exact: Vec<Decimal>,
     /// Each unit's published total, vetoes applied.
@@ -174,21 +189,34 @@ struct Scored {
     vetoes: Vec<Vec<usize>>,
 }
 
+/// Each indicator's figures behind its scores (see [`Derivation`]).
+#[derive(Default)]
+struct ScoredDerivation {
+    /// Each indicator's score before its own deductions and bonuses.
+    before: Vec<Decimals>,
+    /// What each indicator contributes to its parent.
+    contributions: Vec<Decimals>,
+    /// Each indicator's per-period scores.
+    periods: Vec<PeriodScores>,
+}
+
 impl Scored {
     /// Makes room for `units` units in all, so that appending batches
     /// never copies the figures so far (nor leaves room unused).
     fn reserve(&mut self, units: usize) {
         let scored = self.exact.len().max(1);
         let more = |len: usize| (len / scored).saturating_mul(units).saturating_sub(len);
-        for column in self.scores.iter_mut().chain(&mut self.before).chain(&mut self.contributions) {
+        for column in &mut self.scores {
             column.reserve(more(column.len()));
+        }
+        if let Some(derivation) = &mut self.derivation {
+            derivation.reserve(&more);
         }
         for applied in self.deductions.iter_mut().chain(&mut self.bonuses) {
             applied.amount.reserve(more(applied.amount.len()));
             applied.uncapped.reserve(more(applied.uncapped.len()));
             applied.zero.reserve(more(applied.zero.len()));
         }
-        self.periods.iter_mut().for_each(|p| p.scores.reserve(more(p.scores.len())));
         self.applies.iter_mut().for_each(|a| a.reserve(more(a.len())));
         self.exact.reserve(more(self.exact.len()));
         self.published.reserve(more(self.published.len()));
@@ -203,21 +231,35 @@ impl Scored {
         for (all, more) in self.deductions.iter_mut().chain(&mut self.bonuses).zip(next.deductions.into_iter().chain(next.bonuses)) {
             all.append(more);
         }
-        for (all, more) in self
-            .scores
-            .iter_mut()
-            .chain(&mut self.before)
-            .chain(&mut self.contributions)
-            .zip(next.scores.into_iter().chain(next.before).chain(next.contributions))
-        {
+        for (all, more) in self.scores.iter_mut().zip(next.scores) {
+            all.append(&more);
+        }
+        if let (Some(all), Some(more)) = (&mut self.derivation, next.derivation) {
+            all.append(more);
+        }
+        self.exact.extend(next.exact);
+        self.published.extend(next.published);
+        self.vetoes.extend(next.vetoes);
+    }
+}
+
+impl ScoredDerivation {
+    /// Makes room: `more(len)` entries more for a column of `len` (see [`Scored::reserve`]).
+    fn reserve(&mut self, more: &dyn Fn(usize) -> usize) {
+        for column in self.before.iter_mut().chain(&mut self.contributions) {
+            column.reserve(more(column.len()));
+        }
+        self.periods.iter_mut().for_each(|p| p.scores.reserve(more(p.scores.len())));
+    }
+
+    /// Puts the units of `next` after these.
+    fn append(&mut self, next: ScoredDerivation) {
+        for (all, more) in self.before.iter_mut().chain(&mut self.contributions).zip(next.before.into_iter().chain(next.contributions)) {
             all.append(&more);
         }
         for (all, more) in self.periods.iter_mut().zip(next.periods) {
             all.append(&more);
         }
-        self.exact.extend(next.exact);
-        self.published.extend(next.published);
-        self.vetoes.extend(next.vetoes);
     }
 }
 
@@ -324,18 +366,25 @@ impl<'a> Engine<'a> {
         self.unit_keys.len()
     }
 
-    /// Every unit's figures up to its published total and vetoes.
-    fn score(&mut self) -> Scored {
+    /// Every unit's figures up to its published total and vetoes, and how
+    /// the indicators' scores came about unless it is left out.
+    fn score(&mut self, derivation: Derivation) -> Scored {
         let n = self.units();
         let deductions: Vec<Applied> = self.scheme.deductions.iter().map(|a| self.adjustment(a)).collect();
         let bonuses: Vec<Applied> = self.scheme.bonuses.iter().map(|a| self.adjustment(a)).collect();
         let applies = self.applicability();
-        let mut periods: Vec<PeriodScores> = vec![PeriodScores::default(); self.scheme.indicators.len()];
-        let mut before: Vec<Decimals> = vec![Decimals::default(); self.scheme.indicators.len()];
+        let indicators = self.scheme.indicators.len();
+        let mut kept = (derivation == Derivation::Kept).then(|| ScoredDerivation {
+            before: vec![Decimals::default(); indicators],
+            contributions: Vec::new(),
+            periods: vec![PeriodScores::default(); indicators],
+        });
         for id in self.order() {
             let (score, raw, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
-            periods[id] = per_period;
-            before[id] = raw;
+            if let Some(kept) = &mut kept {
+                kept.periods[id] = per_period;
+                kept.before[id] = raw;
+            }
             self.scores[id] = Some(score);
             self.contributions[id] = self.contribution_column(id, &applies);
         }
@@ -379,9 +428,7 @@ impl<'a> Engine<'a> {
             deductions,
             bonuses,
             scores: self.scores.iter_mut().map(|s| s.take().unwrap_or_default()).collect(),
-            before,
-            contributions: std::mem::take(&mut self.contributions),
-            periods,
+            derivation: kept.map(|kept| ScoredDerivation { contributions: std::mem::take(&mut self.contributions), ..kept }),
             exact,
             published,
             vetoes,
@@ -391,9 +438,8 @@ impl<'a> Engine<'a> {
     /// Ranks and grades the units scored, and hands every figure over to the results.
     fn publish(&mut self, scored: Scored) -> Assessment {
         let n = self.units();
-        let Scored { applies, deductions, bonuses, scores, before, contributions, periods, exact, published, vetoes } = scored;
+        let Scored { applies, deductions, bonuses, scores, derivation, exact, published, vetoes } = scored;
         self.scores = scores.into_iter().map(Some).collect();
-        self.contributions = contributions;
         self.totals = Some(published.clone());
         let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
@@ -409,7 +455,7 @@ impl<'a> Engine<'a> {
             (0..grades.notes.len()).map(|i| results.name(grades.notes.resolve(Sym::try_from(i).unwrap_or(Sym::MAX)))).collect();
         // The results' rows are the units in unit order: every column is read
         // in sequence, and the indicators' columns become the results' as they are.
-        self.indicator_results(&mut results, &paths, applies, periods, before);
+        self.indicator_results(&mut results, &paths, applies, derivation);
         for u in 0..n {
             let grade_note = grades.note[u].and_then(|i| note_names.get(i as usize).copied());
             results.push_unit(UnitFigures {
@@ -741,24 +787,25 @@ impl<'a> Engine<'a> {
         results: &mut Assessment,
         paths: &[String],
         applies: Vec<Vec<bool>>,
-        periods: Vec<PeriodScores>,
-        before: Vec<Decimals>,
+        derivation: Option<ScoredDerivation>,
     ) {
         let n = self.units();
         let scores = self.scores.iter_mut().map(|s| s.take().unwrap_or_default());
-        let contributions = std::mem::take(&mut self.contributions);
-        let working = scores.zip(contributions).zip(periods).zip(before).zip(applies).enumerate();
-        for (i, ((((scores, contributions), periods), before), applies)) in working {
-            let per_unit = self.scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
-            let figures = IndicatorFigures {
-                // A score may be missing; the figures before adjustments and the contributions never are.
-                scores: scores.into_figures(),
-                before_adjustments: before,
-                contributions,
-                applies,
-                periods_per_unit: per_unit,
-                periods: periods.into_scores(n, per_unit),
-            };
+        // Left out: no derivation for any indicator.
+        let ScoredDerivation { before, contributions, periods } = derivation.unwrap_or_default();
+        let mut derivations = before.into_iter().zip(contributions).zip(periods);
+        for (i, (scores, applies)) in scores.zip(applies).enumerate() {
+            let derivation = derivations.next().map(|((before, contributions), periods)| {
+                let per_unit = self.scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
+                IndicatorDerivation {
+                    before_adjustments: before,
+                    contributions,
+                    periods_per_unit: per_unit,
+                    periods: periods.into_scores(n, per_unit),
+                }
+            });
+            // A score may be missing; the figures before adjustments and the contributions never are.
+            let figures = IndicatorFigures { scores: scores.into_figures(), applies, derivation };
             results.push_indicator(&paths[i], figures);
         }
     }

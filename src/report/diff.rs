@@ -258,7 +258,7 @@ fn moved_figures<'a>(o: UnitResult<'a>, n: UnitResult<'a>) -> Vec<FigureChange> 
                 name: path.to_string(),
                 old: before.map(|b| b.0),
                 new: after.map(|a| a.0),
-                contribution: before.zip(after).filter(|(b, a)| b.1 != a.1).map(|(b, a)| (b.1, a.1)),
+                contribution: before.zip(after).and_then(|(b, a)| b.1.zip(a.1)).filter(|(b, a)| b != a),
             });
         }
     }

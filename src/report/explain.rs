@@ -170,18 +170,18 @@ impl Explainer<'_> {
             show(r.score()),
             ind.full_marks.normalize(),
             show(ind.factor),
-            show(r.contribution()),
+            r.contribution().map_or_else(|| "—".to_string(), show),
             ind.origin.cite(),
             ind.source.as_ref().map(|s| format!("; {}", policy(s))).unwrap_or_default()
         );
-        if r.before_adjustments() != r.score() {
+        if let Some(before) = r.before_adjustments().filter(|b| *b != r.score()) {
             let taken: Decimal = unit.deductions().filter(|d| d.target() == r.path()).map(|d| d.amount()).sum();
             let given: Decimal = unit.bonuses().filter(|d| d.target() == r.path()).map(|d| d.amount()).sum();
             let mut limits = Vec::new();
             if let Some(cap) = ind.deduction_cap.filter(|c| taken > *c) {
                 limits.push(format!("{} {}", self.t("deductions capped at", "扣分封顶"), cap.normalize()));
             }
-            if r.before_adjustments() - taken.min(ind.deduction_cap.unwrap_or(taken)) < ind.floor {
+            if before - taken.min(ind.deduction_cap.unwrap_or(taken)) < ind.floor {
                 limits.push(format!("{} {}", self.t("floor", "最低"), ind.floor.normalize()));
             }
             let limits = if limits.is_empty() { String::new() } else { format!(" ({})", limits.join("; ")) };
@@ -189,7 +189,7 @@ impl Explainer<'_> {
                 out,
                 "{indent}  {}: {} − {} + {} → {}{limits}",
                 self.t("before deductions and bonuses", "扣分加分前"),
-                show(r.before_adjustments()),
+                show(before),
                 show(taken),
                 show(given),
                 show(r.score())

@@ -44,8 +44,8 @@ impl Serialize for IndicatorResult<'_> {
         let mut o = s.serialize_struct("IndicatorResult", 6)?;
         o.serialize_field("path", self.path())?;
         o.serialize_field("score", &Exact(self.score()))?;
-        o.serialize_field("before_adjustments", &Exact(self.before_adjustments()))?;
-        o.serialize_field("contribution", &Exact(self.contribution()))?;
+        o.serialize_field("before_adjustments", &self.before_adjustments().map(Exact))?;
+        o.serialize_field("contribution", &self.contribution().map(Exact))?;
         o.serialize_field("periods", &List(|| self.periods().map(|p| p.to_string())))?;
         o.serialize_field("applies", &self.applies())?;
         o.end()

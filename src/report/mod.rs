@@ -84,19 +84,25 @@ pub struct Assessment {
 
 /// One indicator's figures for every unit. The scores and whether the
 /// indicator applies are in rank order, as every writer reads them unit
-/// after unit; the derivation (scores before adjustments, contributions,
-/// per-period scores), which only some writers and `explain` read, stays
-/// in the order the units were pushed.
+/// after unit; the derivation, which only some writers and `explain` read,
+/// stays in the order the units were pushed.
 #[derive(Debug, Clone, Default)]
 struct IndicatorColumn {
     /// `工作考核.重点工作`
     path: String,
     scores: Decimals,
+    applies: Vec<bool>,
+    /// `None` when the results were asked for without it.
+    derivation: Option<DerivationColumns>,
+}
+
+/// How one indicator's scores came about, for every unit.
+#[derive(Debug, Clone, Default)]
+struct DerivationColumns {
     /// Held only once some unit's differs from its score (no deduction or
     /// bonus aims at most indicators).
     before_adjustments: Option<Decimals>,
     contributions: Decimals,
-    applies: Vec<bool>,
     /// How many periods the indicator is assessed in (0: not per period).
     periods_per_unit: usize,
     /// `periods_per_unit` scores a unit; empty entries for a unit without them.
@@ -182,12 +188,20 @@ pub struct UnitFigures<'a, G, K, V> {
 pub struct IndicatorFigures {
     /// The score on the indicator's own scale, after its deductions and bonuses.
     pub scores: Decimals,
+    /// Whether the indicator applies to the unit (`适用`).
+    pub applies: Vec<bool>,
+    /// How the scores came about; `None` when the results are asked for
+    /// without it (a table or CSV shows none of it, and at national scale
+    /// it is most of the results' memory).
+    pub derivation: Option<IndicatorDerivation>,
+}
+
+/// How one indicator's scores came about, a row a unit (see [`IndicatorFigures`]).
+pub struct IndicatorDerivation {
     /// The score before its own deductions and bonuses.
     pub before_adjustments: Decimals,
     /// What it contributes to its parent (or to the total).
     pub contributions: Decimals,
-    /// Whether the indicator applies to the unit (`适用`).
-    pub applies: Vec<bool>,
     /// How many periods the indicator is assessed in (0: not per period).
     pub periods_per_unit: usize,
     /// `periods_per_unit` scores a unit; empty entries for a unit without them.
@@ -293,17 +307,15 @@ impl Assessment {
     /// order), before or after the units: its figures for the units
     /// [`Assessment::new`] was told of, a row a unit in the order they are pushed.
     pub fn push_indicator(&mut self, path: &str, figures: IndicatorFigures) {
-        let IndicatorFigures { scores, before_adjustments, contributions, applies, periods_per_unit, periods } = figures;
-        self.indicators.push(IndicatorColumn {
-            path: path.to_string(),
+        let IndicatorFigures { scores, applies, derivation } = figures;
+        let derivation = derivation.map(|d| DerivationColumns {
             // Most indicators have no deduction or bonus of their own: no second column.
-            before_adjustments: (!before_adjustments.identical(&scores)).then_some(before_adjustments),
-            scores,
-            contributions,
-            applies,
-            periods_per_unit,
-            periods,
+            before_adjustments: (!d.before_adjustments.identical(&scores)).then_some(d.before_adjustments),
+            contributions: d.contributions,
+            periods_per_unit: d.periods_per_unit,
+            periods: d.periods,
         });
+        self.indicators.push(IndicatorColumn { path: path.to_string(), scores, applies, derivation });
     }
 
     /// How many units.
@@ -463,29 +475,34 @@ impl<'a> IndicatorResult<'a> {
     }
 
     /// The score before its own deductions and bonuses (its formula, its
-    /// children's weighted sum, or its full marks).
+    /// children's weighted sum, or its full marks); `None` when the results
+    /// were asked for without the derivation.
     #[inline]
-    pub fn before_adjustments(&self) -> Decimal {
-        match &self.column.before_adjustments {
+    pub fn before_adjustments(&self) -> Option<Decimal> {
+        let derivation = self.column.derivation.as_ref()?;
+        Some(match &derivation.before_adjustments {
             Some(before) => before.figure(self.pushed),
             None => self.score(),
-        }
+        })
     }
 
-    /// What it contributes to its parent (or to the total).
+    /// What it contributes to its parent (or to the total); `None` when the
+    /// results were asked for without the derivation.
     #[inline]
-    pub fn contribution(&self) -> Decimal {
-        self.column.contributions.figure(self.pushed)
+    pub fn contribution(&self) -> Option<Decimal> {
+        Some(self.column.derivation.as_ref()?.contributions.figure(self.pushed))
     }
 
-    /// Per-period scores, when assessed per period (none when one could not be computed).
+    /// Per-period scores, when assessed per period (none when one could not
+    /// be computed, or the results were asked for without the derivation).
     #[inline]
     pub fn periods(&self) -> impl ExactSizeIterator<Item = Decimal> + Clone + use<'a> {
-        let (column, count) = (self.column, self.column.periods_per_unit);
+        static NONE: Decimals = Decimals::EMPTY_COLUMN;
+        let (periods, count) = self.column.derivation.as_ref().map_or((&NONE, 0), |d| (&d.periods, d.periods_per_unit));
         let start = self.pushed * count;
-        let present = count > 0 && column.periods.get(start).is_some();
+        let present = count > 0 && periods.get(start).is_some();
         let range = if present { start..start + count } else { 0..0 };
-        range.map(|p| column.periods.figure(p))
+        range.map(|p| periods.figure(p))
     }
 
     /// Whether the indicator applies to this unit (`适用`).

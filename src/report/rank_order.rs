@@ -87,7 +87,9 @@ mod tests {
     use rust_decimal::Decimal;
 
     use crate::decimals::Decimals;
-    use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorFigures, Occurrence, UnitFigures, UnitResult};
+    use crate::report::{
+        AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Occurrence, UnitFigures, UnitResult,
+    };
 
     /// Everything a unit's view shows, as text.
     fn shown(u: UnitResult<'_>) -> String {
@@ -95,7 +97,7 @@ mod tests {
             .indicators()
             .map(|i| {
                 format!(
-                    "{} {} {} {} {} {:?}",
+                    "{} {} {:?} {:?} {} {:?}",
                     i.path(),
                     i.score(),
                     i.before_adjustments(),
@@ -180,11 +182,13 @@ mod tests {
             let periods = (0..units * 4).map(|p| Some(Decimal::new(i * 1000 + p as i64, 0))).collect::<Decimals>();
             let figures = IndicatorFigures {
                 scores: column(1),
-                before_adjustments: column(2),
-                contributions: column(3),
                 applies: (0..units).map(|u| u % 4 != 1).collect(),
-                periods_per_unit: if i == 0 { 4 } else { 0 },
-                periods: if i == 0 { periods } else { Decimals::default() },
+                derivation: Some(IndicatorDerivation {
+                    before_adjustments: column(2),
+                    contributions: column(3),
+                    periods_per_unit: if i == 0 { 4 } else { 0 },
+                    periods: if i == 0 { periods } else { Decimals::default() },
+                }),
             };
             a.push_indicator(&format!("指标{i}"), figures);
         }
