@@ -136,6 +136,10 @@ pub struct Column {
     pub optional: bool,
     /// Value of an empty cell or a missing row.
     pub default: Option<Value>,
+    /// Whether anything reads its values once loaded: a formula, or its
+    /// place as the unit, a group, the period or part of the table's key.
+    /// A text column nothing reads is checked while loading, not kept.
+    pub read: bool,
 }
 
 /// The type of a column.

@@ -362,6 +362,7 @@ impl Checker<'_> {
     /// A column reference typed by where it is used.
     fn column_expr(&mut self, table: usize, column: usize, scope: Scope, span: Span) -> Expr {
         self.used_tables.insert(table);
+        self.read_columns.insert((table, column));
         let t = &self.tables[table];
         let one = match &t.columns[column].ty {
             ColumnType::Text | ColumnType::Enum(_) => Type::Text,

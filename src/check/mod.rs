@@ -104,6 +104,8 @@ struct Checker<'a> {
     /// Band names in order, once grades are checked.
     grade_names: Vec<String>,
     used_tables: BTreeSet<usize>,
+    /// Columns a formula reads, as (table, column).
+    read_columns: BTreeSet<(usize, usize)>,
     used_params: BTreeSet<usize>,
     full_marks: Decimal,
     total_cap: Option<Decimal>,
@@ -123,6 +125,7 @@ impl<'a> Checker<'a> {
             units: None,
             grade_names: Vec::new(),
             used_tables: BTreeSet::new(),
+            read_columns: BTreeSet::new(),
             used_params: BTreeSet::new(),
             full_marks: Decimal::ONE_HUNDRED,
             total_cap: None,
@@ -154,6 +157,7 @@ impl<'a> Checker<'a> {
         let tests = self.tests(&m.tests, &deductions, &bonuses, &vetoes);
         self.warn_unused();
         let units = self.units.clone()?;
+        self.mark_read_columns(&units, grades.as_ref(), &ranking);
         Some(model::Scheme {
             title: header.title,
             source: header.source,
@@ -177,6 +181,26 @@ impl<'a> Checker<'a> {
             tests,
             origin: header.origin,
         })
+    }
+
+    /// Marks the columns read after loading: by a formula, or by their place.
+    fn mark_read_columns(&mut self, units: &Units, grades: Option<&model::Grades>, ranking: &model::Ranking) {
+        let quota_groups = grades.into_iter().flat_map(|g| &g.bands).filter_map(|b| b.quota.and_then(|q| q.per_group));
+        let unit_columns: Vec<usize> =
+            [units.key].into_iter().chain(units.groups.iter().copied()).chain(quota_groups).chain(ranking.per_group).collect();
+        for (id, table) in self.tables.iter_mut().enumerate() {
+            let period = match table.shape {
+                TableShape::PerUnitPeriod { column, .. } => Some(column),
+                TableShape::PerUnit | TableShape::Rows => None,
+            };
+            for (c, column) in table.columns.iter_mut().enumerate() {
+                column.read = self.read_columns.contains(&(id, c))
+                    || c == table.unit_column
+                    || table.key.contains(&c)
+                    || period == Some(c)
+                    || (id == units.table && unit_columns.contains(&c));
+            }
+        }
     }
 
     // ---- Header ----
@@ -416,7 +440,8 @@ impl<'a> Checker<'a> {
             let ty = self.column_type(file, &c.ty);
             let default =
                 c.default.as_ref().and_then(|d| self.typed_literal(&codes::TABLE_DEFAULT, file, &d.node, &ty, d.span, &c.name.node));
-            columns.push(Column { name: c.name.node.clone(), ty, optional: c.optional, default });
+            // Marked read once every formula is checked (`mark_read_columns`).
+            columns.push(Column { name: c.name.node.clone(), ty, optional: c.optional, default, read: false });
             spans.push(c.name.span);
         }
         let find = |name: &str| columns.iter().position(|c| c.name == name);

@@ -94,7 +94,8 @@ pub struct TableData {
     pub source: String,
     /// The unit of each row.
     pub unit: Vec<UnitId>,
-    /// One column per declared column, in the declaration's order.
+    /// One column per declared column, in the declaration's order; a text
+    /// column nothing reads (`model::Column::read`) is empty in every row.
     pub columns: Vec<Column>,
     /// Where each row was read (1-based): the line of a CSV file where the
     /// record starts, the line of a JSON file where the row's object starts,

@@ -304,7 +304,7 @@ impl TableLoader {
             absent: vec![false; ncols],
             last_unit: NOT_A_UNIT,
             last_text: vec![Sym::MAX; ncols],
-            usual: table.columns.iter().map(|c| Usual::of(&c.ty)).collect(),
+            usual: table.columns.iter().map(Usual::of).collect(),
             when_empty,
             seen: vec![Vec::new(); ncols],
             failed: false,
@@ -686,14 +686,17 @@ impl TableLoader {
         }
         match self.usual[c] {
             Usual::Number | Usual::Integer => usual_number(self.usual[c], text).map(Val::Number),
-            Usual::Text if is_plain_text(text) => Some(self.text_val(strings, c, text)),
+            Usual::Text | Usual::Unread if is_plain_text(text) => Some(self.text_val(strings, c, text)),
             Usual::Few => self.seen[c].iter().find(|(seen, _)| seen == text).map(|&(_, val)| val),
-            Usual::Text | Usual::Other => None,
+            Usual::Text | Usual::Unread | Usual::Other => None,
         }
     }
 
-    /// The symbol of a text typed in column `c`.
+    /// The symbol of a text typed in column `c`; none for a column nothing reads.
     fn text_val(&mut self, strings: &mut Interner, c: usize, text: &str) -> Val {
+        if self.usual[c] == Usual::Unread {
+            return Val::Null;
+        }
         let last = self.last_text[c];
         if last != Sym::MAX && strings.resolve(last) == text {
             return Val::Text(last);
@@ -1006,6 +1009,10 @@ enum Usual {
     Integer,
     /// Text without surrounding whitespace in a text column.
     Text,
+    /// Text in a text column nothing reads (`model::Column::read`): every
+    /// text is valid, and none is kept (a national roll's names would be
+    /// most of the texts interned).
+    Unread,
     /// A text already typed in a column of few values (a period, an
     /// enumeration, yes or no): the same text, the same value.
     Few,
@@ -1047,10 +1054,11 @@ fn usual_form(usual: Usual, (digits, scale, negative): (u64, u32, bool)) -> Opti
 }
 
 impl Usual {
-    fn of(ty: &ColumnType) -> Usual {
-        match ty {
+    fn of(column: &crate::model::Column) -> Usual {
+        match column.ty {
             ColumnType::Number => Usual::Number,
             ColumnType::Integer => Usual::Integer,
+            ColumnType::Text if !column.read => Usual::Unread,
             ColumnType::Text => Usual::Text,
             ColumnType::Period(_) | ColumnType::Enum(_) | ColumnType::Bool => Usual::Few,
             ColumnType::Percent | ColumnType::Date => Usual::Other,
@@ -1322,8 +1330,8 @@ mod tests {
                 let pick = usize::try_from(state >> 59).unwrap();
                 text.push(char::from(if pick < 20 { b'0' + (pick % 10) as u8 } else { alphabet[pick % alphabet.len()] }));
             }
-            for ty in [ColumnType::Number, ColumnType::Integer] {
-                let Some(n) = usual_number(Usual::of(&ty), &text) else { continue };
+            for (ty, usual) in [(ColumnType::Number, Usual::Number), (ColumnType::Integer, Usual::Integer)] {
+                let Some(n) = usual_number(usual, &text) else { continue };
                 quick += 1;
                 match cell::parse_text(&ty, cell::trim(&text), 2024) {
                     Ok(Parsed::Number(slow)) => assert_eq!(n.serialize(), slow.serialize(), "{text:?} {ty:?}"),
