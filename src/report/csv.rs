@@ -45,31 +45,36 @@ const ROWS_A_BLOCK: usize = 8192;
 
 /// Writes the rows of the units at `rows` (places in rank order).
 fn write_units(a: &Assessment, rows: std::ops::Range<usize>, out: &mut Vec<u8>) -> io::Result<()> {
+    // A national run writes millions of rows: no formatter, no allocation per row.
     for u in a.units_at(rows) {
-        write!(out, "{},", u.rank())?;
+        write_digits(out, false, u64::from(u.rank()), 0)?;
+        out.push(b',');
         if let Some(g) = u.group_rank() {
-            write!(out, "{g}")?;
+            write_digits(out, false, u64::from(g), 0)?;
         }
-        out.write_all(b",")?;
+        out.push(b',');
         write_field(out, u.key())?;
         for g in u.groups() {
-            out.write_all(b",")?;
+            out.push(b',');
             write_field(out, g)?;
         }
-        out.write_all(b",")?;
+        out.push(b',');
         write_decimal(out, u.total())?;
-        out.write_all(b",")?;
+        out.push(b',');
         write_field(out, u.grade())?;
-        out.write_all(b",")?;
-        write_field(out, &u.vetoes().collect::<Vec<_>>().join("、"))?;
-        out.write_all(if u.award_eligible() { ",是".as_bytes() } else { ",否".as_bytes() })?;
+        out.push(b',');
+        let vetoes = u.vetoes();
+        if vetoes.len() > 0 {
+            write_field(out, &vetoes.collect::<Vec<_>>().join("、"))?;
+        }
+        out.extend_from_slice(if u.award_eligible() { ",是".as_bytes() } else { ",否".as_bytes() });
         for i in u.indicators() {
-            out.write_all(b",")?;
+            out.push(b',');
             if i.applies() {
                 write_normalized(out, i.score())?;
             }
         }
-        out.write_all(b"\r\n")?;
+        out.extend_from_slice(b"\r\n");
     }
     Ok(())
 }
@@ -163,7 +168,12 @@ fn write_field(out: &mut (impl Write + ?Sized), cell: &str) -> io::Result<()> {
 
 /// A field as CSV holds it: quoted, with inner quotes doubled, when it has a delimiter, a quote or a line break.
 fn quoted(cell: &str) -> Cow<'_, str> {
-    if cell.contains([',', '"', '\n', '\r']) { Cow::Owned(format!("\"{}\"", cell.replace('"', "\"\""))) } else { Cow::Borrowed(cell) }
+    // Bytes, not characters: these four are ASCII, which UTF-8 never uses inside another character.
+    if cell.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        Cow::Owned(format!("\"{}\"", cell.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(cell)
+    }
 }
 
 #[cfg(test)]
@@ -203,6 +213,18 @@ mod tests {
         for (u, row) in rows.iter().enumerate() {
             assert_eq!(*row, format!("{},,单位{u:06},一组,{},优秀,,是", u + 1, Decimal::new(1_000_000 - (u as i64 + 1), 2)));
         }
+    }
+
+    #[test]
+    fn fields_are_quoted_when_a_character_needs_it() {
+        // Full-width punctuation and other multi-byte characters never need quotes.
+        let cases = ["泰州市海陵区", "甲，乙", "“引号”", "a,b", "说\"明\"", "第一行\n第二行", "行\r", "", "，\u{2028}"];
+        for cell in cases {
+            let needs = cell.contains([',', '"', '\n', '\r']);
+            let expected = if needs { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell.to_string() };
+            assert_eq!(quoted(cell), expected, "{cell:?}");
+        }
+        assert_eq!(quoted("说\"明\""), "\"说\"\"明\"\"\"");
     }
 
     #[test]
