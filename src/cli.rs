@@ -172,6 +172,17 @@ pub enum Output {
     Json,
 }
 
+impl Output {
+    /// Whether the format shows how the figures came about (scores before
+    /// adjustments, contributions, per-period scores).
+    fn shows_derivation(self) -> bool {
+        match self {
+            Output::Json => true,
+            Output::Table | Output::Csv => false,
+        }
+    }
+}
+
 /// `--format` of `diff`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DiffFormat {
@@ -208,9 +219,10 @@ pub fn run(cli: Cli) -> i32 {
         Command::Eval { scheme, data, format, output, snapshot, check, accept, encoding, root } => {
             let printer = Printer::new(lang, cli.color);
             let inputs = [scheme.clone(), data.clone()];
-            // A table or CSV shows no derivation: leaving it out saves most of the results' memory.
-            let shown = snapshot.is_none() && check.is_none() && format != Output::Json;
-            let derivation = if shown { Derivation::LeftOut } else { Derivation::Kept };
+            // Snapshots hold the derivation; a table or CSV shows none, and
+            // leaving it out saves most of the results' memory.
+            let wanted = snapshot.is_some() || check.is_some() || format.shows_derivation();
+            let derivation = if wanted { Derivation::Kept } else { Derivation::LeftOut };
             let Some((_, assessment, failed)) = evaluate(&printer, &scheme, &data, encoding, root.as_deref(), derivation) else {
                 return 1;
             };

@@ -807,7 +807,8 @@ impl TableLoader {
     }
 
     /// Rows ordered by unit, then key columns, then the other columns (by
-    /// value), then by the digits written (`1.0` before `1.00`), then by line.
+    /// value; a text column nothing reads holds none, so orders nothing),
+    /// then by the digits written (`1.0` before `1.00`), then by line.
     /// Lines are distinct (filled rows differ in unit or period), so the
     /// order is total and an unstable sort gives the same result every time;
     /// rows already in that order (as exported data usually is) are not sorted.
