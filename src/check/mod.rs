@@ -12,10 +12,10 @@
 //! | [`load`] | reading the extends chain inside the root folder |
 //! | [`merge`] | applying `覆盖` / `删除` layer by layer |
 //! | `mod.rs` | header, units, tables, parameters |
-//! | [`expr`] | names, functions and types in formulas |
-//! | [`indicators`] | the indicator tree, weights, periods, cycles |
-//! | [`outcomes`] | deductions, bonuses, vetoes, grades, ranking |
-//! | [`tests`] | the scheme's test blocks |
+//! | `expr` | names, functions and types in formulas |
+//! | `indicators` | the indicator tree, weights, periods, cycles |
+//! | `outcomes` | deductions, bonuses, vetoes, grades, ranking |
+//! | `tests` | the scheme's test blocks |
 
 mod expr;
 mod indicators;

@@ -6,7 +6,7 @@
 //! works element by element on two vectors; nothing looks a name up per
 //! row. A value a row scope needs from the unit (a parameter, a unit column,
 //! an indicator's score) is computed once per unit and spread over the rows.
-//! Numbers and conditions travel as typed vectors ([`Values`]), so an
+//! Numbers and conditions travel as typed vectors (`values::Values`), so an
 //! operator on them is one loop over decimals or booleans. Over units, each
 //! branch of an `if` or a `piecewise` is evaluated for the units that take
 //! it only (a subset of the units, as a `where` is a subset of the rows).

@@ -131,7 +131,7 @@ fn write_digits(out: &mut (impl Write + ?Sized), negative: bool, magnitude: u64,
     out.write_all(&text[at..])
 }
 
-/// The results as CSV text (see [`write`]).
+/// The results as CSV text (see [`write()`]).
 pub fn render(a: &Assessment) -> String {
     let mut out = Vec::new();
     // Writing to a vector cannot fail.

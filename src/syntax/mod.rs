@@ -3,7 +3,7 @@
 //! Three steps: the delimiter pass ([`delimiters`]) checks brackets and
 //! strings; the pest grammar (`grammar/kaohe.pest`) parses with recovery, so
 //! a broken line becomes a `bad_item` / `bad_clause` instead of ending the
-//! parse; lowering ([`lower`]) builds the AST and re-parses each broken piece
+//! parse; lowering (`lower`) builds the AST and re-parses each broken piece
 //! with the strict rule for its place to say what was expected there, in
 //! words from [`rule_name`] — never a pest rule name.
 
