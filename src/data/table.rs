@@ -274,8 +274,13 @@ impl TableLoader {
         let table = &scheme.tables[tid];
         let is_units_table = tid == scheme.units.table;
         let unit_col = if is_units_table { scheme.units.key } else { table.unit_column };
+        // A column nothing reads keeps no text, its default's neither.
+        let default = |c: &crate::model::Column, v: &crate::model::Value, strings: &mut Interner| match Usual::of(c) {
+            Usual::Unread => Val::Null,
+            _ => default_val(&c.ty, v, strings),
+        };
         let defaults: Vec<Option<Val>> =
-            table.columns.iter().map(|c| c.default.as_ref().map(|v| default_val(&c.ty, v, &mut ctx.strings))).collect();
+            table.columns.iter().map(|c| c.default.as_ref().map(|v| default(c, v, &mut ctx.strings))).collect();
         let ncols = table.columns.len();
         let columns = table.columns.iter().map(|c| Column::empty(&c.ty)).collect();
         let when_empty = (0..ncols)

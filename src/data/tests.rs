@@ -313,6 +313,64 @@ fn distinct_texts_interned_at_once_are_interned_as_one_by_one() {
     assert_eq!(strings.resolve(1), "靖江市");
 }
 
+/// What the checker marks read, and what loading keeps of a text column
+/// nothing reads: its cells are checked (an empty one without a default is
+/// still an error), but neither they nor its default are kept.
+#[test]
+fn text_columns_nothing_reads_are_checked_not_kept() {
+    let source = r#"方案 "未读列" {
+    年度 2013
+}
+数据表 市区 键 名称 {
+    名称: 文本
+    简称: 文本
+    类型: 枚举("区", "县级市")
+    书记: 文本 默认 "(空缺)"
+    区号: 文本 默认 "0523"
+}
+考核对象 市区 { 标识 名称  分组 类型 }
+数据表 记录 {
+    名称: 文本
+    事由: 文本
+    编号: 文本
+}
+指标 工作 100% {
+    得分 = 如果 区号 = "0523" 则 100 - count(记录 where 事由 = "迟报") 否则 0
+}
+等次 {
+    优秀 >= 90
+    诫勉
+}
+"#;
+    let checked = check_source(SourceFile::new("unread.kh", source));
+    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let read = |t: usize| scheme.tables[t].columns.iter().map(|c| (c.name.as_str(), c.read)).collect::<Vec<_>>();
+    // The key and the group by their place, 区号 and 事由 by a formula, 记录's unit column by its place.
+    assert_eq!(read(0), [("名称", true), ("简称", false), ("类型", true), ("书记", false), ("区号", true)]);
+    assert_eq!(read(1), [("名称", true), ("事由", true), ("编号", false)]);
+    let dir = folder("unread");
+    std::fs::write(dir.join("市区.csv"), "名称,简称,类型,书记,区号\n海陵区,海陵,区,,\n靖江市,\"靖,江\",县级市,张三,0523\n").unwrap();
+    std::fs::write(dir.join("记录.csv"), "名称,事由,编号\n海陵区,迟报,泰督〔2013〕1号\n靖江市,迟报, 泰督2号 \n").unwrap();
+    let (data, diags) = load(&scheme, &dir, &LoadOptions::default());
+    assert!(!diags.has_errors(), "{:?}", diags.iter().map(|d| &d.message.en).collect::<Vec<_>>());
+    let texts = |t: usize, c: usize| match &data.tables[t].columns[c] {
+        Column::Text(syms) => syms.iter().map(|s| s.map(|s| data.strings.resolve(s).to_string())).collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // Units sorted: 海陵区, 靖江市.
+    assert_eq!(texts(0, 1), [None, None]);
+    assert_eq!(texts(0, 3), [None, None], "a default of a column nothing reads is not kept either");
+    assert_eq!(texts(0, 4), [Some("0523".to_string()), Some("0523".to_string())]);
+    assert_eq!(texts(1, 1), [Some("迟报".to_string()), Some("迟报".to_string())]);
+    assert_eq!(texts(1, 2), [None, None]);
+    assert!(data.strings.get("海陵").is_none() && data.strings.get("泰督〔2013〕1号").is_none());
+    // Still checked: an empty cell where the column has no default is an error.
+    std::fs::write(dir.join("记录.csv"), "名称,事由,编号\n海陵区,迟报,\n").unwrap();
+    let (_, diags) = load(&scheme, &dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(diags.iter().any(|d| d.message.en.contains("编号")), "{:?}", diags.iter().map(|d| &d.message.en).collect::<Vec<_>>());
+}
+
 /// Cells that never look plain: every cell goes through the general parser.
 struct General<'a>(Vec<table::Cell<'a>>);
 
