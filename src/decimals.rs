@@ -25,9 +25,6 @@ const EMPTY: u64 = 1 << 7;
 const NARROW_LIMIT: u64 = 1 << 55;
 
 impl Decimals {
-    /// An empty column (for a `static` one to read from).
-    pub const EMPTY_COLUMN: Decimals = Decimals { packed: Vec::new(), wide: Vec::new() };
-
     /// An empty column with room for `len` entries.
     pub fn with_capacity(len: usize) -> Self {
         Decimals { packed: Vec::with_capacity(len), wide: Vec::new() }
@@ -244,6 +241,12 @@ impl Decimals {
     /// A column of words taken from [`Decimals::words`] (of any columns).
     pub fn from_words(words: Vec<u64>) -> Decimals {
         Decimals { packed: words, wide: Vec::new() }
+    }
+
+    /// The entries, each empty one as 0 (whole, scale 0), copied word by word.
+    pub fn with_empty_as_zero(&self) -> Decimals {
+        let zero = pack(0, 0);
+        Decimals { packed: self.packed.iter().map(|&w| if w & EMPTY != 0 { zero } else { w }).collect(), wide: self.wide.clone() }
     }
 
     /// Whether both columns hold the same entries, digit for digit and scale for scale.

@@ -607,6 +607,17 @@ impl<'a> Engine<'a> {
         };
         let own = self.own_adjustments(id, deductions, bonuses);
         let (floor, rounding) = (Entry::of(self.scheme.indicators[id].floor), self.scheme.rounding);
+        if own.is_none() && !rounding.each_indicator {
+            // Nothing taken or given, nothing rounded (the floor cannot raise
+            // a score): the score is the one computed, word for word.
+            for (u, &applicable) in applies[id].iter().enumerate() {
+                if applicable && !raw.is_present(u) {
+                    self.missing(u, id);
+                }
+            }
+            let before = raw.with_empty_as_zero();
+            return (raw, before, per_period);
+        }
         let mut out = Decimals::with_capacity(n);
         let mut before = Decimals::with_capacity(n);
         for (u, &applicable) in applies[id].iter().enumerate() {

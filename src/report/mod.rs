@@ -497,8 +497,7 @@ impl<'a> IndicatorResult<'a> {
     /// be computed, or the results were asked for without the derivation).
     #[inline]
     pub fn periods(&self) -> impl ExactSizeIterator<Item = Decimal> + Clone + use<'a> {
-        static NONE: Decimals = Decimals::EMPTY_COLUMN;
-        let (periods, count) = self.column.derivation.as_ref().map_or((&NONE, 0), |d| (&d.periods, d.periods_per_unit));
+        let (periods, count) = self.column.derivation.as_ref().map_or((Decimals::empty(), 0), |d| (&d.periods, d.periods_per_unit));
         let start = self.pushed * count;
         let present = count > 0 && periods.get(start).is_some();
         let range = if present { start..start + count } else { 0..0 };
