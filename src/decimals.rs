@@ -243,12 +243,6 @@ impl Decimals {
         Decimals { packed: words, wide: Vec::new() }
     }
 
-    /// The entries, each empty one as 0 (whole, scale 0), copied word by word.
-    pub fn with_empty_as_zero(&self) -> Decimals {
-        let zero = pack(0, 0);
-        Decimals { packed: self.packed.iter().map(|&w| if w & EMPTY != 0 { zero } else { w }).collect(), wide: self.wide.clone() }
-    }
-
     /// Whether both columns hold the same entries, digit for digit and scale for scale.
     pub fn identical(&self, other: &Decimals) -> bool {
         if self.wide.is_empty() && other.wide.is_empty() {

@@ -274,13 +274,16 @@ impl TableLoader {
         let table = &scheme.tables[tid];
         let is_units_table = tid == scheme.units.table;
         let unit_col = if is_units_table { scheme.units.key } else { table.unit_column };
+        let usual: Vec<Usual> = table.columns.iter().map(Usual::of).collect();
         // A column nothing reads keeps no text, its default's neither.
-        let default = |c: &crate::model::Column, v: &crate::model::Value, strings: &mut Interner| match Usual::of(c) {
-            Usual::Unread => Val::Null,
-            _ => default_val(&c.ty, v, strings),
-        };
-        let defaults: Vec<Option<Val>> =
-            table.columns.iter().map(|c| c.default.as_ref().map(|v| default(c, v, &mut ctx.strings))).collect();
+        let defaults: Vec<Option<Val>> = table
+            .columns
+            .iter()
+            .zip(&usual)
+            .map(|(c, &usual)| {
+                c.default.as_ref().map(|v| if usual == Usual::Unread { Val::Null } else { default_val(&c.ty, v, &mut ctx.strings) })
+            })
+            .collect();
         let ncols = table.columns.len();
         let columns = table.columns.iter().map(|c| Column::empty(&c.ty)).collect();
         let when_empty = (0..ncols)
@@ -309,7 +312,7 @@ impl TableLoader {
             absent: vec![false; ncols],
             last_unit: NOT_A_UNIT,
             last_text: vec![Sym::MAX; ncols],
-            usual: table.columns.iter().map(Usual::of).collect(),
+            usual,
             when_empty,
             seen: vec![Vec::new(); ncols],
             failed: false,

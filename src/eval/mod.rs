@@ -380,10 +380,11 @@ impl<'a> Engine<'a> {
             periods: vec![PeriodScores::default(); indicators],
         });
         for id in self.order() {
-            let (score, raw, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
+            let (score, before, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
             if let Some(kept) = &mut kept {
                 kept.periods[id] = per_period;
-                kept.before[id] = raw;
+                // A score that could not be computed counts 0 before adjustments.
+                kept.before[id] = before.unwrap_or_else(|| score.clone()).into_figures();
             }
             self.scores[id] = Some(score);
             self.contributions[id] = self.contribution_column(id, &applies);
@@ -563,14 +564,15 @@ impl<'a> Engine<'a> {
     }
 
     /// One indicator's final score per unit, its score before its own
-    /// deductions and bonuses, and its per-period scores.
+    /// deductions and bonuses where that differs (`None`: the same), and its
+    /// per-period scores.
     fn indicator(
         &mut self,
         id: IndicatorId,
         applies: &[Vec<bool>],
         deductions: &[Applied],
         bonuses: &[Applied],
-    ) -> (Decimals, Decimals, PeriodScores) {
+    ) -> (Decimals, Option<Decimals>, PeriodScores) {
         let n = self.units();
         let ind = &self.scheme.indicators[id];
         self.current = Some((ind.origin.file.clone(), ind.path.join(".")));
@@ -615,11 +617,9 @@ impl<'a> Engine<'a> {
                     self.missing(u, id);
                 }
             }
-            let before = raw.with_empty_as_zero();
-            return (raw, before, per_period);
+            return (raw, None, per_period);
         }
         let mut out = Decimals::with_capacity(n);
-        let mut before = Decimals::with_capacity(n);
         for (u, &applicable) in applies[id].iter().enumerate() {
             let score = raw.entry(u);
             out.push_entry(match (score, &own) {
@@ -634,9 +634,8 @@ impl<'a> Engine<'a> {
                 (_, Some(own)) if own.zeroed[u] => figures::ZERO,
                 (_, Some(own)) => adjusted(score, own.taken.entry(u), own.given.entry(u), floor, rounding),
             });
-            before.push_entry(if score == Entry::Empty { figures::ZERO } else { score });
         }
-        (out, before, per_period)
+        (out, Some(raw), per_period)
     }
 
     /// What the clauses aimed at an indicator take from and give to each
