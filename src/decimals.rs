@@ -57,10 +57,9 @@ impl Decimals {
     /// Appends a fixed-point decimal (kept aside whole if its digits and sign need more than 56 bits).
     #[inline(always)]
     pub fn push_fixed(&mut self, f: Fixed) {
-        if f.mantissa.unsigned_abs() < NARROW_LIMIT && f.scale <= SCALE as u32 {
-            self.packed.push(pack(f.mantissa, f.scale));
-        } else {
-            self.push_wide(f.decimal());
+        match packed(f) {
+            Some(word) => self.packed.push(word),
+            None => self.push_wide(f.decimal()),
         }
     }
 
@@ -319,8 +318,8 @@ impl Entry {
     pub fn word(self) -> Option<u64> {
         match self {
             Entry::Empty => Some(EMPTY),
-            Entry::Narrow(f) if f.mantissa.unsigned_abs() < NARROW_LIMIT && f.scale <= SCALE as u32 => Some(pack(f.mantissa, f.scale)),
-            _ => None,
+            Entry::Narrow(f) => packed(f),
+            Entry::Wide(_) => None,
         }
     }
 
@@ -395,6 +394,12 @@ impl<'a> Run<'a> {
     pub fn figures(self) -> impl Iterator<Item = Decimal> + 'a {
         (self.start..self.end).map(move |i| self.column.figure(i))
     }
+}
+
+/// The packed entry of a fixed-point decimal, when its digits and sign fit 56 bits.
+#[inline(always)]
+fn packed(f: Fixed) -> Option<u64> {
+    (f.mantissa.unsigned_abs() < NARROW_LIMIT && f.scale <= SCALE as u32).then(|| pack(f.mantissa, f.scale))
 }
 
 /// The packed entry of signed digits below 2^55 and a scale of at most 31.
