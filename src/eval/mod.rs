@@ -293,6 +293,46 @@ struct OwnAdjustments {
     zeroed: Vec<bool>,
 }
 
+/// Each unit's amount from one clause, after and before the clause's cap
+/// (`caps`, per unit): the sum of the amounts its occurrences keep (`found`,
+/// ordered by unit), or their highest with `highest only`. Most units have
+/// no occurrence: their amount is 0, capped, with no sum to work out.
+fn clause_amounts(
+    units: usize,
+    found: &[(usize, Decimal, Occurrence)],
+    highest_only: bool,
+    caps: Option<&values::Values>,
+) -> (Decimals, Decimals) {
+    let capped = |u: usize, amount: Decimal| match caps.and_then(|c| c.num(u)) {
+        Some(cap) => amount.min(cap),
+        None => amount,
+    };
+    // A unit without occurrences, when the cap is the same for every unit.
+    let none = match caps {
+        None | Some(values::Values::Same(_)) => Some(Entry::of(capped(0, Decimal::ZERO))),
+        Some(_) => None,
+    };
+    let (mut amount, mut uncapped) = (Decimals::with_capacity(units), Decimals::with_capacity(units));
+    let mut found = found.iter().peekable();
+    for u in 0..units {
+        let (mut sum, mut highest, mut any) = (Decimal::ZERO, Decimal::ZERO, false);
+        while let Some((_, kept, _)) = found.next_if(|(of, _, _)| *of == u) {
+            sum = sum.checked_add(*kept).unwrap_or(sum);
+            highest = highest.max(*kept);
+            any = true;
+        }
+        if !any {
+            uncapped.push_entry(figures::ZERO);
+            amount.push_entry(none.unwrap_or_else(|| Entry::of(capped(u, Decimal::ZERO))));
+            continue;
+        }
+        let before_cap = if highest_only { highest } else { sum };
+        uncapped.push(Some(before_cap));
+        amount.push(Some(capped(u, before_cap)));
+    }
+    (amount, uncapped)
+}
+
 /// Each unit's occurrences of one clause, in one list ordered by unit (few
 /// units have any: no list per unit).
 struct Occurrences {
@@ -315,13 +355,11 @@ impl Applied {
 }
 
 impl Occurrences {
-    /// The occurrences found, each with its unit, in the order found.
-    fn new(units: usize, mut found: Vec<(usize, Occurrence)>) -> Occurrences {
-        // Stable: a unit's occurrences stay in rule order, then row order.
-        found.sort_by_key(|(u, _)| *u);
+    /// The occurrences found, each with its unit, ordered by unit.
+    fn new(units: usize, found: impl ExactSizeIterator<Item = (usize, Occurrence)>) -> Occurrences {
         let mut starts = Vec::with_capacity(units + 1);
         let mut list = Vec::with_capacity(found.len());
-        let mut found = found.into_iter().peekable();
+        let mut found = found.peekable();
         for u in 0..units {
             starts.push(u32::try_from(list.len()).unwrap_or(u32::MAX));
             while let Some((_, o)) = found.next_if(|(of, _)| *of == u) {
@@ -719,9 +757,8 @@ impl<'a> Engine<'a> {
     fn adjustment(&mut self, a: &Adjustment) -> Applied {
         let n = self.units();
         self.current = Some((a.origin.file.clone(), a.name.clone()));
-        let mut amount = vec![Decimal::ZERO; n];
-        let mut found: Vec<(usize, Occurrence)> = Vec::new();
-        let mut highest: Vec<Decimal> = vec![Decimal::ZERO; n];
+        // Each occurrence with its unit and the amount it keeps once cancelled.
+        let mut found: Vec<(usize, Decimal, Occurrence)> = Vec::new();
         for rule in &a.rules {
             match rule {
                 AmountRule::PerRow { table, filter, amount: each, .. } => {
@@ -749,10 +786,8 @@ impl<'a> Engine<'a> {
                         let u = data.unit[r] as usize;
                         let Some(v) = values.num(r) else { continue };
                         let kept = v.checked_mul(Decimal::ONE - cancelled[r]).unwrap_or(v);
-                        amount[u] = amount[u].checked_add(kept).unwrap_or(amount[u]);
-                        highest[u] = highest[u].max(kept);
                         let line = data.lines.get(r).copied().unwrap_or(0) as usize;
-                        found.push((u, Occurrence { file: file.clone(), line, amount: v, cancelled: cancelled[r] }));
+                        found.push((u, kept, Occurrence { file: file.clone(), line, amount: v, cancelled: cancelled[r] }));
                     }
                 }
                 AmountRule::Flat { amount: each, when, span } => {
@@ -761,34 +796,24 @@ impl<'a> Engine<'a> {
                     let values = self.values(each, units);
                     let file: Arc<str> = Arc::from(a.origin.file.name.as_str());
                     let line = a.origin.file.line_col(span.start).0;
-                    for u in 0..n {
-                        if let (true, Some(v)) = (hit[u], values.num(u)) {
-                            amount[u] = amount[u].checked_add(v).unwrap_or(amount[u]);
-                            highest[u] = highest[u].max(v);
-                            found.push((u, Occurrence { file: file.clone(), line, amount: v, cancelled: Decimal::ZERO }));
+                    for (u, _) in hit.iter().enumerate().filter(|(_, hit)| **hit) {
+                        if let Some(v) = values.num(u) {
+                            found.push((u, v, Occurrence { file: file.clone(), line, amount: v, cancelled: Decimal::ZERO }));
                         }
                     }
                 }
             }
         }
-        if a.highest_only {
-            amount = highest;
-        }
-        let uncapped = amount.iter().map(|&a| Some(a)).collect();
-        if let Some(cap) = &a.cap {
-            let caps = self.values(cap, Scope::every_unit(None));
-            for (u, a) in amount.iter_mut().enumerate() {
-                if let Some(c) = caps.num(u) {
-                    *a = (*a).min(c);
-                }
-            }
-        }
+        // Stable: a unit's occurrences stay in rule order, then row order.
+        found.sort_by_key(|(u, _, _)| *u);
+        let caps = a.cap.as_ref().map(|cap| self.values(cap, Scope::every_unit(None)));
+        let (amount, uncapped) = clause_amounts(n, &found, a.highest_only, caps.as_ref());
         let zero = match &a.zero_when {
             Some(cond) => self.condition(cond, Scope::every_unit(None)),
             None => vec![false; n],
         };
-        let amount = amount.into_iter().map(Some).collect();
-        Applied { amount, uncapped, occurrences: Occurrences::new(n, found), zero }
+        let occurrences = Occurrences::new(n, found.into_iter().map(|(u, _, o)| (u, o)));
+        Applied { amount, uncapped, occurrences, zero }
     }
 
     /// Hands every indicator's figures over to `results`, in unit order.
