@@ -646,7 +646,7 @@ fn evaluate(
         return None;
     }
     let mut line = ProgressLine::new(printer.lang, ("scoring", "评分"), ("units", "个单位"));
-    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, &dataset, derivation, &mut |done, all| line.show(done, all));
+    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, dataset, derivation, &mut |done, all| line.show(done, all));
     line.clear();
     printer.lap("evaluate");
     let faults = faults.into_sorted();

@@ -25,6 +25,11 @@ fn run_case(dir: &Path) -> String {
         out.push_str(&render(&d, Lang::En, false, None));
     }
     let (assessment, faults) = eval::evaluate(&scheme, &dataset);
+    // The command line's evaluation, which frees the tables ranking and
+    // grading do not read once every unit is scored, gives the same results.
+    let (freeing, freeing_faults) = eval::evaluate_reporting(&scheme, dataset.clone(), eval::Derivation::Kept, &mut |_, _| {});
+    assert_eq!(serde_json::to_string(&freeing).ok(), serde_json::to_string(&assessment).ok(), "{}", rel.display());
+    assert_eq!(format!("{freeing_faults:?}"), format!("{faults:?}"), "{}", rel.display());
     out.push_str("==== results ====\n");
     out.push_str(&report::table::render(&assessment, Lang::En, 200));
     out.push_str("==== details ====\n");

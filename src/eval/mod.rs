@@ -28,7 +28,7 @@ use rust_decimal::Decimal;
 use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
-use crate::model::{Adjustment, AmountRule, IndicatorId, Scheme, Target, VetoEffect, Weight};
+use crate::model::{Adjustment, AmountRule, ExprKind, IndicatorId, Scheme, Target, VetoEffect, Weight};
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitFigures};
 use crate::source::{SourceFile, Span};
 use crate::text;
@@ -45,14 +45,47 @@ pub fn evaluate(scheme: &Scheme, data: &Dataset) -> (Assessment, Diagnostics) {
 }
 
 /// [`evaluate`], keeping the derivation or not, and telling `scored(done,
-/// units)` each time more units are scored.
+/// units)` each time more units are scored. It takes the dataset: once
+/// every unit is scored, the tables that ranking and grading do not read
+/// are freed, so that at national scale the rows of the per-quarter tables
+/// are not held while the results are put together.
 pub fn evaluate_reporting(
     scheme: &Scheme,
-    data: &Dataset,
+    mut data: Dataset,
     derivation: Derivation,
     scored: &mut dyn FnMut(usize, usize),
 ) -> (Assessment, Diagnostics) {
-    evaluate_in_batches(scheme, data, derivation, batch::BATCH_UNITS, scored)
+    let (units, faults) = batch::score(scheme, &data, derivation, batch::BATCH_UNITS, scored);
+    for (table, read) in data.tables.iter_mut().zip(tables_read_when_publishing(scheme)) {
+        if !read {
+            *table = TableData::default();
+        }
+    }
+    publish(scheme, &data, units, faults)
+}
+
+/// Which tables ranking and grading read, by table: the units table (the
+/// units' groups), and those the ranking keys and the grade bands'
+/// conditions name.
+fn tables_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
+    let mut read = vec![false; scheme.tables.len()];
+    let mut mark = |table: crate::model::TableId| {
+        if let Some(r) = read.get_mut(table) {
+            *r = true;
+        }
+    };
+    mark(scheme.units.table);
+    let bands = scheme.grades.bands.iter().filter_map(|b| match &b.condition {
+        Some(crate::model::BandCondition::When(e)) => Some(e),
+        _ => None,
+    });
+    for e in scheme.ranking.keys.iter().map(|k| &k.expr).chain(bands) {
+        e.walk(&mut |node| match node.kind {
+            ExprKind::Column { table, .. } | ExprKind::Aggregate { table, .. } => mark(table),
+            _ => {}
+        });
+    }
+    read
 }
 
 /// Whether the results keep how each indicator's scores came about: the
@@ -75,7 +108,12 @@ fn evaluate_in_batches(
     batch_units: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> (Assessment, Diagnostics) {
-    let (scored, mut faults) = batch::score(scheme, data, derivation, batch_units, progress);
+    let (scored, faults) = batch::score(scheme, data, derivation, batch_units, progress);
+    publish(scheme, data, scored, faults)
+}
+
+/// Ranks, grades and publishes the units scored, with the faults found so far and since.
+fn publish(scheme: &Scheme, data: &Dataset, scored: Scored, mut faults: Faults) -> (Assessment, Diagnostics) {
     let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
     let assessment = engine.publish(scored);
     faults.append(engine.faults);
