@@ -84,6 +84,71 @@ pub(crate) enum Loc {
     Row(u32),
 }
 
+/// Where each row was read, 8 bytes a row where a [`Loc`] is 24: the
+/// loader keeps one for every row of a file until its keys are checked, and
+/// at national scale that is tens of millions. A record's span of a text is
+/// packed into a word (its start below 2^38, its length below 2^24); any
+/// other place is kept aside whole.
+#[derive(Debug, Default)]
+pub(crate) struct RowLocs {
+    packed: Vec<u64>,
+    other: Vec<Loc>,
+}
+
+/// [`RowLocs`]: the low two bits say what a word holds.
+const LOC_SPAN: u64 = 0;
+const LOC_NONE: u64 = 1;
+const LOC_OTHER: u64 = 2;
+const LOC_LENGTH_BITS: u32 = 24;
+
+impl RowLocs {
+    /// Appends the place of the next row.
+    #[inline]
+    pub(crate) fn push(&mut self, loc: Loc) {
+        let word = match loc {
+            Loc::None => Some(LOC_NONE),
+            Loc::Span(span) => {
+                let (start, length) = (span.start as u64, span.end.saturating_sub(span.start) as u64);
+                (start < 1 << (62 - LOC_LENGTH_BITS) && length < 1 << LOC_LENGTH_BITS)
+                    .then_some((start << LOC_LENGTH_BITS | length) << 2 | LOC_SPAN)
+            }
+            _ => None,
+        };
+        match word {
+            Some(word) => self.packed.push(word),
+            None => {
+                self.packed.push((self.other.len() as u64) << 2 | LOC_OTHER);
+                self.other.push(loc);
+            }
+        }
+    }
+
+    /// The place of row `r` (nowhere past the end).
+    pub(crate) fn get(&self, r: usize) -> Loc {
+        let Some(&word) = self.packed.get(r) else { return Loc::None };
+        match word & 3 {
+            LOC_SPAN => {
+                let (start, length) = ((word >> 2 >> LOC_LENGTH_BITS) as usize, (word >> 2 & ((1 << LOC_LENGTH_BITS) - 1)) as usize);
+                Loc::Span(Span { start, end: start + length })
+            }
+            LOC_OTHER => self.other.get((word >> 2) as usize).copied().unwrap_or(Loc::None),
+            _ => Loc::None,
+        }
+    }
+
+    /// Makes room for `more` rows.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.packed.reserve(more);
+    }
+
+    /// Appends the places of `more`'s rows.
+    pub(crate) fn append(&mut self, more: RowLocs) {
+        let shift = self.other.len() as u64;
+        self.packed.extend(more.packed.iter().map(|&w| if w & 3 == LOC_OTHER { w + (shift << 2) } else { w }));
+        self.other.extend(more.other);
+    }
+}
+
 /// A cell as a reader hands it over.
 #[derive(Debug, Clone)]
 pub(crate) struct Cell<'a> {
@@ -239,7 +304,7 @@ pub(crate) struct TableLoader {
     columns: Vec<Column>,
     units: Vec<UnitId>,
     lines: Vec<u32>,
-    locs: Vec<Loc>,
+    locs: RowLocs,
     /// Units (and unit × period) met in rows dropped for bad cells: not reported missing.
     excused: HashSet<(UnitId, Option<u8>)>,
     /// Units suggested for unknown unit names: probably the same rows, misspelt.
@@ -305,7 +370,7 @@ impl TableLoader {
             columns,
             units: Vec::new(),
             lines: Vec::new(),
-            locs: Vec::new(),
+            locs: RowLocs::default(),
             excused: HashSet::new(),
             suggested: HashSet::new(),
             provisional: Interner::default(),
@@ -367,7 +432,7 @@ impl TableLoader {
             self.excused.extend(excused);
             self.suggested.extend(piece.suggested);
             self.lines.extend(piece.lines);
-            self.locs.extend(piece.locs);
+            self.locs.append(piece.locs);
             self.failed |= piece.failed;
             parts.push((piece.columns, texts));
         }
@@ -917,8 +982,8 @@ impl TableLoader {
                 &table.name,
                 &names,
                 &values,
-                (self.locs[first], self.lines[first]),
-                (self.locs[r], self.lines[r]),
+                (self.locs.get(first), self.lines[first]),
+                (self.locs.get(r), self.lines[r]),
             ));
         }
         order.into_iter().filter(|&r| !dropped[r]).collect()

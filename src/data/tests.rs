@@ -516,3 +516,29 @@ fn usual_cells_read_as_the_general_parser_reads_them() {
         both[0].0.starts_with(r#"["[None, None, None, None, None, None, None, None, None, None, None, None, None, None]", "[None, None"#)
     );
 }
+
+#[test]
+fn row_places_come_back_as_they_went_in() {
+    use crate::source::Span;
+    use table::{Loc, RowLocs};
+    let span = |start: usize, end: usize| Loc::Span(Span { start, end });
+    let first = vec![
+        span(0, 57),
+        Loc::None,
+        // Beyond what a word holds: a start at 256 GB, a record of 16 MB.
+        span(1 << 38, (1 << 38) + 3),
+        span(5, 5 + (1 << 24)),
+        Loc::Row(7),
+        Loc::Cell { row: 3, col: 4 },
+        span((1 << 38) - 1, (1 << 38) - 1 + (1 << 24) - 1),
+    ];
+    let second = vec![Loc::Row(9), span(100, 180), Loc::None];
+    let (mut locs, mut more) = (RowLocs::default(), RowLocs::default());
+    first.iter().for_each(|&loc| locs.push(loc));
+    second.iter().for_each(|&loc| more.push(loc));
+    // The places kept aside are numbered on after the first rows' when appended.
+    locs.append(more);
+    let all: Vec<Loc> = first.into_iter().chain(second).collect();
+    assert_eq!((0..all.len()).map(|r| locs.get(r)).collect::<Vec<_>>(), all);
+    assert_eq!(locs.get(all.len()), Loc::None);
+}
