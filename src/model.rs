@@ -761,7 +761,8 @@ pub fn period_index(kind: PeriodKind, text: &str) -> Option<usize> {
 impl Scheme {
     /// Visits every formula that gives a unit's figures up to its published
     /// total and vetoes: scores, applicability, deductions and bonuses, vetoes
-    /// (not the ranking keys and grade conditions, which come after).
+    /// (not the ranking keys and grade conditions, which come after:
+    /// [`Scheme::walk_publish_formulas`]).
     pub fn walk_unit_formulas(&self, f: &mut impl FnMut(&Expr)) {
         for ind in &self.indicators {
             ind.score.iter().chain(&ind.applies).for_each(&mut *f);
@@ -776,6 +777,17 @@ impl Scheme {
             clause.cap.iter().chain(&clause.zero_when).chain(clause.expunge.iter().map(|e| &e.when)).for_each(&mut *f);
         }
         self.vetoes.iter().for_each(|v| f(&v.when));
+    }
+
+    /// Visits every formula worked out once all units are scored: the
+    /// ranking keys and the grade bands' conditions.
+    pub fn walk_publish_formulas(&self, f: &mut impl FnMut(&Expr)) {
+        self.ranking.keys.iter().for_each(|k| f(&k.expr));
+        for band in &self.grades.bands {
+            if let Some(BandCondition::When(e)) = &band.condition {
+                f(e);
+            }
+        }
     }
 
     /// A readable outline of how the checker understood the scheme: the

@@ -65,8 +65,8 @@ pub fn evaluate_reporting(
 }
 
 /// Which tables ranking and grading read, by table: the units table (the
-/// units' groups), and those the ranking keys and the grade bands'
-/// conditions name.
+/// units' groups), and those the formulas worked out after scoring name
+/// (`Scheme::walk_publish_formulas`).
 fn tables_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
     let mut read = vec![false; scheme.tables.len()];
     let mut mark = |table: crate::model::TableId| {
@@ -75,16 +75,12 @@ fn tables_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
         }
     };
     mark(scheme.units.table);
-    let bands = scheme.grades.bands.iter().filter_map(|b| match &b.condition {
-        Some(crate::model::BandCondition::When(e)) => Some(e),
-        _ => None,
-    });
-    for e in scheme.ranking.keys.iter().map(|k| &k.expr).chain(bands) {
+    scheme.walk_publish_formulas(&mut |e| {
         e.walk(&mut |node| match node.kind {
             ExprKind::Column { table, .. } | ExprKind::Aggregate { table, .. } => mark(table),
             _ => {}
         });
-    }
+    });
     read
 }
 
