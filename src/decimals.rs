@@ -1,5 +1,5 @@
-//! A column of decimals in 8 bytes each: the data's number columns and the
-//! results' figures, millions of them, without the 20 bytes of an
+//! Columns of decimals in 8 bytes each (the results' figures) or 4 (the
+//! data's number columns), millions of them, without the 20 bytes of an
 //! `Option<Decimal>` (or a heap allocation) per value.
 
 use rust_decimal::Decimal;
@@ -73,13 +73,7 @@ impl Decimals {
     /// The entry at `index` when it is narrow (`None` when it is empty, wide or beyond the end).
     #[inline]
     pub fn narrow(&self, index: usize) -> Option<Fixed> {
-        let packed = *self.packed.get(index)?;
-        if packed & (EMPTY | WIDE) != 0 {
-            return None;
-        }
-        // The digits with their sign: the bits above the tag, as an `i64`
-        // (`as` keeps all 64 bits) shifted arithmetically.
-        Some(Fixed { mantissa: (packed as i64) >> 8, scale: (packed & SCALE) as u32 })
+        narrow_word(*self.packed.get(index)?)
     }
 
     /// The entry at `index` taken apart (empty beyond the end).
@@ -275,6 +269,196 @@ impl Decimals {
     }
 }
 
+/// A data column's numbers: 4 bytes each while every entry fits in 4 (digits
+/// below 2^23 either sign: nearly all data), else 8 as in [`Decimals`]. At
+/// national scale the data's numbers are most of the memory a run holds.
+#[derive(Debug, Clone)]
+pub enum NumberCells {
+    /// Each entry a [`Decimals`] word that keeps its bits when cut to 32
+    /// (and comes back by sign extension): never one kept aside whole.
+    Short(Vec<u32>),
+    /// Any entries.
+    Long(Decimals),
+}
+
+impl Default for NumberCells {
+    fn default() -> Self {
+        NumberCells::Short(Vec::new())
+    }
+}
+
+/// Digits of a short entry are below this, either sign.
+const SHORT_LIMIT: u64 = 1 << 23;
+
+/// A [`Decimals`] word as a short entry, when it keeps its bits in 32.
+#[inline(always)]
+fn short(word: u64) -> Option<u32> {
+    // `as` keeps the low 32 bits; the word is short when sign-extending them gives it back.
+    (word & WIDE == 0 && long(word as u32) == word).then_some(word as u32)
+}
+
+/// A short entry as the [`Decimals`] word it was cut from.
+#[inline(always)]
+fn long(short: u32) -> u64 {
+    // Sign extension (`as` between integers of one width keeps the bits).
+    short as i32 as i64 as u64
+}
+
+impl NumberCells {
+    /// Makes room for `more` entries.
+    pub fn reserve(&mut self, more: usize) {
+        match self {
+            NumberCells::Short(words) => words.reserve(more),
+            NumberCells::Long(column) => column.reserve(more),
+        }
+    }
+
+    /// Appends the decimal of `digits` scaled down by `scale`, as [`Decimals::push_digits`].
+    #[inline(always)]
+    pub fn push_digits(&mut self, digits: u64, scale: u32, negative: bool) {
+        if let NumberCells::Short(words) = self {
+            if digits < SHORT_LIMIT && scale <= SCALE as u32 {
+                // Below 2^23, so the cast keeps every digit; a `-0` is a plain 0.
+                let magnitude = digits as i64;
+                // Digits below 2^23 and a tag of 8 bits: the word keeps its bits in 32.
+                words.push(pack(if negative { -magnitude } else { magnitude }, scale) as u32);
+                return;
+            }
+        }
+        self.lengthen().push_digits(digits, scale, negative);
+    }
+
+    /// Appends a decimal, or an empty entry.
+    pub fn push(&mut self, value: Option<Decimal>) {
+        if let NumberCells::Short(words) = self {
+            if let Some(word) = Entry::of_option(value).word().and_then(short) {
+                words.push(word);
+                return;
+            }
+        }
+        self.lengthen().push(value);
+    }
+
+    /// The entries as a [`Decimals`] column from now on (out of line: an entry too long for 4 bytes is rare).
+    #[inline(never)]
+    fn lengthen(&mut self) -> &mut Decimals {
+        if let NumberCells::Short(words) = self {
+            *self = NumberCells::Long(Decimals::from_words(words.iter().map(|&w| long(w)).collect()));
+        }
+        match self {
+            NumberCells::Long(column) => column,
+            // Made long just above.
+            NumberCells::Short(_) => unreachable!("a short column was just made long"),
+        }
+    }
+
+    /// The entry at `index` taken apart (empty beyond the end).
+    #[inline]
+    pub fn entry(&self, index: usize) -> Entry {
+        match self {
+            NumberCells::Short(words) => match words.get(index).map(|&w| narrow_word(long(w))) {
+                Some(Some(f)) => Entry::Narrow(f),
+                _ => Entry::Empty,
+            },
+            NumberCells::Long(column) => column.entry(index),
+        }
+    }
+
+    /// The entry at `index`: `None` when it is empty or beyond the end.
+    #[inline]
+    pub fn get(&self, index: usize) -> Option<Decimal> {
+        self.entry(index).number()
+    }
+
+    /// How many entries.
+    pub fn len(&self) -> usize {
+        match self {
+            NumberCells::Short(words) => words.len(),
+            NumberCells::Long(column) => column.len(),
+        }
+    }
+
+    /// Whether there are no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Keeps the first `len` entries.
+    pub fn truncate(&mut self, len: usize) {
+        match self {
+            NumberCells::Short(words) => words.truncate(len),
+            NumberCells::Long(column) => column.truncate(len),
+        }
+    }
+
+    /// Appends the entries of another column.
+    pub fn append(&mut self, other: NumberCells) {
+        match (&mut *self, other) {
+            (NumberCells::Short(words), NumberCells::Short(more)) => words.extend_from_slice(&more),
+            (_, more) => {
+                let more = more.into_long();
+                self.lengthen().append(&more);
+            }
+        }
+    }
+
+    /// The entries as a [`Decimals`] column.
+    fn into_long(self) -> Decimals {
+        match self {
+            NumberCells::Short(words) => Decimals::from_words(words.into_iter().map(long).collect()),
+            NumberCells::Long(column) => column,
+        }
+    }
+
+    /// The entries at `rows`, in that order (empty past the end), as the
+    /// [`Decimals`] column the evaluation works on.
+    pub fn gather(&self, rows: impl Iterator<Item = usize>) -> Decimals {
+        match self {
+            NumberCells::Short(words) => Decimals::from_words(rows.map(|i| words.get(i).map_or(EMPTY, |&w| long(w))).collect()),
+            NumberCells::Long(column) => column.gather(rows),
+        }
+    }
+
+    /// The entries at `order`, in that order (empty past the end).
+    pub fn select(&self, order: &[usize]) -> NumberCells {
+        match self {
+            NumberCells::Short(words) => NumberCells::Short(order.iter().map(|&i| words.get(i).map_or(EMPTY as u32, |&w| w)).collect()),
+            NumberCells::Long(column) => NumberCells::Long(column.select(order)),
+        }
+    }
+
+    /// The entries in `range` (as far as they exist).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> NumberCells {
+        match self {
+            NumberCells::Short(words) => NumberCells::Short(words.get(range).unwrap_or_default().to_vec()),
+            NumberCells::Long(column) => {
+                let mut some = Decimals::with_capacity(range.len());
+                some.push_run(column.run(range));
+                NumberCells::Long(some)
+            }
+        }
+    }
+}
+
+/// Equal when the entries are, digit for digit and scale for scale, whether 4 or 8 bytes each.
+impl PartialEq for NumberCells {
+    fn eq(&self, other: &NumberCells) -> bool {
+        match (self, other) {
+            (NumberCells::Short(a), NumberCells::Short(b)) => a == b,
+            _ => self.clone().into_long().identical(&other.clone().into_long()),
+        }
+    }
+}
+
+impl FromIterator<Option<Decimal>> for NumberCells {
+    fn from_iter<I: IntoIterator<Item = Option<Decimal>>>(iter: I) -> NumberCells {
+        let iter = iter.into_iter();
+        let mut column = NumberCells::Short(Vec::with_capacity(iter.size_hint().0));
+        iter.for_each(|d| column.push(d));
+        column
+    }
+}
+
 /// A decimal whose digits fit an `i64`: `mantissa × 10^-scale`, the scale at
 /// most 28. Zero is never negative here (a `-0` is a [`Entry::Wide`]), so
 /// fixed-point arithmetic can leave the sign of a zero result to `rust_decimal`.
@@ -394,6 +578,17 @@ impl<'a> Run<'a> {
     pub fn figures(self) -> impl Iterator<Item = Decimal> + 'a {
         (self.start..self.end).map(move |i| self.column.figure(i))
     }
+}
+
+/// The decimal of a word when it is narrow (`None` when it is empty or kept aside whole).
+#[inline(always)]
+fn narrow_word(packed: u64) -> Option<Fixed> {
+    if packed & (EMPTY | WIDE) != 0 {
+        return None;
+    }
+    // The digits with their sign: the bits above the tag, as an `i64`
+    // (`as` keeps all 64 bits) shifted arithmetically.
+    Some(Fixed { mantissa: (packed as i64) >> 8, scale: (packed & SCALE) as u32 })
 }
 
 /// The packed entry of a fixed-point decimal, when its digits and sign fit 56 bits.
@@ -524,5 +719,67 @@ mod tests {
         let mut short = whole;
         short.truncate(2);
         assert_eq!((short.len(), short.get(1), short.get(2)), (2, Some(wide), None));
+    }
+
+    #[test]
+    fn number_cells_are_short_until_an_entry_needs_eight_bytes() {
+        let cells = |c: &NumberCells| -> Vec<Option<String>> {
+            (0..c.len()).map(|i| c.get(i).map(|d| d.serialize()).map(|b| format!("{b:?}"))).collect()
+        };
+        let made = |digits: u64, scale: u32, negative: bool| Some(from_digits(digits, scale, negative));
+        // At the edge of 4 bytes, both signs, the largest scale, `-0` as digits: short; one digit more: long.
+        let fits = [(0, 0, true), ((1 << 23) - 1, 0, true), ((1 << 23) - 1, 28, false), (935, 1, false), (12345, 4, true)];
+        let mut short = NumberCells::default();
+        let mut pushed = NumberCells::default();
+        for (digits, scale, negative) in fits {
+            short.push_digits(digits, scale, negative);
+            pushed.push(made(digits, scale, negative));
+            pushed.push(None);
+        }
+        assert!(matches!((&short, &pushed), (NumberCells::Short(_), NumberCells::Short(_))));
+        let expected: Vec<Option<Decimal>> = fits.iter().map(|&(d, s, n)| made(d, s, n)).collect();
+        let back: Vec<Option<Decimal>> = (0..short.len()).map(|i| short.get(i)).collect();
+        assert_eq!(
+            back.iter().map(|d| d.map(|d| d.serialize())).collect::<Vec<_>>(),
+            expected.iter().map(|d| d.map(|d| d.serialize())).collect::<Vec<_>>()
+        );
+        assert_eq!((pushed.len(), pushed.get(1), pushed.get(10)), (10, None, None));
+        // An entry too long for 4 bytes makes the column long, keeping what came before.
+        let mut negative_zero = Decimal::new(0, 2);
+        negative_zero.set_sign_negative(true);
+        for (i, long) in [made(1 << 23, 0, false), made(1 << 23, 2, true), Some(negative_zero), Some(Decimal::MAX)].into_iter().enumerate()
+        {
+            let mut column = short.clone();
+            let before = cells(&column);
+            if i < 2 {
+                column.push_digits(1 << 23, 2 * i as u32, i == 1);
+            } else {
+                column.push(long);
+            }
+            assert!(matches!(column, NumberCells::Long(_)), "{long:?}");
+            assert_eq!(cells(&column)[..before.len()], before[..]);
+            assert_eq!(column.get(before.len()).map(|d| d.serialize()), long.map(|d| d.serialize()));
+            // Equal to the same entries held short, whichever form each side has.
+            let mut again = column.clone();
+            again.truncate(before.len());
+            assert!(again == short && column != short);
+            // Joined either way round, selected and sliced: the same entries.
+            let mut joined = short.clone();
+            joined.append(column.clone());
+            assert_eq!(cells(&joined), [before.clone(), cells(&column)].concat());
+            let picked = joined.select(&[before.len() * 2, 0, 99]);
+            assert_eq!(cells(&picked), [cells(&column)[before.len()].clone(), before[0].clone(), None]);
+            assert_eq!(cells(&joined.slice(1..3)), cells(&joined)[1..3]);
+            let gathered = joined.gather([before.len() * 2, 1, 99].into_iter());
+            assert_eq!(gathered.get(0).map(|d| d.serialize()), long.map(|d| d.serialize()));
+            assert_eq!((gathered.get(1), gathered.get(2)), (joined.get(1), None));
+        }
+        let mut both = short.clone();
+        both.append(short.clone());
+        assert!(matches!(both, NumberCells::Short(_)) && both.len() == 2 * short.len());
+        let picked = short.select(&[1, 7]);
+        assert!(matches!(picked, NumberCells::Short(_)) && picked.get(0) == short.get(1) && picked.get(1).is_none());
+        let gathered = short.gather([4, 0].into_iter());
+        assert_eq!((gathered.get(0), gathered.get(1)), (short.get(4), short.get(0)));
     }
 }

@@ -64,7 +64,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::date::Date;
-use crate::decimals::Decimals;
+use crate::decimals::NumberCells;
 use crate::diagnostics::Diagnostics;
 use crate::model::{Scheme, TableId, TableShape};
 use table::{Ctx, DataFile, Place, Rows, TableLoader};
@@ -147,11 +147,7 @@ impl Column {
             all.get(rows).unwrap_or_default().to_vec()
         }
         match self {
-            Column::Number(all) => {
-                let mut some = Decimals::with_capacity(rows.len());
-                some.push_run(all.run(rows));
-                Column::Number(some)
-            }
+            Column::Number(all) => Column::Number(all.slice(rows)),
             Column::Text(all) => Column::Text(cells(all, rows)),
             Column::Date(all) => Column::Date(cells(all, rows)),
             Column::Bool(all) => Column::Bool(cells(all, rows)),
@@ -164,7 +160,7 @@ impl Column {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Column {
     /// Numbers, integers and percents (a percent is held as a fraction: 95% is 0.95).
-    Number(Decimals),
+    Number(NumberCells),
     /// Text and enumerations, interned.
     Text(Vec<Option<Sym>>),
     /// Dates.

@@ -20,7 +20,7 @@ use super::cell::{self, Parsed, Raw};
 use super::errors;
 use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
-use crate::decimals::Decimals;
+use crate::decimals::NumberCells;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
 use crate::source::{SourceFile, Span};
@@ -1147,7 +1147,7 @@ impl Column {
     /// An empty column for a declared type.
     pub(crate) fn empty(ty: &ColumnType) -> Column {
         match ty {
-            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(Decimals::default()),
+            ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(NumberCells::default()),
             ColumnType::Text | ColumnType::Enum(_) => Column::Text(Vec::new()),
             ColumnType::Date => Column::Date(Vec::new()),
             ColumnType::Bool => Column::Bool(Vec::new()),
@@ -1198,7 +1198,7 @@ impl Column {
         // The first piece with rows is kept and the others appended to it.
         let first = pieces.iter().position(|(column, _)| column.len() > 0).unwrap_or(0);
         let mut pieces = pieces.into_iter().skip(first);
-        let Some((mut whole, offset)) = pieces.next() else { return Column::Number(Decimals::default()) };
+        let Some((mut whole, offset)) = pieces.next() else { return Column::Number(NumberCells::default()) };
         if let (Column::Text(v), true) = (&mut whole, offset > 0) {
             for s in v.iter_mut().flatten() {
                 *s = s.saturating_add(offset);
@@ -1208,7 +1208,7 @@ impl Column {
         for (more, offset) in pieces {
             let renumber = |s: Sym| s.saturating_add(offset);
             match (&mut whole, more) {
-                (Column::Number(v), Column::Number(m)) => v.append(&m),
+                (Column::Number(v), Column::Number(m)) => v.append(m),
                 (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
                 (Column::Date(v), Column::Date(m)) => v.extend(m),
                 (Column::Bool(v), Column::Bool(m)) => v.extend(m),

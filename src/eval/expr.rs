@@ -517,7 +517,7 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
             let rows = (0..self.len(scope)).map(|i| self.row(scope, i));
             return match numbers {
-                Some(v) => Values::Numbers(Numbers::from_column(v, rows)),
+                Some(v) => Values::Numbers(Numbers::from_cells(v, rows)),
                 None => Values::Mixed(rows.map(cell).collect()),
             };
         }
@@ -529,7 +529,7 @@ impl Engine<'_> {
         };
         let per_unit = match numbers {
             // `NO_ROW` is past the end of every column: no number.
-            Some(v) => Values::Numbers(Numbers::from_column(v, unit_rows.iter().map(|&row| row as usize))),
+            Some(v) => Values::Numbers(Numbers::from_cells(v, unit_rows.iter().map(|&row| row as usize))),
             None => Values::Mixed(unit_rows.iter().map(|&row| if row == NO_ROW { Value::Null } else { cell(row as usize) }).collect()),
         };
         match scope {

@@ -50,6 +50,11 @@ impl Numbers {
         Numbers { column: column.gather(rows) }
     }
 
+    /// The numbers of a data column at `rows`, in that order (empty past the end).
+    pub fn from_cells(cells: &crate::decimals::NumberCells, rows: impl Iterator<Item = usize>) -> Numbers {
+        Numbers { column: cells.gather(rows) }
+    }
+
     /// Numbers from entries taken apart.
     pub fn from_entries(entries: impl Iterator<Item = Entry>) -> Numbers {
         let mut column = Decimals::with_capacity(entries.size_hint().0);
