@@ -138,15 +138,19 @@ impl Diagnostic {
         Diagnostic { code, severity: Severity::Error, file: None, message, labels: Vec::new(), help: None }
     }
 
-    /// Adds the primary label.
+    /// Adds the primary label (none to a diagnostic without a file: a label points into one).
     pub fn with_label(mut self, span: Span, text: Text) -> Self {
-        self.labels.push(Label { span, text, primary: true });
+        if self.file.is_some() {
+            self.labels.push(Label { span, text, primary: true });
+        }
         self
     }
 
-    /// Adds a secondary label (the other side of a conflict).
+    /// Adds a secondary label (the other side of a conflict; none without a file).
     pub fn with_note(mut self, span: Span, text: Text) -> Self {
-        self.labels.push(Label { span, text, primary: false });
+        if self.file.is_some() {
+            self.labels.push(Label { span, text, primary: false });
+        }
         self
     }
 

@@ -43,7 +43,8 @@ pub(crate) struct Body {
 /// Reads the header of a decoded CSV file into the loader. Returns where the
 /// body starts, or `None` when no row can be read (already reported).
 pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) -> Option<Body> {
-    let text: &str = &file.text;
+    let text = file.text();
+    let text: &str = &text;
     let delimiter = sniff(text);
     let mut scanner = Scanner::new(text, delimiter, 0..text.len(), 1);
     let mut fields = Fields::new(text, delimiter);

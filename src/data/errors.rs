@@ -6,7 +6,7 @@
 
 use super::cell::{Problem, Raw};
 use super::decode::DecodeError;
-use super::table::{Loc, Place};
+use super::table::{DataFile, Loc, Place};
 use crate::diagnostics::{Code, Diagnostic, Text, codes};
 use crate::model::{Column, Table, TableShape};
 use crate::suggest::did_you_mean;
@@ -44,9 +44,28 @@ fn at(place: &Place, loc: Loc, message: Text) -> Text {
 /// A diagnostic at `loc` of `place`, labelled there when the place has text.
 fn diagnostic(code: &'static Code, place: &Place, loc: Loc, message: Text, label: Text) -> Diagnostic {
     match (place, loc) {
-        (Place::Text(file), Loc::Span(span)) => Diagnostic::error(code, file.source(), message).with_label(span, label),
-        (Place::Text(file), _) => Diagnostic::error(code, file.source(), message),
+        (Place::Text(file), Loc::Span(span)) => in_file(code, file, message).with_label(span, label),
+        (Place::Text(file), _) => in_file(code, file, message),
         _ => Diagnostic::general(code, at(place, loc, message)),
+    }
+}
+
+/// An error in a file, to be labelled where its text can be shown: not
+/// when it was let go and the file on disk has changed since (labels then
+/// go unshown, see [`Diagnostic::with_label`], and the message names the file).
+fn in_file(code: &'static Code, file: &DataFile, message: Text) -> Diagnostic {
+    match file.source() {
+        Some(source) => Diagnostic::error(code, source, message),
+        None => {
+            let name = &file.name;
+            Diagnostic::general(
+                code,
+                Text {
+                    en: format!("{} (in `{name}`, which has changed since kaohe read it)", message.en),
+                    zh: format!("{}(`{name}`,读取后已被改动)", message.zh),
+                },
+            )
+        }
     }
 }
 
@@ -144,7 +163,7 @@ pub(crate) fn duplicate_key(
     );
     match place {
         Place::Text(file) => {
-            let mut d = Diagnostic::error(&codes::DATA_DUPLICATE_KEY, file.source(), message);
+            let mut d = in_file(&codes::DATA_DUPLICATE_KEY, file, message);
             if let Loc::Span(s) = again.0 {
                 d = d.with_label(s, text!("again here", "在此重复"));
             }
@@ -186,7 +205,7 @@ pub(crate) fn missing_row(
         "请补上该行,或在方案中给 `{name}` 的每一列声明 `默认` 值以填补缺行"
     );
     let d = match place {
-        Place::Text(file) => Diagnostic::error(&codes::DATA_MISSING_ROW, file.source(), message),
+        Place::Text(file) => in_file(&codes::DATA_MISSING_ROW, file, message),
         _ => Diagnostic::general(&codes::DATA_MISSING_ROW, message),
     };
     d.with_help(help)
@@ -235,7 +254,7 @@ pub(crate) fn duplicate_column(place: &Place, table: &str, column: &str, first: 
     let message = text!("the header of `{table}` names column `{column}` twice", "`{table}` 的表头中 `{column}` 列出现了两次");
     let help = text!("keep one of the two columns: kaohe cannot tell which one is meant", "请只保留其中一列:kaohe 无法判断应使用哪一列");
     match (place, first, again) {
-        (Place::Text(file), Loc::Span(a), Loc::Span(b)) => Diagnostic::error(&codes::DATA_DUPLICATE_COLUMN, file.source(), message)
+        (Place::Text(file), Loc::Span(a), Loc::Span(b)) => in_file(&codes::DATA_DUPLICATE_COLUMN, file, message)
             .with_label(b, text!("again here", "在此重复"))
             .with_note(a, text!("first here", "首次出现在此"))
             .with_help(help),

@@ -296,7 +296,8 @@ impl<'t> Parser<'t> {
 /// Reads a decoded JSON file into the loader.
 pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) {
     let place = Place::Text(file.clone());
-    let mut parser = Parser { text: &file.text, pos: 0 };
+    let text = file.text();
+    let mut parser = Parser { text: &text, pos: 0 };
     let rows = match parser.array() {
         Ok(rows) => rows,
         Err(Syntax { at, expected }) => {
@@ -354,7 +355,7 @@ pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataF
             };
             cells[i] = Cell { raw, loc: Loc::Span(m.span) };
         }
-        let (line, _) = file.source().line_col(row.span.start);
+        let (line, _) = file.source().map_or((0, 0), |source| source.line_col(row.span.start));
         loader.row(ctx, u32::try_from(line).unwrap_or(u32::MAX), Loc::Span(row.span), cells.as_slice());
     }
 }

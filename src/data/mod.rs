@@ -476,6 +476,7 @@ fn load_in_pieces(
     let mut loaded: Vec<Option<(Rows, Interner)>> = (0..scheme.tables.len()).map(|_| None).collect();
     let mut index = None;
     for (tid, mut loader, mut table_ctx) in read_tables(scheme, first, None, &workbook, piece_bytes, &mut read) {
+        loader.let_go_of_text();
         let units = Arc::new(loader.take_units());
         let failed = loader.failed;
         // Messages about duplicate keys name them through the index.
@@ -491,6 +492,7 @@ fn load_in_pieces(
     // The other tables, typed piece by piece on all threads.
     let rest: Vec<(TableId, Source)> = sources.into_iter().enumerate().filter(|(tid, _)| *tid != units_table).collect();
     for (tid, loader, mut table_ctx) in read_tables(scheme, rest, shared, &workbook, piece_bytes, &mut read) {
+        loader.let_go_of_text();
         let rows = loader.finish(&mut table_ctx);
         diags.extend(table_ctx.diags);
         loaded[tid] = Some((rows, table_ctx.strings));
@@ -557,7 +559,7 @@ fn read_tables<'s>(
     let mut jobs: Vec<Job> = Vec::new();
     for (table, (tid, source)) in items.into_iter().enumerate() {
         let file = match source {
-            Source::Text(file, Format::Csv) if file.text.len() > piece_bytes.unwrap_or(CUT_ABOVE) => file,
+            Source::Text(file, Format::Csv) if file.len > piece_bytes.unwrap_or(CUT_ABOVE) => file,
             source => {
                 bases.push(None);
                 jobs.push(Job::Whole { table, tid, source });
@@ -567,9 +569,10 @@ fn read_tables<'s>(
         let mut ctx = new_ctx();
         let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
         if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
-            let count = piece_count(file.text.len().saturating_sub(body.start), piece_bytes);
-            for (range, line) in csvfile::pieces(&file.text, body, count) {
-                let room = csvfile::room(&file.text, range.clone());
+            let count = piece_count(file.len.saturating_sub(body.start), piece_bytes);
+            let text = file.text();
+            for (range, line) in csvfile::pieces(&text, body, count) {
+                let room = csvfile::room(&text, range.clone());
                 jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line, room });
             }
         }
@@ -617,7 +620,7 @@ fn run_jobs<'s>(
                     // Never: a piece's table has a base.
                     None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
                 };
-                csvfile::read_rows(&mut ctx, &mut loader, &file.text, delimiter, range, line, room);
+                csvfile::read_rows(&mut ctx, &mut loader, &file.text(), delimiter, range, line, room);
                 (i, weight, (table, loader, ctx))
             }
             Job::Whole { table, tid, source } => {
@@ -639,7 +642,7 @@ fn run_jobs<'s>(
 /// Roughly how much work reading a source is (its size).
 fn source_weight(source: &Source) -> usize {
     match source {
-        Source::Text(file, _) => file.text.len(),
+        Source::Text(file, _) => file.len,
         Source::Sheet(range, _) => range.get_size().0.saturating_mul(range.get_size().1).saturating_mul(16),
         Source::Absent | Source::Failed => 0,
     }
@@ -744,7 +747,7 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
             Ok(bytes) => decode::decode(bytes, forced).map_err(|e| errors::encoding(&shown, &e)),
             Err(e) => Err(errors::io(&shown, &e)),
         };
-        (tid, text.map(|text| Source::Text(DataFile::new(shown, text), format)))
+        (tid, text.map(|text| Source::Text(DataFile::read_from(shown, text, path.join(&file), forced), format)))
     };
     let work = crate::cores::Work::Bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
     for (tid, source) in crate::cores::map(work, found.into_iter(), read) {
@@ -810,9 +813,10 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
             match format {
                 Format::Csv => {
                     if let Some(body) = csvfile::read_header(ctx, &mut loader, &file) {
-                        let body_range = body.start..file.text.len();
-                        let room = csvfile::room(&file.text, body_range.clone());
-                        csvfile::read_rows(ctx, &mut loader, &file.text, body.delimiter, body_range, body.line, room);
+                        let text = file.text();
+                        let body_range = body.start..text.len();
+                        let room = csvfile::room(&text, body_range.clone());
+                        csvfile::read_rows(ctx, &mut loader, &text, body.delimiter, body_range, body.line, room);
                     }
                 }
                 Format::Json => jsonfile::read(ctx, &mut loader, &file),

@@ -44,25 +44,87 @@ pub(crate) enum Place {
 /// A decoded CSV or JSON file. Its [`SourceFile`], with the table of line
 /// starts that diagnostics need, is made for the first diagnostic only:
 /// most files have none, and a large file's table is large.
+///
+/// A file read from disk lets go of its text once its rows are typed
+/// ([`DataFile::let_go`]): at national scale the texts are gigabytes, held
+/// otherwise while the rows are joined, sorted and checked, for the rare
+/// message about a duplicate key or a missing row. Such a message reads the
+/// file again.
 #[derive(Debug)]
 pub(crate) struct DataFile {
     /// The file as messages call it.
     pub name: String,
-    /// Its text (not an `Arc<str>`: making one would copy a file of
-    /// hundreds of megabytes; the file itself is shared).
-    pub text: String,
-    source: std::sync::OnceLock<Arc<SourceFile>>,
+    /// Its text's length in bytes.
+    pub len: usize,
+    /// Its text until it is let go (not an `Arc<str>`: making one would
+    /// copy a file of hundreds of megabytes).
+    text: std::sync::Mutex<Option<Arc<String>>>,
+    /// Where it was read and the encoding it was told to have, to read it again.
+    origin: Option<(std::path::PathBuf, Option<&'static encoding_rs::Encoding>)>,
+    /// For diagnostics; `None` when the text is let go and the file on disk is no longer the one read.
+    source: std::sync::OnceLock<Option<Arc<SourceFile>>>,
 }
 
 impl DataFile {
-    /// A file called `name` in messages, of text `text`.
+    /// A file called `name` in messages, of text `text`, kept whole.
+    #[cfg(test)]
     pub(crate) fn new(name: String, text: String) -> Arc<DataFile> {
-        Arc::new(DataFile { name, text, source: std::sync::OnceLock::new() })
+        DataFile::with_origin(name, text, None)
     }
 
-    /// The file for diagnostics (sharing its text).
-    pub(crate) fn source(&self) -> &Arc<SourceFile> {
-        self.source.get_or_init(|| SourceFile::new(self.name.clone(), self.text.as_str()))
+    /// A file called `name` in messages, read from `path` and decoded as
+    /// `forced` says (see [`super::decode::decode`]) into `text`.
+    pub(crate) fn read_from(
+        name: String,
+        text: String,
+        path: std::path::PathBuf,
+        forced: Option<&'static encoding_rs::Encoding>,
+    ) -> Arc<DataFile> {
+        DataFile::with_origin(name, text, Some((path, forced)))
+    }
+
+    fn with_origin(
+        name: String,
+        text: String,
+        origin: Option<(std::path::PathBuf, Option<&'static encoding_rs::Encoding>)>,
+    ) -> Arc<DataFile> {
+        let len = text.len();
+        Arc::new(DataFile { name, len, text: std::sync::Mutex::new(Some(Arc::new(text))), origin, source: std::sync::OnceLock::new() })
+    }
+
+    /// The text, while it is held (empty once let go: rows are typed before).
+    pub(crate) fn text(&self) -> Arc<String> {
+        self.held().unwrap_or_default()
+    }
+
+    fn held(&self) -> Option<Arc<String>> {
+        self.text.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Lets go of the text, once the rows are typed, when the file can be read again.
+    pub(crate) fn let_go(&self) {
+        if self.origin.is_some() {
+            *self.text.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+    }
+
+    /// The file for diagnostics: the text held, or the file read again
+    /// (`None` if it can no longer be read as it was: another length, or
+    /// not decodable).
+    pub(crate) fn source(&self) -> Option<&Arc<SourceFile>> {
+        self.source
+            .get_or_init(|| {
+                let text = self.held().or_else(|| self.read_again())?;
+                Some(SourceFile::new(self.name.clone(), text.as_str()))
+            })
+            .as_ref()
+    }
+
+    /// The text read from disk again, if it is as long as the one typed.
+    fn read_again(&self) -> Option<Arc<String>> {
+        let (path, forced) = self.origin.as_ref()?;
+        let text = super::decode::decode(std::fs::read(path).ok()?, *forced).ok()?;
+        (text.len() == self.len).then(|| Arc::new(text))
     }
 }
 
@@ -392,6 +454,13 @@ impl TableLoader {
         self.units.reserve(rows);
         self.lines.reserve(rows);
         self.locs.reserve(rows);
+    }
+
+    /// Lets go of the file's text once every row is typed (see [`DataFile::let_go`]).
+    pub(crate) fn let_go_of_text(&self) {
+        if let Place::Text(file) = &self.place {
+            file.let_go();
+        }
     }
 
     /// The table it loads.

@@ -423,11 +423,12 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
             let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.cloned() };
             let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
             if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
-                let all = body.start..file.text.len();
-                let mut scanner = csvfile::Scanner::new(&file.text, body.delimiter, all.clone(), body.line);
-                let mut fields = csvfile::Fields::new(&file.text, body.delimiter);
+                let text = file.text();
+                let all = body.start..text.len();
+                let mut scanner = csvfile::Scanner::new(&text, body.delimiter, all.clone(), body.line);
+                let mut fields = csvfile::Fields::new(&text, body.delimiter);
                 match reading {
-                    Reading::Records => csvfile::read_rows(&mut ctx, &mut loader, &file.text, body.delimiter, all, body.line, 0),
+                    Reading::Records => csvfile::read_rows(&mut ctx, &mut loader, &text, body.delimiter, all, body.line, 0),
                     Reading::Cells | Reading::General => {
                         while let Some(record) = scanner.record(&mut fields) {
                             let loc = table::Loc::Span(record.span);
@@ -541,4 +542,43 @@ fn row_places_come_back_as_they_went_in() {
     let all: Vec<Loc> = first.into_iter().chain(second).collect();
     assert_eq!((0..all.len()).map(|r| locs.get(r)).collect::<Vec<_>>(), all);
     assert_eq!(locs.get(all.len()), Loc::None);
+}
+
+#[test]
+fn a_file_let_go_is_read_again_for_its_messages() {
+    use table::{DataFile, Loc, Place};
+    let dir = folder("let-go");
+    // GB18030 bytes, as Excel on Chinese Windows writes them: read again, decoded again.
+    let text = "名称,类型\n海陵区,区\n海陵区,区\n";
+    let (bytes, _, _) = encoding_rs::GB18030.encode(text);
+    let path = dir.join("市区.csv");
+    std::fs::write(&path, &bytes).unwrap();
+    let read = |name: &str| DataFile::read_from(name.to_string(), text.to_string(), path.clone(), None);
+    let file = read("市区.csv");
+    file.let_go();
+    assert!(file.text().is_empty(), "the text is let go");
+    let source = file.source().expect("the same file");
+    assert_eq!((&*source.text, source.line_col(text.rfind("海陵区").unwrap())), (text, (3, 1)));
+    // A duplicate key in a file let go is labelled in it as before.
+    let row = |at: usize| Loc::Span(crate::source::Span::new(at, at + "海陵区,区".len()));
+    let (first, again) = (text.find("海陵区").unwrap(), text.rfind("海陵区").unwrap());
+    let duplicate =
+        |file| errors::duplicate_key(&Place::Text(file), "市区", &["名称"], &["海陵区".to_string()], (row(first), 2), (row(again), 3));
+    let d = duplicate(file.clone());
+    assert_eq!((d.location(), d.labels.len()), (Some("市区.csv:3:1".to_string()), 2));
+    // A file changed on disk since: no labels into the wrong text, and the message says why.
+    let changed = read("市区.csv");
+    changed.let_go();
+    std::fs::write(&path, "名称,类型\n海陵区,区\n").unwrap();
+    assert!(changed.source().is_none());
+    let d = duplicate(changed);
+    assert!(
+        d.file.is_none() && d.labels.is_empty() && d.message.en.contains("`市区.csv`, which has changed since kaohe read it"),
+        "{:?}",
+        d.message
+    );
+    // A file not read from disk keeps its text.
+    let kept = DataFile::new("t.csv".to_string(), text.to_string());
+    kept.let_go();
+    assert_eq!(kept.text().as_str(), text);
 }
