@@ -246,11 +246,6 @@ impl Scored {
         if let Some(derivation) = &mut self.derivation {
             derivation.reserve(&more);
         }
-        for applied in self.deductions.iter_mut().chain(&mut self.bonuses) {
-            applied.amount.reserve(more(applied.amount.len()));
-            applied.uncapped.reserve(more(applied.uncapped.len()));
-            applied.zero.reserve(more(applied.zero.len()));
-        }
         self.applies.iter_mut().for_each(|a| a.reserve(more(a.len())));
         self.exact.reserve(more(self.exact.len()));
         self.published.reserve(more(self.published.len()));
@@ -305,8 +300,15 @@ struct Pending {
     fault: OpError,
 }
 
-/// What one deduction or bonus does to each unit.
+/// What one deduction or bonus does to each unit, kept for the units it
+/// touches only: those with an occurrence or struck by `清零` (few, in
+/// general), and any whose own cap gives its nothing another amount than 0.
+/// Every other unit's amount is 0, before and after the cap.
 struct Applied {
+    /// How many units in all.
+    units: usize,
+    /// The units touched, in order; the columns below have one entry for each.
+    touched: Vec<u32>,
     /// Amount after cancellation and the clause's cap.
     amount: Decimals,
     /// Amount before the cap.
@@ -327,57 +329,89 @@ struct OwnAdjustments {
     zeroed: Vec<bool>,
 }
 
-/// Each unit's amount from one clause, after and before the clause's cap
-/// (`caps`, per unit): the sum of the amounts its occurrences keep (`found`,
-/// ordered by unit), or their highest with `highest only`. Most units have
-/// no occurrence: their amount is 0, capped, with no sum to work out.
-fn clause_amounts(
+/// What one clause does to each unit: the amount after and before the
+/// clause's cap (`caps`, per unit) is the sum of the amounts its occurrences
+/// keep (`found`, ordered by unit), or their highest with `highest only`;
+/// `struck` says which units `清零` strikes. Most units have no occurrence:
+/// their amount is 0, capped, and kept only if the cap makes it another.
+fn applied(
     units: usize,
-    found: &[(usize, Decimal, Occurrence)],
+    found: Vec<(usize, Decimal, Occurrence)>,
     highest_only: bool,
     caps: Option<&values::Values>,
-) -> (Decimals, Decimals) {
+    struck: &[bool],
+) -> Applied {
     let capped = |u: usize, amount: Decimal| match caps.and_then(|c| c.num(u)) {
         Some(cap) => amount.min(cap),
         None => amount,
     };
-    // A unit without occurrences, when the cap is the same for every unit.
-    let none = match caps {
-        None | Some(values::Values::Same(_)) => Some(Entry::of(capped(0, Decimal::ZERO))),
-        Some(_) => None,
+    // Whether a unit without occurrences needs an entry: a cap below 0 makes its amount the cap.
+    let capped_zero_is_another = |u: usize| Entry::of(capped(u, Decimal::ZERO)) != figures::ZERO;
+    let every_unit = match caps {
+        None | Some(values::Values::Same(_)) => capped_zero_is_another(0),
+        Some(_) => true,
     };
-    let (mut amount, mut uncapped) = (Decimals::with_capacity(units), Decimals::with_capacity(units));
-    let mut found = found.iter().peekable();
-    for u in 0..units {
-        let (mut sum, mut highest, mut any) = (Decimal::ZERO, Decimal::ZERO, false);
-        while let Some((_, kept, _)) = found.next_if(|(of, _, _)| *of == u) {
-            sum = sum.checked_add(*kept).unwrap_or(sum);
-            highest = highest.max(*kept);
-            any = true;
+    let mut candidates: Vec<usize> = if every_unit {
+        (0..units).collect()
+    } else {
+        let struck = struck.iter().enumerate().filter(|(_, s)| **s).map(|(u, _)| u);
+        let mut some: Vec<usize> = found.iter().map(|(u, _, _)| *u).chain(struck).collect();
+        some.sort_unstable();
+        some
+    };
+    candidates.dedup();
+    let mut applied = Applied {
+        units,
+        touched: Vec::new(),
+        amount: Decimals::default(),
+        uncapped: Decimals::default(),
+        occurrences: Occurrences { list: Vec::with_capacity(found.len()), starts: Vec::new() },
+        zero: Vec::new(),
+    };
+    let mut found = found.into_iter().peekable();
+    for u in candidates {
+        let start = applied.occurrences.list.len();
+        let (mut sum, mut highest) = (Decimal::ZERO, Decimal::ZERO);
+        while let Some((_, kept, occurrence)) = found.next_if(|(of, _, _)| *of == u) {
+            sum = sum.checked_add(kept).unwrap_or(sum);
+            highest = highest.max(kept);
+            applied.occurrences.list.push(occurrence);
         }
-        if !any {
-            uncapped.push_entry(figures::ZERO);
-            amount.push_entry(none.unwrap_or_else(|| Entry::of(capped(u, Decimal::ZERO))));
+        let zero = struck.get(u).copied().unwrap_or(false);
+        let any = applied.occurrences.list.len() > start;
+        if !any && !zero && !capped_zero_is_another(u) {
             continue;
         }
-        let before_cap = if highest_only { highest } else { sum };
-        uncapped.push(Some(before_cap));
-        amount.push(Some(capped(u, before_cap)));
+        applied.touched.push(u32::try_from(u).unwrap_or(u32::MAX));
+        applied.occurrences.starts.push(u32::try_from(start).unwrap_or(u32::MAX));
+        applied.zero.push(zero);
+        if any {
+            let before_cap = if highest_only { highest } else { sum };
+            applied.uncapped.push(Some(before_cap));
+            applied.amount.push(Some(capped(u, before_cap)));
+        } else {
+            applied.uncapped.push_entry(figures::ZERO);
+            applied.amount.push_entry(Entry::of(capped(u, Decimal::ZERO)));
+        }
     }
-    (amount, uncapped)
+    applied.occurrences.starts.push(u32::try_from(applied.occurrences.list.len()).unwrap_or(u32::MAX));
+    applied
 }
 
-/// Each unit's occurrences of one clause, in one list ordered by unit (few
-/// units have any: no list per unit).
+/// The occurrences of the units a clause touches, in one list ordered by
+/// unit (few units have any: no list per unit).
 struct Occurrences {
     list: Vec<Occurrence>,
-    /// Where each unit's occurrences start in `list`, and where the last one's end.
+    /// Where each unit touched has its occurrences start in `list`, and where the last one's end.
     starts: Vec<u32>,
 }
 
 impl Applied {
     /// Puts the units of `next` after these.
     fn append(&mut self, next: Applied) {
+        let units = u32::try_from(self.units).unwrap_or(u32::MAX);
+        self.touched.extend(next.touched.iter().map(|u| u.saturating_add(units)));
+        self.units += next.units;
         self.amount.append(&next.amount);
         self.uncapped.append(&next.uncapped);
         self.zero.extend(next.zero);
@@ -386,29 +420,42 @@ impl Applied {
         self.occurrences.starts.extend(next.occurrences.starts.iter().map(|s| s.saturating_add(shift)));
         self.occurrences.list.extend(next.occurrences.list);
     }
+
+    /// Where unit `u`'s entries are, if the clause touches it.
+    fn of(&self, u: usize) -> Option<usize> {
+        self.touched.binary_search(&u32::try_from(u).ok()?).ok()
+    }
+
+    /// Unit `u`'s amount after the cap.
+    fn amount(&self, u: usize) -> Entry {
+        self.of(u).map_or(figures::ZERO, |i| self.amount.entry(i))
+    }
+
+    /// Whether the clause did something to the `i`-th unit touched: an occurrence counted, or `清零` struck.
+    fn acts_on(&self, i: usize) -> bool {
+        self.zero.get(i).copied().unwrap_or(false) || !self.occurrences.of(i).is_empty()
+    }
+
+    /// The units the clause did something to (see [`Applied::acts_on`]), in order.
+    fn acted_on(&self) -> impl Iterator<Item = u32> + '_ {
+        self.touched.iter().enumerate().filter(|(i, _)| self.acts_on(*i)).map(|(_, &u)| u)
+    }
 }
 
 impl Occurrences {
-    /// The occurrences found, each with its unit, ordered by unit.
-    fn new(units: usize, found: impl ExactSizeIterator<Item = (usize, Occurrence)>) -> Occurrences {
-        let mut starts = Vec::with_capacity(units + 1);
-        let mut list = Vec::with_capacity(found.len());
-        let mut found = found.peekable();
-        for u in 0..units {
-            starts.push(u32::try_from(list.len()).unwrap_or(u32::MAX));
-            while let Some((_, o)) = found.next_if(|(of, _)| *of == u) {
-                list.push(o);
-            }
-        }
-        starts.push(u32::try_from(list.len()).unwrap_or(u32::MAX));
-        Occurrences { list, starts }
-    }
-
-    /// Unit `u`'s occurrences.
-    fn of(&self, u: usize) -> &[Occurrence] {
+    /// The `i`-th unit touched's occurrences.
+    fn of(&self, i: usize) -> &[Occurrence] {
         let at = |i: usize| self.starts.get(i).map_or(0, |&s| s as usize);
-        self.list.get(at(u)..at(u + 1)).unwrap_or_default()
+        self.list.get(at(i)..at(i + 1)).unwrap_or_default()
     }
+}
+
+/// The units any of `clauses` touches, in order, each once.
+fn touched_by<'c>(clauses: impl Iterator<Item = &'c Applied>, units: impl Fn(&'c Applied) -> Vec<u32>) -> Vec<u32> {
+    let mut all: Vec<u32> = clauses.flat_map(units).collect();
+    all.sort_unstable();
+    all.dedup();
+    all
 }
 
 impl<'a> Engine<'a> {
@@ -529,6 +576,8 @@ impl<'a> Engine<'a> {
         // The results' rows are the units in unit order: every column is read
         // in sequence, and the indicators' columns become the results' as they are.
         self.indicator_results(&mut results, &paths, applies, derivation);
+        let acted_on = touched_by(deductions.iter().chain(&bonuses), |a| a.acted_on().collect());
+        let mut acted_on = acted_on.iter().peekable();
         for u in 0..n {
             let grade_note = grades.note[u].and_then(|i| note_names.get(i as usize).copied());
             results.push_unit(UnitFigures {
@@ -545,7 +594,7 @@ impl<'a> Engine<'a> {
                 grade_note,
                 over_quota: grades.over_quota[u].and_then(|b| band_names.get(b).copied()),
             });
-            if deductions.iter().chain(&bonuses).any(|a| a.zero[u] || !a.occurrences.of(u).is_empty()) {
+            if acted_on.next_if(|&&a| a as usize == u).is_some() {
                 self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
                 self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
             }
@@ -721,7 +770,12 @@ impl<'a> Engine<'a> {
         let taken = self.capped_sum(&self.scheme.deductions, deductions, Target::Indicator(id), self.scheme.indicators[id].deduction_cap);
         let given = self.capped_sum(&self.scheme.bonuses, bonuses, Target::Indicator(id), None);
         let zeroing: Vec<&Applied> = self.scheme.deductions.iter().zip(deductions).filter(|(d, _)| aims(d)).map(|(_, a)| a).collect();
-        let zeroed: Vec<bool> = (0..n).map(|u| zeroing.iter().any(|a| a.zero[u])).collect();
+        let mut zeroed = vec![false; n];
+        for a in zeroing {
+            for (&u, _) in a.touched.iter().zip(&a.zero).filter(|(_, zero)| **zero) {
+                zeroed[u as usize] = true;
+            }
+        }
         Some(OwnAdjustments { taken, given, zeroed })
     }
 
@@ -778,10 +832,17 @@ impl<'a> Engine<'a> {
             let none = capped(figures::ZERO);
             return (0..self.units()).map(|_| none).collect();
         }
+        // A unit no clause touches has 0 from each.
+        let none = capped(figures::ZERO);
+        let touched = touched_by(aimed.iter().copied(), |a| a.touched.clone());
+        let mut touched = touched.iter().peekable();
         (0..self.units())
             .map(|u| {
+                if touched.next_if(|&&t| t as usize == u).is_none() {
+                    return none;
+                }
                 // An overflowing sum (amounts beyond 28 digits) stays at what it had reached.
-                let sum = aimed.iter().fold(figures::ZERO, |sum, a| figures::add(sum, a.amount.entry(u)).unwrap_or(sum));
+                let sum = aimed.iter().fold(figures::ZERO, |sum, a| figures::add(sum, a.amount(u)).unwrap_or(sum));
                 capped(sum)
             })
             .collect()
@@ -841,13 +902,11 @@ impl<'a> Engine<'a> {
         // Stable: a unit's occurrences stay in rule order, then row order.
         found.sort_by_key(|(u, _, _)| *u);
         let caps = a.cap.as_ref().map(|cap| self.values(cap, Scope::every_unit(None)));
-        let (amount, uncapped) = clause_amounts(n, &found, a.highest_only, caps.as_ref());
-        let zero = match &a.zero_when {
+        let struck = match &a.zero_when {
             Some(cond) => self.condition(cond, Scope::every_unit(None)),
-            None => vec![false; n],
+            None => Vec::new(),
         };
-        let occurrences = Occurrences::new(n, found.into_iter().map(|(u, _, o)| (u, o)));
-        Applied { amount, uncapped, occurrences, zero }
+        applied(n, found, a.highest_only, caps.as_ref(), &struck)
     }
 
     /// Hands every indicator's figures over to `results`, in unit order.
@@ -891,11 +950,9 @@ impl<'a> Engine<'a> {
         paths: &[String],
     ) {
         for (c, a) in clauses.iter().zip(applied) {
-            let occurrences = a.occurrences.of(u);
-            if occurrences.is_empty() && !a.zero[u] {
-                continue;
-            }
-            let (amount, uncapped) = (a.amount.figure(u), a.uncapped.figure(u));
+            let Some(i) = a.of(u).filter(|&i| a.acts_on(i)) else { continue };
+            let occurrences = a.occurrences.of(i);
+            let (amount, uncapped) = (a.amount.figure(i), a.uncapped.figure(i));
             results.push_adjustment(
                 kind,
                 AdjustmentFigures {
