@@ -849,10 +849,8 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize) -
         .into_iter()
         .enumerate()
         .map(|(c, column)| match column {
-            Column::Text(mut syms) if c == unit_col => {
-                syms.iter_mut().zip(&row_units).for_each(|(sym, &unit)| *sym = Some(unit));
-                Column::Text(syms)
-            }
+            // Empty while loading: the rows' units, whose symbols are their ids.
+            Column::Text(_) if c == unit_col => Column::Text(row_units.iter().map(|&unit| Some(unit)).collect()),
             Column::Text(mut syms) => {
                 for sym in syms.iter_mut().flatten() {
                     *sym = match renumber.get_mut(*sym as usize) {

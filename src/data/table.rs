@@ -571,14 +571,12 @@ impl TableLoader {
         let key: &str = match unit_plain.filter(|text| self.usual[self.unit_col] == Usual::Text && is_plain_text(text)) {
             // As written, not interned: a text unit column is filled from
             // the rows' units when the table is built (see `unit_col_filled_later`).
-            Some(text) => {
-                self.columns[self.unit_col].push(Val::Null);
-                text
-            }
+            Some(text) => text,
             None => {
                 let val = self.value(ctx, self.unit_col, unit_plain, cells, row_loc, None).unwrap_or(Val::Null);
-                let kept = if self.unit_col_filled_later() { Val::Null } else { val };
-                self.columns[self.unit_col].push(kept);
+                if !self.unit_col_filled_later() {
+                    self.columns[self.unit_col].push(val);
+                }
                 typed_key = key_text(&val, &ctx.strings).into_owned();
                 &typed_key
             }
@@ -705,7 +703,6 @@ impl TableLoader {
                     return self.undo(start);
                 }
                 // Filled from the rows' units when the table is built, as in `row`.
-                self.columns[c].push(Val::Null);
                 key = Some(text);
             } else if !self.push_number(c, text) {
                 match self.usual_val(&mut ctx.strings, c, text) {
@@ -859,8 +856,9 @@ impl TableLoader {
         found
     }
 
-    /// Whether the unit column holds no values while loading: a text column,
-    /// which `build` fills with the rows' units, whose symbols are their ids.
+    /// Whether the unit column holds no values while loading (it stays
+    /// empty): a text column, which `build` fills with the rows' units,
+    /// whose symbols are their ids.
     fn unit_col_filled_later(&self) -> bool {
         matches!(self.columns[self.unit_col], Column::Text(_))
     }
@@ -1123,7 +1121,7 @@ impl TableLoader {
         let key = ctx.units.as_ref().map(|i| i.key(unit).to_string()).unwrap_or_default();
         for c in 0..self.ncols {
             let val = if c == self.unit_col && self.unit_col_filled_later() {
-                Val::Null
+                continue;
             } else if c == self.unit_col {
                 match cell::parse_text(&table.columns[c].ty, &key, scheme.year) {
                     Ok(parsed) => intern(parsed, &mut ctx.strings),
@@ -1322,6 +1320,8 @@ impl Column {
         }
         match self {
             Column::Number(v) => Column::Number(v.select(order)),
+            // The unit column while loading (see `unit_col_filled_later`).
+            Column::Text(v) if v.is_empty() => Column::Text(v),
             Column::Text(v) => Column::Text(pick(&v, order)),
             Column::Date(v) => Column::Date(pick(&v, order)),
             Column::Bool(v) => Column::Bool(pick(&v, order)),
