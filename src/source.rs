@@ -21,6 +21,11 @@ impl Span {
         Span { start, end }
     }
 
+    /// The same bytes `by` bytes further on.
+    pub fn shifted(self, by: usize) -> Self {
+        Span { start: self.start + by, end: self.end + by }
+    }
+
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))

@@ -40,11 +40,10 @@ pub(crate) struct Body {
     pub delimiter: u8,
 }
 
-/// Reads the header of a decoded CSV file into the loader. Returns where the
-/// body starts, or `None` when no row can be read (already reported).
-pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) -> Option<Body> {
-    let text = file.text();
-    let text: &str = &text;
+/// Reads the header of a decoded CSV file into the loader from `text`, the
+/// file's text or its first line. Returns where the body starts, or `None`
+/// when no row can be read (already reported).
+pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>, text: &str) -> Option<Body> {
     let delimiter = sniff(text);
     let mut scanner = Scanner::new(text, delimiter, 0..text.len(), 1);
     let mut fields = Fields::new(text, delimiter);
@@ -77,21 +76,26 @@ pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Ar
     Some(Body { start: scanner.pos, line: scanner.line, delimiter })
 }
 
-/// Reads the records of `range` (a piece of the body, cut by [`pieces`])
-/// into the loader; `line` is the line at its start. `room` is how many
-/// rows to make room for at once (see [`room`]).
-pub(crate) fn read_rows(
-    ctx: &mut Ctx<'_>,
-    loader: &mut TableLoader,
-    text: &str,
-    delimiter: u8,
-    range: Range<usize>,
-    line: u32,
-    room: usize,
-) {
+/// Where the records to read are: `range` of `text` (a piece of the body,
+/// cut by [`pieces`]), which starts at byte `base` of the file's text (0,
+/// or where a piece read on its own starts), at line `line`.
+pub(crate) struct Piece<'t> {
+    pub text: &'t str,
+    pub base: usize,
+    pub range: Range<usize>,
+    pub line: u32,
+}
+
+/// Reads the records of a piece into the loader. `room` is how many rows to
+/// make room for at once (see [`room`]). Returns whether the text ended
+/// inside a quoted cell.
+pub(crate) fn read_rows(ctx: &mut Ctx<'_>, loader: &mut TableLoader, piece: Piece<'_>, delimiter: u8, room: usize) -> bool {
     loader.reserve(room);
+    let Piece { text, base, range, line } = piece;
     let mut scanner = Scanner::new(text, delimiter, range, line);
+    scanner.base = base;
     let mut fields = Fields::new(text, delimiter);
+    fields.base = base;
     let fills = loader.fills();
     while let Some(begin) = scanner.start_record() {
         if let Some(fills) = &fills {
@@ -105,6 +109,7 @@ pub(crate) fn read_rows(
         let Some(record) = scanner.record(&mut fields) else { break };
         loader.row(ctx, record.line, Loc::Span(record.span), &fields);
     }
+    scanner.unclosed
 }
 
 /// The fields of the record at a scanner's place, read one at a time as
@@ -142,7 +147,7 @@ impl<'t> PlainFields<'t> for RecordFields<'_, 't> {
     }
 
     fn place(&self) -> (u32, Loc) {
-        (self.line, Loc::Span(trimmed(self.scanner.text, self.begin, self.scanner.pos)))
+        (self.line, Loc::Span(self.scanner.span(self.begin, self.scanner.pos)))
     }
 }
 
@@ -222,6 +227,8 @@ pub(crate) struct Record {
 /// read as they are written, see [`Cells::plain`]).
 pub(crate) struct Fields<'t> {
     text: &'t str,
+    /// Where `text` starts in the file's text (see [`Piece`]).
+    base: usize,
     delimiter: u8,
     /// Each field's `start..end`, quotes included.
     bounds: Vec<(usize, usize)>,
@@ -230,7 +237,7 @@ pub(crate) struct Fields<'t> {
 impl<'t> Fields<'t> {
     /// No fields yet, of records of `text`.
     pub(crate) fn new(text: &'t str, delimiter: u8) -> Fields<'t> {
-        Fields { text, delimiter, bounds: Vec::new() }
+        Fields { text, base: 0, delimiter, bounds: Vec::new() }
     }
 
     /// The cells, in the file's order.
@@ -246,7 +253,7 @@ impl<'t> Fields<'t> {
         } else {
             FieldBytes { start, end, close: None, rebuild: false }
         };
-        Cell { raw: Raw::Text(field_text(text, field)), loc: Loc::Span(trimmed(text, start, end)) }
+        Cell { raw: Raw::Text(field_text(text, field)), loc: Loc::Span(trimmed(text, start, end).shifted(self.base)) }
     }
 }
 
@@ -285,7 +292,11 @@ struct FieldBytes {
 /// Reads records one after the other from a range of a decoded text.
 pub(crate) struct Scanner<'t> {
     text: &'t str,
+    /// Where `text` starts in the file's text (see [`Piece`]).
+    base: usize,
     delimiter: u8,
+    /// Whether a quoted cell ran to the end of the text.
+    unclosed: bool,
     /// The next byte to read.
     pos: usize,
     /// Records starting at or after this offset belong to the next piece.
@@ -302,7 +313,22 @@ pub(crate) struct Scanner<'t> {
 impl<'t> Scanner<'t> {
     /// A scanner of the records starting in `range`; `line` is the line at `range.start`.
     pub(crate) fn new(text: &'t str, delimiter: u8, range: Range<usize>, line: u32) -> Scanner<'t> {
-        Scanner { text, delimiter, pos: range.start, limit: range.end.min(text.len()), line, word_at: usize::MAX, word_stops: 0 }
+        Scanner {
+            text,
+            base: 0,
+            delimiter,
+            unclosed: false,
+            pos: range.start,
+            limit: range.end.min(text.len()),
+            line,
+            word_at: usize::MAX,
+            word_stops: 0,
+        }
+    }
+
+    /// The span in the file's text of `from..to` of `text`, without surrounding whitespace.
+    fn span(&self, from: usize, to: usize) -> Span {
+        trimmed(self.text, from, to).shifted(self.base)
     }
 
     fn byte(&self, at: usize) -> Option<u8> {
@@ -338,7 +364,7 @@ impl<'t> Scanner<'t> {
                 break;
             }
         }
-        Some(Record { line, span: trimmed(self.text, begin, self.pos) })
+        Some(Record { line, span: self.span(begin, self.pos) })
     }
 
     /// The text of the unquoted field at `pos`, moving past it; `None`, not
@@ -419,7 +445,10 @@ impl<'t> Scanner<'t> {
             let mut i = start + 1;
             loop {
                 match bytes.get(i) {
-                    None => break,
+                    None => {
+                        self.unclosed = true;
+                        break;
+                    }
                     Some(b'"') if self.byte(i + 1) == Some(b'"') => {
                         rebuild = true;
                         i += 2;
@@ -509,7 +538,7 @@ const fn zero_bytes(word: u64) -> u64 {
 }
 
 /// How many `\n` there are in `bytes`, eight at a time.
-fn line_breaks(bytes: &[u8]) -> usize {
+pub(crate) fn line_breaks(bytes: &[u8]) -> usize {
     let mut words = bytes.chunks_exact(8);
     let mut count = 0;
     for word in words.by_ref() {

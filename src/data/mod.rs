@@ -55,6 +55,7 @@ mod csvfile;
 mod decode;
 mod errors;
 mod jsonfile;
+mod survey;
 mod table;
 #[cfg(test)]
 mod tests;
@@ -386,6 +387,8 @@ pub struct LoadOptions {
 enum Source {
     /// A decoded CSV or JSON file.
     Text(Arc<DataFile>, Format),
+    /// A large CSV file, surveyed: read piece by piece.
+    Surveyed(Arc<DataFile>, Arc<survey::Survey>),
     /// A sheet of the workbook.
     Sheet(calamine::Range<calamine::Data>, String),
     /// No file, and none needed.
@@ -459,8 +462,9 @@ fn load_in_pieces(
     };
     let is_workbook =
         path.extension().and_then(|e| e.to_str()).is_some_and(|e| WORKBOOK_EXTENSIONS.iter().any(|w| w.eq_ignore_ascii_case(e)));
+    let cut_above = piece_bytes.unwrap_or(CUT_ABOVE);
     let mut sources: Vec<Source> =
-        if is_workbook { workbook_sources(&mut ctx, path, &display) } else { folder_sources(&mut ctx, path, &display, forced) };
+        if is_workbook { workbook_sources(&mut ctx, path, &display) } else { folder_sources(&mut ctx, path, &display, forced, cut_above) };
     let workbook = if is_workbook { display.clone() } else { String::new() };
     let mut diags = ctx.diags;
     let all: usize = sources.iter().map(source_weight).sum();
@@ -523,10 +527,28 @@ fn load_in_pieces(
 /// One table's loader and context, once every piece is typed and merged.
 type Loaded<'s> = (TableId, TableLoader, Ctx<'s>);
 
+/// How a piece read from disk ended, for the pieces after it.
+#[derive(Debug, Default, Clone, Copy)]
+struct PieceEnd {
+    /// Line breaks in the piece: the next one starts that many lines further on.
+    line_breaks: u32,
+    /// The piece is not UTF-8, or was cut inside a quoted cell: the file is read whole instead.
+    misread: bool,
+}
+
 /// Work for one thread: a piece of a CSV file, or a whole file or sheet.
 enum Job {
-    /// Records `range` of a CSV file whose header table `table` has read.
-    Piece { table: usize, file: Arc<DataFile>, delimiter: u8, range: std::ops::Range<usize>, line: u32, room: usize },
+    /// Records `range` of a CSV file whose header table `table` has read,
+    /// starting at line `line` (a piece read from disk, when the file was
+    /// surveyed, starts at line 0 and is moved on once all are read).
+    Piece {
+        table: usize,
+        file: Arc<DataFile>,
+        survey: Option<Arc<survey::Survey>>,
+        delimiter: u8,
+        range: std::ops::Range<usize>,
+        line: u32,
+    },
     /// A JSON file, a sheet, or no file.
     Whole { table: usize, tid: TableId, source: Source },
 }
@@ -556,33 +578,59 @@ fn read_tables<'s>(
     let new_ctx = || Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.clone() };
     // CSV headers first, here: they tell how to read the pieces.
     let mut bases: Vec<Option<Loaded<'s>>> = Vec::with_capacity(items.len());
+    // For each table read from disk in pieces: the line where its body starts.
+    let mut body_lines: Vec<Option<u32>> = Vec::with_capacity(items.len());
     let mut jobs: Vec<Job> = Vec::new();
     for (table, (tid, source)) in items.into_iter().enumerate() {
-        let file = match source {
-            Source::Text(file, Format::Csv) if file.len > piece_bytes.unwrap_or(CUT_ABOVE) => file,
+        let (file, survey) = match source {
+            Source::Text(file, Format::Csv) if file.len > piece_bytes.unwrap_or(CUT_ABOVE) => (file, None),
+            Source::Surveyed(file, survey) => (file, Some(survey)),
             source => {
                 bases.push(None);
+                body_lines.push(None);
                 jobs.push(Job::Whole { table, tid, source });
                 continue;
             }
         };
         let mut ctx = new_ctx();
         let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
-        if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
+        let text = file.text();
+        let header = survey.as_ref().map_or(text.as_str(), |s| s.header.as_str());
+        let mut body_line = None;
+        if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file, header) {
             let count = piece_count(file.len.saturating_sub(body.start), piece_bytes);
-            let text = file.text();
-            for (range, line) in csvfile::pieces(&text, body, count) {
-                let room = csvfile::room(&text, range.clone());
-                jobs.push(Job::Piece { table, file: file.clone(), delimiter: body.delimiter, range, line, room });
+            let pieces = match &survey {
+                Some(survey) => match survey.pieces(body, count) {
+                    Ok(ranges) => {
+                        body_line = Some(body.line);
+                        ranges.into_iter().map(|range| (range, 0)).collect()
+                    }
+                    Err(e) => {
+                        ctx.diags.push(errors::io(&file.name, &e));
+                        loader.failed = true;
+                        Vec::new()
+                    }
+                },
+                None => csvfile::pieces(&text, body, count),
+            };
+            for (range, line) in pieces {
+                jobs.push(Job::Piece { table, file: file.clone(), survey: survey.clone(), delimiter: body.delimiter, range, line });
             }
         }
         bases.push(Some((tid, loader, ctx)));
+        body_lines.push(body_line);
     }
     let results = run_jobs(jobs, &bases, &new_ctx, workbook, read);
     // Merge in file order.
     let mut merged = bases;
     let mut pieces: Vec<Vec<(TableLoader, Ctx<'s>)>> = merged.iter().map(|_| Vec::new()).collect();
-    for (table, loader, ctx) in results {
+    let mut misread = vec![false; merged.len()];
+    for (table, mut loader, ctx, end) in results {
+        if let Some(Some(line)) = body_lines.get_mut(table) {
+            loader.shift_lines(*line);
+            *line = line.saturating_add(end.line_breaks);
+            misread[table] |= end.misread;
+        }
         match merged.get_mut(table) {
             Some(Some(_)) => pieces[table].push((loader, ctx)),
             Some(slot) => *slot = Some((loader.tid(), loader, ctx)),
@@ -596,7 +644,47 @@ fn read_tables<'s>(
             }
         }
     }
+    // A file misread in pieces is read whole, as any other.
+    for (entry, _) in merged.iter_mut().zip(misread).filter(|(_, misread)| *misread) {
+        let Some((tid, loader, _)) = entry.take() else { continue };
+        let mut ctx = new_ctx();
+        let again = match &loader.place {
+            Place::Text(file) => read_again(file),
+            // Never: only files are read in pieces.
+            _ => Ok(Source::Failed),
+        };
+        *entry = match again {
+            Ok(source) => read_tables(scheme, vec![(tid, source)], units.clone(), workbook, piece_bytes, read).pop(),
+            Err(diagnostic) => {
+                ctx.diags.push(*diagnostic);
+                Some((tid, read_table(&mut ctx, tid, Source::Failed, workbook), ctx))
+            }
+        };
+    }
     merged.into_iter().flatten().collect()
+}
+
+/// A CSV file read in pieces from disk, read again whole.
+fn read_again(file: &DataFile) -> Result<Source, Box<crate::diagnostics::Diagnostic>> {
+    match file.origin() {
+        Some((path, forced)) => read_whole(file.name.clone(), path.to_path_buf(), forced, Format::Csv),
+        // Never: a file read from disk knows where from.
+        None => Ok(Source::Failed),
+    }
+}
+
+/// A file read whole and decoded (as `forced` says: see [`decode::decode`]).
+fn read_whole(
+    shown: String,
+    full: std::path::PathBuf,
+    forced: Option<&'static encoding_rs::Encoding>,
+    format: Format,
+) -> Result<Source, Box<crate::diagnostics::Diagnostic>> {
+    let text = match std::fs::read(&full) {
+        Ok(bytes) => decode::decode(bytes, forced).map_err(|e| errors::encoding(&shown, &e))?,
+        Err(e) => return Err(Box::new(errors::io(&shown, &e))),
+    };
+    Ok(Source::Text(DataFile::read_from(shown, text, full, forced), format))
 }
 
 /// Runs the jobs on all threads, largest first; returns each job's table,
@@ -607,25 +695,25 @@ fn run_jobs<'s>(
     new_ctx: &(dyn Fn() -> Ctx<'s> + Sync),
     workbook: &str,
     read: &mut dyn FnMut(usize),
-) -> Vec<(usize, TableLoader, Ctx<'s>)> {
+) -> Vec<(usize, TableLoader, Ctx<'s>, PieceEnd)> {
     let mut queue: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
     queue.sort_by_key(|(i, job)| (std::cmp::Reverse(job.weight()), *i));
-    let run = |(i, job): (usize, Job)| -> (usize, usize, (usize, TableLoader, Ctx<'s>)) {
+    let run = |(i, job): (usize, Job)| -> (usize, usize, (usize, TableLoader, Ctx<'s>, PieceEnd)) {
         let (mut ctx, weight) = (new_ctx(), job.weight());
         match job {
-            Job::Piece { table, file, delimiter, range, line, room } => {
+            Job::Piece { table, file, survey, delimiter, range, line } => {
                 let template = bases.get(table).and_then(Option::as_ref).map(|(_, base, _)| base);
                 let mut loader = match template {
                     Some(base) => base.for_piece(&mut ctx),
                     // Never: a piece's table has a base.
                     None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
                 };
-                csvfile::read_rows(&mut ctx, &mut loader, &file.text(), delimiter, range, line, room);
-                (i, weight, (table, loader, ctx))
+                let end = read_piece(&mut ctx, &mut loader, &file, survey.as_deref(), delimiter, range, line);
+                (i, weight, (table, loader, ctx, end))
             }
             Job::Whole { table, tid, source } => {
                 let loader = read_table(&mut ctx, tid, source, workbook);
-                (i, weight, (table, loader, ctx))
+                (i, weight, (table, loader, ctx, PieceEnd::default()))
             }
         }
     };
@@ -642,7 +730,7 @@ fn run_jobs<'s>(
 /// Roughly how much work reading a source is (its size).
 fn source_weight(source: &Source) -> usize {
     match source {
-        Source::Text(file, _) => file.len,
+        Source::Text(file, _) | Source::Surveyed(file, _) => file.len,
         Source::Sheet(range, _) => range.get_size().0.saturating_mul(range.get_size().1).saturating_mul(16),
         Source::Absent | Source::Failed => 0,
     }
@@ -681,7 +769,15 @@ fn no_file(
     Source::Absent
 }
 
-fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<&'static encoding_rs::Encoding>) -> Vec<Source> {
+/// The sources of the tables in a folder; a CSV file larger than
+/// `cut_above` is surveyed, not read, when it can be (see [`survey`]).
+fn folder_sources(
+    ctx: &mut Ctx<'_>,
+    path: &Path,
+    display: &str,
+    forced: Option<&'static encoding_rs::Encoding>,
+    cut_above: usize,
+) -> Vec<Source> {
     let scheme = ctx.scheme;
     let failed = || scheme.tables.iter().map(|_| Source::Failed).collect();
     if path.is_file() {
@@ -743,11 +839,14 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
     let bytes = found.iter().map(|(_, file, _)| std::fs::metadata(path.join(file)).map_or(0, |m| m.len())).sum::<u64>();
     let read = |(tid, file, format): (TableId, String, Format)| {
         let shown = format!("{base}/{file}");
-        let text = match std::fs::read(path.join(&file)) {
-            Ok(bytes) => decode::decode(bytes, forced).map_err(|e| errors::encoding(&shown, &e)),
-            Err(e) => Err(errors::io(&shown, &e)),
-        };
-        (tid, text.map(|text| Source::Text(DataFile::read_from(shown, text, path.join(&file), forced), format)))
+        let full = path.join(&file);
+        let large = std::fs::metadata(&full).is_ok_and(|m| m.len() > cut_above as u64);
+        if large && matches!(format, Format::Csv) && forced.is_none_or(|e| e == encoding_rs::UTF_8) {
+            if let Some(survey) = survey::survey(&full) {
+                return (tid, Ok(Source::Surveyed(DataFile::surveyed(shown, survey.len, full, forced), Arc::new(survey))));
+            }
+        }
+        (tid, read_whole(shown, full, forced, format))
     };
     let work = crate::cores::Work::Bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
     for (tid, source) in crate::cores::map(work, found.into_iter(), read) {
@@ -757,7 +856,7 @@ fn folder_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str, forced: Option<
                     *slot = source;
                 }
             }
-            Err(diagnostic) => ctx.diags.push(diagnostic),
+            Err(diagnostic) => ctx.diags.push(*diagnostic),
         }
     }
     sources
@@ -806,23 +905,62 @@ fn workbook_sources(ctx: &mut Ctx<'_>, path: &Path, display: &str) -> Vec<Source
     sources
 }
 
+/// Types the records of `range` of a CSV file at line `line`: of its text
+/// held, or read from disk when it was surveyed.
+fn read_piece(
+    ctx: &mut Ctx<'_>,
+    loader: &mut TableLoader,
+    file: &DataFile,
+    survey: Option<&survey::Survey>,
+    delimiter: u8,
+    range: std::ops::Range<usize>,
+    line: u32,
+) -> PieceEnd {
+    let last = range.end >= file.len;
+    let (text, piece) = match survey {
+        None => (file.text(), None),
+        Some(survey) => match survey.read(range.clone()).map(String::from_utf8) {
+            Ok(Ok(text)) => (Arc::new(text), Some(range.start)),
+            Ok(Err(_)) => return PieceEnd { line_breaks: 0, misread: true },
+            Err(e) => {
+                ctx.diags.push(errors::io(&file.name, &e));
+                loader.failed = true;
+                return PieceEnd::default();
+            }
+        },
+    };
+    let (base, range) = match piece {
+        Some(start) => (start, 0..text.len()),
+        None => (0, range),
+    };
+    let room = csvfile::room(&text, range.clone());
+    let unclosed = csvfile::read_rows(ctx, loader, csvfile::Piece { text: &text, base, range, line }, delimiter, room);
+    PieceEnd { line_breaks: u32::try_from(room - 1).unwrap_or(u32::MAX), misread: unclosed && !last }
+}
+
 fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -> TableLoader {
     match source {
         Source::Text(file, format) => {
             let mut loader = TableLoader::new(ctx, tid, Place::Text(file.clone()), file.name.clone());
             match format {
                 Format::Csv => {
-                    if let Some(body) = csvfile::read_header(ctx, &mut loader, &file) {
-                        let text = file.text();
-                        let body_range = body.start..text.len();
-                        let room = csvfile::room(&text, body_range.clone());
-                        csvfile::read_rows(ctx, &mut loader, &text, body.delimiter, body_range, body.line, room);
+                    let text = file.text();
+                    if let Some(body) = csvfile::read_header(ctx, &mut loader, &file, &text) {
+                        read_piece(ctx, &mut loader, &file, None, body.delimiter, body.start..text.len(), body.line);
                     }
                 }
                 Format::Json => jsonfile::read(ctx, &mut loader, &file),
             }
             loader
         }
+        // Never: every surveyed file is read in pieces; read whole all the same.
+        Source::Surveyed(file, _) => match read_again(&file) {
+            Ok(source) => read_table(ctx, tid, source, workbook),
+            Err(diagnostic) => {
+                ctx.diags.push(*diagnostic);
+                read_table(ctx, tid, Source::Failed, workbook)
+            }
+        },
         Source::Sheet(range, sheet) => {
             let place = Place::Sheet { workbook: workbook.to_string(), sheet: sheet.clone() };
             let mut loader = TableLoader::new(ctx, tid, place, format!("{workbook}!{sheet}"));

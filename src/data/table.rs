@@ -72,6 +72,23 @@ impl DataFile {
         DataFile::with_origin(name, text, None)
     }
 
+    /// A file called `name` in messages, surveyed at `path` (its text, of
+    /// `len` bytes, is read piece by piece: see [`super::survey`]).
+    pub(crate) fn surveyed(
+        name: String,
+        len: usize,
+        path: std::path::PathBuf,
+        forced: Option<&'static encoding_rs::Encoding>,
+    ) -> Arc<DataFile> {
+        Arc::new(DataFile {
+            name,
+            len,
+            text: std::sync::Mutex::new(None),
+            origin: Some((path, forced)),
+            source: std::sync::OnceLock::new(),
+        })
+    }
+
     /// A file called `name` in messages, read from `path` and decoded as
     /// `forced` says (see [`super::decode::decode`]) into `text`.
     pub(crate) fn read_from(
@@ -90,6 +107,11 @@ impl DataFile {
     ) -> Arc<DataFile> {
         let len = text.len();
         Arc::new(DataFile { name, len, text: std::sync::Mutex::new(Some(Arc::new(text))), origin, source: std::sync::OnceLock::new() })
+    }
+
+    /// Where the file was read and the encoding it was told to have, if it was read from disk.
+    pub(crate) fn origin(&self) -> Option<(&std::path::Path, Option<&'static encoding_rs::Encoding>)> {
+        self.origin.as_ref().map(|(path, forced)| (path.as_path(), *forced))
     }
 
     /// The text, while it is held (empty once let go: rows are typed before).
@@ -461,6 +483,11 @@ impl TableLoader {
         if let Place::Text(file) = &self.place {
             file.let_go();
         }
+    }
+
+    /// Moves the lines of the rows read `by` lines on (a piece typed from its own line 0).
+    pub(crate) fn shift_lines(&mut self, by: u32) {
+        self.lines.iter_mut().for_each(|line| *line = line.saturating_add(by));
     }
 
     /// The table it loads.

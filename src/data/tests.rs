@@ -278,6 +278,52 @@ fn files_read_in_pieces_load_as_read_whole() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Files read in pieces from disk (see `survey`) load as read whole: with a
+/// byte-order mark, with a body that is not UTF-8 under a UTF-8 header
+/// (read whole again), with a quoted cell holding a line break at a cut
+/// (read whole again).
+#[test]
+fn surveyed_files_load_as_read_whole() {
+    let scheme = scheme();
+    let dir = folder("surveyed");
+    write_mixed(&dir, 200);
+    let with_mark = [&[0xEF, 0xBB, 0xBF][..], &std::fs::read(dir.join("市区.csv")).unwrap()].concat();
+    std::fs::write(dir.join("市区.csv"), with_mark).unwrap();
+    let bonus = std::fs::read_to_string(dir.join("加分.csv")).unwrap();
+    let (header, body) = bonus.split_at(bonus.find('\n').unwrap() + 1);
+    let (gb, _, _) = encoding_rs::GB18030.encode(body);
+    std::fs::write(dir.join("加分.csv"), [header.as_bytes(), &gb].concat()).unwrap();
+    let (whole, whole_diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(usize::MAX), &mut |_, _| {});
+    // 加分 read whole is GB18030, header and all: its header is not the scheme's.
+    assert_eq!(whole.tables.iter().map(|t| t.is_empty()).collect::<Vec<_>>(), [false, false, false, true]);
+    assert!(findings(&whole_diags).iter().any(|f| f.contains("加分.csv")));
+    for piece_bytes in [1, 64, 4096] {
+        let (pieces, diags) = load_in_pieces(&scheme, &dir, &LoadOptions::default(), Some(piece_bytes), &mut |_, _| {});
+        assert_eq!(pieces, whole, "pieces of {piece_bytes} bytes");
+        // The same findings; 加分.csv's encoding is found later in pieces (messages are sorted when shown).
+        let sorted = |diags: &Diagnostics| {
+            let mut all = findings(diags);
+            all.sort();
+            all
+        };
+        assert_eq!(sorted(&diags), sorted(&whole_diags), "pieces of {piece_bytes} bytes");
+    }
+    // What the survey finds: the header after the mark, and cuts after line breaks that cover the body.
+    let survey = super::survey::survey(&dir.join("市区.csv")).unwrap();
+    let text = String::from_utf8(std::fs::read(dir.join("市区.csv")).unwrap()[3..].to_vec()).unwrap();
+    assert_eq!((survey.header.as_str(), survey.len), ("名称,类型\r\n", text.len()));
+    let body = csvfile::Body { start: "名称,类型\r".len(), line: 1, delimiter: b',' };
+    let pieces = survey.pieces(body, 7).unwrap();
+    assert!(pieces.len() > 1 && pieces[0].start == body.start && pieces.last().unwrap().end == text.len());
+    assert!(pieces.windows(2).all(|w| w[0].end == w[1].start && text.as_bytes()[w[1].start - 1] == b'\n'), "{pieces:?}");
+    assert_eq!(String::from_utf8(survey.read(pieces[1].clone()).unwrap()).unwrap(), text[pieces[1].clone()]);
+    // Read whole: UTF-16, no line break in the first bytes.
+    std::fs::write(dir.join("utf16.csv"), [0xFF, 0xFE, b'a', 0, b'\n', 0]).unwrap();
+    std::fs::write(dir.join("one-line.csv"), "名称".repeat(40_000)).unwrap();
+    assert!(super::survey::survey(&dir.join("utf16.csv")).is_none() && super::survey::survey(&dir.join("one-line.csv")).is_none());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn the_interner_keeps_texts_apart_even_when_hashes_collide() {
     let mut strings = Interner::default();
@@ -422,13 +468,16 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
         .map(|reading| {
             let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.cloned() };
             let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
-            if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file) {
-                let text = file.text();
+            let text = file.text();
+            if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file, &text) {
                 let all = body.start..text.len();
                 let mut scanner = csvfile::Scanner::new(&text, body.delimiter, all.clone(), body.line);
                 let mut fields = csvfile::Fields::new(&text, body.delimiter);
                 match reading {
-                    Reading::Records => csvfile::read_rows(&mut ctx, &mut loader, &text, body.delimiter, all, body.line, 0),
+                    Reading::Records => {
+                        let piece = csvfile::Piece { text: &text, base: 0, range: all, line: body.line };
+                        csvfile::read_rows(&mut ctx, &mut loader, piece, body.delimiter, 0);
+                    }
                     Reading::Cells | Reading::General => {
                         while let Some(record) = scanner.record(&mut fields) {
                             let loc = table::Loc::Span(record.span);
