@@ -58,16 +58,16 @@ fn value(data: &Dataset, column: &Column, ty: &ColumnType, row: usize) -> String
 
 fn summary(scheme: &Scheme, data: &Dataset) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "units: {}", data.units.join(", "));
+    let _ = writeln!(out, "units: {}", data.unit_keys().iter().collect::<Vec<_>>().join(", "));
     for (t, table) in scheme.tables.iter().enumerate() {
         let rows = &data.tables[t];
         let source = if rows.source.is_empty() { "no file" } else { rows.source.as_str() };
         let _ = writeln!(out, "table {} ({source}): {} row(s)", table.name, rows.len());
         // The invariants the evaluator relies on.
-        assert_eq!(rows.unit_starts.len(), data.units.len() + 1, "unit_starts of {}", table.name);
+        assert_eq!(rows.unit_starts.len(), data.units + 1, "unit_starts of {}", table.name);
         assert_eq!(rows.columns.len(), table.columns.len());
         assert_eq!(rows.lines.len(), rows.len());
-        for u in 0..data.units.len() {
+        for u in 0..data.units {
             let unit = u32::try_from(u).unwrap_or(u32::MAX);
             assert!(rows.rows_of(unit).all(|r| rows.unit[r] == unit), "rows_of({u}) of {}", table.name);
         }
@@ -80,7 +80,7 @@ fn summary(scheme: &Scheme, data: &Dataset) -> String {
                 .map(|(c, column)| format!("{}={}", c.name, value(data, column, &c.ty, r)))
                 .collect();
             let line = if rows.lines[r] == 0 { "default".to_string() } else { format!("line {}", rows.lines[r]) };
-            let _ = writeln!(out, "  [{line}] {}: {}", data.units[rows.unit[r] as usize], cells.join(", "));
+            let _ = writeln!(out, "  [{line}] {}: {}", data.unit_keys().key(rows.unit[r] as usize), cells.join(", "));
         }
     }
     out

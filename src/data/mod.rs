@@ -79,8 +79,9 @@ pub type Sym = u32;
 /// All tables of a scheme, loaded and typed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Dataset {
-    /// Unit keys, sorted; a unit's id is its index.
-    pub units: Vec<String>,
+    /// How many units. Their keys, sorted, are the first texts of
+    /// `strings`: a unit's id is the symbol of its key (see [`Dataset::unit_keys`]).
+    pub units: usize,
     /// One entry per table of the scheme, in the scheme's order (`model::TableId`).
     pub tables: Vec<TableData>,
     /// Interned texts.
@@ -104,6 +105,57 @@ pub struct TableData {
     pub lines: Vec<u32>,
     /// For each unit, the range of its rows (rows are sorted by unit): `rows_of[u]..rows_of[u + 1]`.
     pub unit_starts: Vec<u32>,
+}
+
+impl Dataset {
+    /// The units' keys.
+    pub fn unit_keys(&self) -> UnitKeys<'_> {
+        UnitKeys { strings: &self.strings, first: 0, len: self.units }
+    }
+}
+
+/// The keys of consecutive units, each the text of its id's symbol (held
+/// once, in the interner: a national roll has millions).
+#[derive(Debug, Clone, Copy)]
+pub struct UnitKeys<'a> {
+    strings: &'a Interner,
+    /// The id of the first unit.
+    first: usize,
+    len: usize,
+}
+
+impl<'a> UnitKeys<'a> {
+    /// How many units.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The key of the `u`-th unit, counted from the first.
+    pub fn get(&self, u: usize) -> Option<&'a str> {
+        (u < self.len).then(|| self.strings.resolve(Sym::try_from(self.first + u).unwrap_or(Sym::MAX)))
+    }
+
+    /// The key of the `u`-th unit, or nothing.
+    pub fn key(&self, u: usize) -> &'a str {
+        self.get(u).unwrap_or("")
+    }
+
+    /// The units of `range`, counted from the first.
+    pub fn slice(&self, range: std::ops::Range<usize>) -> UnitKeys<'a> {
+        let start = range.start.min(self.len);
+        UnitKeys { strings: self.strings, first: self.first + start, len: range.end.clamp(start, self.len) - start }
+    }
+
+    /// The keys in order.
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let keys = *self;
+        (0..keys.len).map(move |u| keys.key(u))
+    }
 }
 
 impl TableData {
@@ -508,7 +560,7 @@ fn load_in_pieces(
     // after the units' keys. The index's keys are already interned in unit
     // order, so they are taken as they are: a unit's symbol is its id.
     let index = Arc::try_unwrap(units).unwrap_or_else(|shared| (*shared).clone());
-    let units: Vec<String> = index.keys().map(str::to_string).collect();
+    let units = index.len();
     let mut strings = index.keys;
     // Room for as many texts as the table with the most: growing a table
     // of millions of texts rehashes them all, and tables share many texts.
@@ -517,7 +569,7 @@ fn load_in_pieces(
     let tables = loaded
         .into_iter()
         .map(|entry| match entry {
-            Some((rows, loading)) => build(rows, &loading, &mut strings, units.len()),
+            Some((rows, loading)) => build(rows, &loading, &mut strings, units),
             None => TableData::default(),
         })
         .collect();

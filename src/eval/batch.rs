@@ -31,10 +31,10 @@ pub(super) fn score(
     batch_units: usize,
     progress: &mut dyn FnMut(usize, usize),
 ) -> (Scored, Faults) {
-    let units = data.units.len();
+    let units = data.units;
     let batch_units = batch_units.max(1);
     if units <= batch_units || looks_across_units(scheme) {
-        let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
+        let mut engine = Engine::new(scheme, data.unit_keys(), &data.tables, &data.strings);
         let scored = engine.score(derivation);
         return (scored, engine.faults);
     }
@@ -45,7 +45,7 @@ pub(super) fn score(
         batches,
         |range| {
             let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();
-            let mut engine = Engine::new(scheme, &data.units[range], &tables, &data.strings);
+            let mut engine = Engine::new(scheme, data.unit_keys().slice(range), &tables, &data.strings);
             let scored = engine.score(derivation);
             (scored, engine.faults)
         },

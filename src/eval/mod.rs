@@ -110,7 +110,7 @@ fn evaluate_in_batches(
 
 /// Ranks, grades and publishes the units scored, with the faults found so far and since.
 fn publish(scheme: &Scheme, data: &Dataset, scored: Scored, mut faults: Faults) -> (Assessment, Diagnostics) {
-    let mut engine = Engine::new(scheme, &data.units, &data.tables, &data.strings);
+    let mut engine = Engine::new(scheme, data.unit_keys(), &data.tables, &data.strings);
     let assessment = engine.publish(scored);
     faults.append(engine.faults);
     (assessment, faults.finish())
@@ -121,7 +121,7 @@ fn publish(scheme: &Scheme, data: &Dataset, scored: Scored, mut faults: Faults) 
 pub struct Engine<'a> {
     scheme: &'a Scheme,
     /// The key of each unit evaluated.
-    unit_keys: &'a [String],
+    unit_keys: crate::data::UnitKeys<'a>,
     /// The rows of those units, one entry per table of the scheme.
     tables: &'a [TableData],
     /// The dataset's texts plus the scheme's constants.
@@ -460,7 +460,7 @@ fn touched_by<'c>(clauses: impl Iterator<Item = &'c Applied>, units: impl Fn(&'c
 
 impl<'a> Engine<'a> {
     /// An engine for the units `unit_keys`, whose rows are `tables`.
-    fn new(scheme: &'a Scheme, unit_keys: &'a [String], tables: &'a [TableData], strings: &'a Interner) -> Self {
+    fn new(scheme: &'a Scheme, unit_keys: crate::data::UnitKeys<'a>, tables: &'a [TableData], strings: &'a Interner) -> Self {
         Engine {
             scheme,
             unit_keys,
@@ -581,7 +581,7 @@ impl<'a> Engine<'a> {
         for u in 0..n {
             let grade_note = grades.note[u].and_then(|i| note_names.get(i as usize).copied());
             results.push_unit(UnitFigures {
-                key: &self.unit_keys[u],
+                key: self.unit_keys.key(u),
                 groups: group_names.iter().map(|g| g[u]),
                 total: published[u],
                 exact_total: exact[u],
@@ -1004,7 +1004,7 @@ impl<'a> Engine<'a> {
             return;
         }
         let u = self.unit_of(scope, index);
-        let unit = self.unit_keys.get(u).cloned().unwrap_or_default();
+        let unit = self.unit_keys.key(u).to_string();
         let Some((file, what)) = self.current.clone() else { return };
         let (code, message, help) = match fault {
             OpError::DivisionByZero => (
@@ -1026,7 +1026,7 @@ impl<'a> Engine<'a> {
 
     /// A score that could not be computed because a value it needs is empty.
     fn missing(&mut self, u: usize, id: IndicatorId) {
-        let unit = self.unit_keys.get(u).cloned().unwrap_or_default();
+        let unit = self.unit_keys.key(u).to_string();
         let ind = &self.scheme.indicators[id];
         let what = ind.path.join(".");
         let d = Diagnostic::error(
@@ -1047,7 +1047,7 @@ impl<'a> Engine<'a> {
         if !self.wanted(Scope::every_unit(None), u) {
             return;
         }
-        let unit = self.unit_keys.get(u).cloned().unwrap_or_default();
+        let unit = self.unit_keys.key(u).to_string();
         let Some((file, what)) = self.current.clone() else { return };
         let need = if function == crate::model::Aggregate::TrimmedMean { (trim.0 + trim.1 + 1).to_string() } else { "1".to_string() };
         self.push_fault(

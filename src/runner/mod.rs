@@ -122,6 +122,10 @@ pub fn dataset(scheme: &Scheme, test: &Test) -> Dataset {
         }
     }
     units.sort();
+    // The keys first, in order: a unit's symbol is its id.
+    for key in &units {
+        strings.intern(key);
+    }
     let tables = scheme
         .tables
         .iter()
@@ -199,7 +203,7 @@ pub fn dataset(scheme: &Scheme, test: &Test) -> Dataset {
             }
         })
         .collect();
-    Dataset { units, tables, strings }
+    Dataset { units: units.len(), tables, strings }
 }
 
 /// The figure an expectation names.
