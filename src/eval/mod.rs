@@ -220,7 +220,32 @@ struct Scored {
     /// Each unit's published total, vetoes applied.
     published: Vec<Decimal>,
     /// The vetoes that struck each unit.
-    vetoes: Vec<Vec<usize>>,
+    vetoes: Struck,
+}
+
+/// The vetoes that struck each unit, kept for the units struck only (few).
+#[derive(Default)]
+struct Struck {
+    /// How many units in all.
+    units: usize,
+    /// Each unit struck and a veto that struck it, by unit, then veto.
+    pairs: Vec<(u32, u32)>,
+}
+
+impl Struck {
+    /// The vetoes that struck unit `u`, in the scheme's order.
+    fn of(&self, u: usize) -> impl Iterator<Item = usize> + '_ {
+        let unit = u32::try_from(u).unwrap_or(u32::MAX);
+        let start = self.pairs.partition_point(|&(of, _)| of < unit);
+        self.pairs.get(start..).unwrap_or_default().iter().take_while(move |&&(of, _)| of == unit).map(|&(_, v)| v as usize)
+    }
+
+    /// Puts the units of `next` after these.
+    fn append(&mut self, next: Struck) {
+        let shift = u32::try_from(self.units).unwrap_or(u32::MAX);
+        self.pairs.extend(next.pairs.into_iter().map(|(u, v)| (u.saturating_add(shift), v)));
+        self.units += next.units;
+    }
 }
 
 /// Each indicator's figures behind its scores (see [`Derivation`]).
@@ -249,7 +274,6 @@ impl Scored {
         self.applies.iter_mut().for_each(|a| a.reserve(more(a.len())));
         self.exact.reserve(more(self.exact.len()));
         self.published.reserve(more(self.published.len()));
-        self.vetoes.reserve(more(self.vetoes.len()));
     }
 
     /// Puts the units of `next` after these.
@@ -268,7 +292,7 @@ impl Scored {
         }
         self.exact.extend(next.exact);
         self.published.extend(next.published);
-        self.vetoes.extend(next.vetoes);
+        self.vetoes.append(next.vetoes);
     }
 }
 
@@ -528,19 +552,17 @@ impl<'a> Engine<'a> {
         let mut published: Vec<Decimal> = exact.iter().map(|t| ops::round(*t, rounding.places, rounding.mode)).collect();
         self.totals = Some(published.clone());
         // Vetoes are judged on the published total.
-        let mut vetoes: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut vetoes = Struck { units: n, pairs: Vec::new() };
         for (v, veto) in self.scheme.vetoes.iter().enumerate() {
             self.current = Some((veto.origin.file.clone(), veto.name.clone()));
             let hit = self.condition(&veto.when, Scope::every_unit(None));
-            for u in 0..n {
-                if hit[u] {
-                    vetoes[u].push(v);
-                }
-            }
+            let v = u32::try_from(v).unwrap_or(u32::MAX);
+            vetoes.pairs.extend(hit.iter().enumerate().filter(|(_, hit)| **hit).map(|(u, _)| (u32::try_from(u).unwrap_or(u32::MAX), v)));
         }
-        for u in 0..n {
-            if vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::ScoreZero)) {
-                published[u] = ops::round(Decimal::ZERO, rounding.places, rounding.mode);
+        vetoes.pairs.sort_unstable();
+        for &(u, v) in &vetoes.pairs {
+            if self.scheme.vetoes[v as usize].effects.contains(&VetoEffect::ScoreZero) {
+                published[u as usize] = ops::round(Decimal::ZERO, rounding.places, rounding.mode);
             }
         }
         Scored {
@@ -589,8 +611,8 @@ impl<'a> Engine<'a> {
                 rank: ranks.rank[u],
                 group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
                 rank_keys: ranks.keys(u),
-                vetoes: vetoes[u].iter().map(|&v| veto_names[v]),
-                award_eligible: !vetoes[u].iter().any(|&v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
+                vetoes: vetoes.of(u).map(|v| veto_names[v]),
+                award_eligible: !vetoes.of(u).any(|v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note,
                 over_quota: grades.over_quota[u].and_then(|b| band_names.get(b).copied()),
             });

@@ -90,7 +90,7 @@ impl Engine<'_> {
         Ranks { rank, group_rank, order, keys }
     }
 
-    pub(super) fn grade(&mut self, ranks: &Ranks, vetoes: &[Vec<usize>]) -> Grades {
+    pub(super) fn grade(&mut self, ranks: &Ranks, vetoes: &super::Struck) -> Grades {
         let n = self.units();
         let grades = self.scheme.grades.clone();
         let bands = &grades.bands;
@@ -112,7 +112,7 @@ impl Engine<'_> {
         let mut notes = Interner::default();
         let mut over_quota: Vec<Option<usize>> = vec![None; n];
         for u in 0..n {
-            for &v in &vetoes[u] {
+            for v in vetoes.of(u) {
                 let veto = &self.scheme.vetoes[v];
                 for effect in &veto.effects {
                     match *effect {
