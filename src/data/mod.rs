@@ -11,6 +11,7 @@
 //! |---|---|
 //! | `decode` | bytes → text: UTF-8 (BOM or not), else GB18030/GBK, or `--encoding` |
 //! | `csvfile`, `jsonfile`, `xlsx` | a file or sheet → header and cells, each with its place |
+//! | `survey` | a large CSV file → its header and cuts, each piece read from disk as it is typed |
 //! | `cell` | one cell → a value of its column's type (numbers exact, `%`, dates, periods, ...) |
 //! | `table` | rows → units resolved, keys unique, missing rows filled or reported, sorted |
 //! | `errors` | the `kaohe::data::*` diagnostics |
