@@ -737,7 +737,7 @@ fn read_whole(
         Ok(bytes) => decode::decode(bytes, forced).map_err(|e| errors::encoding(&shown, &e))?,
         Err(e) => return Err(Box::new(errors::io(&shown, &e))),
     };
-    Ok(Source::Text(DataFile::read_from(shown, text, full, forced), format))
+    Ok(Source::Text(DataFile::read_from(shown, text, (full, forced)), format))
 }
 
 /// Runs the jobs on all threads, largest first; returns each job's table,
@@ -896,7 +896,7 @@ fn folder_sources(
         let large = std::fs::metadata(&full).is_ok_and(|m| m.len() > cut_above as u64);
         if large && matches!(format, Format::Csv) && forced.is_none_or(|e| e == encoding_rs::UTF_8) {
             if let Some(survey) = survey::survey(&full) {
-                return (tid, Ok(Source::Surveyed(DataFile::surveyed(shown, survey.len, full, forced), Arc::new(survey))));
+                return (tid, Ok(Source::Surveyed(DataFile::surveyed(shown, survey.len, (full, forced)), Arc::new(survey))));
             }
         }
         (tid, read_whole(shown, full, forced, format))

@@ -59,54 +59,36 @@ pub(crate) struct DataFile {
     /// Its text until it is let go (not an `Arc<str>`: making one would
     /// copy a file of hundreds of megabytes).
     text: std::sync::Mutex<Option<Arc<String>>>,
-    /// Where it was read and the encoding it was told to have, to read it again.
-    origin: Option<(std::path::PathBuf, Option<&'static encoding_rs::Encoding>)>,
+    /// Where it was read, to read it again.
+    origin: Option<Origin>,
     /// For diagnostics; `None` when the text is let go and the file on disk is no longer the one read.
     source: std::sync::OnceLock<Option<Arc<SourceFile>>>,
 }
+
+/// Where a file was read, and the encoding it was told to have (see [`super::decode::decode`]).
+pub(crate) type Origin = (std::path::PathBuf, Option<&'static encoding_rs::Encoding>);
 
 impl DataFile {
     /// A file called `name` in messages, of text `text`, kept whole.
     #[cfg(test)]
     pub(crate) fn new(name: String, text: String) -> Arc<DataFile> {
-        DataFile::with_origin(name, text, None)
+        DataFile::make(name, text.len(), Some(text), None)
     }
 
-    /// A file called `name` in messages, surveyed at `path` (its text, of
-    /// `len` bytes, is read piece by piece: see [`super::survey`]).
-    pub(crate) fn surveyed(
-        name: String,
-        len: usize,
-        path: std::path::PathBuf,
-        forced: Option<&'static encoding_rs::Encoding>,
-    ) -> Arc<DataFile> {
-        Arc::new(DataFile {
-            name,
-            len,
-            text: std::sync::Mutex::new(None),
-            origin: Some((path, forced)),
-            source: std::sync::OnceLock::new(),
-        })
+    /// A file called `name` in messages, surveyed (its text, of `len`
+    /// bytes, is read piece by piece: see [`super::survey`]).
+    pub(crate) fn surveyed(name: String, len: usize, origin: Origin) -> Arc<DataFile> {
+        DataFile::make(name, len, None, Some(origin))
     }
 
-    /// A file called `name` in messages, read from `path` and decoded as
-    /// `forced` says (see [`super::decode::decode`]) into `text`.
-    pub(crate) fn read_from(
-        name: String,
-        text: String,
-        path: std::path::PathBuf,
-        forced: Option<&'static encoding_rs::Encoding>,
-    ) -> Arc<DataFile> {
-        DataFile::with_origin(name, text, Some((path, forced)))
+    /// A file called `name` in messages, read and decoded into `text`.
+    pub(crate) fn read_from(name: String, text: String, origin: Origin) -> Arc<DataFile> {
+        DataFile::make(name, text.len(), Some(text), Some(origin))
     }
 
-    fn with_origin(
-        name: String,
-        text: String,
-        origin: Option<(std::path::PathBuf, Option<&'static encoding_rs::Encoding>)>,
-    ) -> Arc<DataFile> {
-        let len = text.len();
-        Arc::new(DataFile { name, len, text: std::sync::Mutex::new(Some(Arc::new(text))), origin, source: std::sync::OnceLock::new() })
+    fn make(name: String, len: usize, text: Option<String>, origin: Option<Origin>) -> Arc<DataFile> {
+        let text = std::sync::Mutex::new(text.map(Arc::new));
+        Arc::new(DataFile { name, len, text, origin, source: std::sync::OnceLock::new() })
     }
 
     /// Where the file was read and the encoding it was told to have, if it was read from disk.

@@ -601,7 +601,7 @@ fn a_file_let_go_is_read_again_for_its_messages() {
     let (bytes, _, _) = encoding_rs::GB18030.encode(text);
     let path = dir.join("市区.csv");
     std::fs::write(&path, &bytes).unwrap();
-    let read = |name: &str| DataFile::read_from(name.to_string(), text.to_string(), path.clone(), None);
+    let read = |name: &str| DataFile::read_from(name.to_string(), text.to_string(), (path.clone(), None));
     let file = read("市区.csv");
     file.let_go();
     assert!(file.text().is_empty(), "the text is let go");
