@@ -969,26 +969,34 @@ fn read_piece(
     range: std::ops::Range<usize>,
     line: u32,
 ) -> PieceEnd {
+    // The piece ends the file: a quoted cell may be left open there.
     let last = range.end >= file.len;
-    let (text, piece) = match survey {
-        None => (file.text(), None),
-        Some(survey) => match survey.read(range.clone()).map(String::from_utf8) {
-            Ok(Ok(text)) => (Arc::new(text), Some(range.start)),
-            Ok(Err(_)) => return PieceEnd { line_breaks: 0, misread: true },
-            Err(e) => {
-                ctx.diags.push(errors::io(&file.name, &e));
-                loader.failed = true;
-                return PieceEnd::default();
-            }
-        },
+    let Some(survey) = survey else {
+        return type_piece(ctx, loader, csvfile::Piece { text: &file.text(), base: 0, range, line }, delimiter, last);
     };
-    let (base, range) = match piece {
-        Some(start) => (start, 0..text.len()),
-        None => (0, range),
-    };
-    let room = csvfile::room(&text, range.clone());
-    let unclosed = csvfile::read_rows(ctx, loader, csvfile::Piece { text: &text, base, range, line }, delimiter, room);
+    PIECE.with_borrow_mut(|bytes| match survey.read(range.clone(), bytes).map(|()| std::str::from_utf8(bytes)) {
+        Ok(Ok(text)) => type_piece(ctx, loader, csvfile::Piece { text, base: range.start, range: 0..text.len(), line }, delimiter, last),
+        Ok(Err(_)) => PieceEnd { line_breaks: 0, misread: true },
+        Err(e) => {
+            ctx.diags.push(errors::io(&file.name, &e));
+            loader.failed = true;
+            PieceEnd::default()
+        }
+    })
+}
+
+/// Types the records of a piece, `last` in its file or not.
+fn type_piece(ctx: &mut Ctx<'_>, loader: &mut TableLoader, piece: csvfile::Piece<'_>, delimiter: u8, last: bool) -> PieceEnd {
+    let room = csvfile::room(piece.text, piece.range.clone());
+    let unclosed = csvfile::read_rows(ctx, loader, piece, delimiter, room);
     PieceEnd { line_breaks: u32::try_from(room - 1).unwrap_or(u32::MAX), misread: unclosed && !last }
+}
+
+thread_local! {
+    /// The bytes of the last piece a thread read from disk, the room kept
+    /// for the next: tens of megabytes taken fresh are as many pages the
+    /// kernel zeroes first.
+    static PIECE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -> TableLoader {

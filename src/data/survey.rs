@@ -52,10 +52,18 @@ pub(crate) fn survey(path: &Path) -> Option<Survey> {
 
 /// `len` bytes of `file` from `offset` (fewer at its end).
 fn read_at(file: &mut std::fs::File, offset: u64, len: usize) -> std::io::Result<Vec<u8>> {
-    file.seek(SeekFrom::Start(offset))?;
-    let mut bytes = Vec::with_capacity(len);
-    file.take(len as u64).read_to_end(&mut bytes)?;
+    let mut bytes = Vec::new();
+    read_into(file, offset, len, &mut bytes)?;
     Ok(bytes)
+}
+
+/// [`read_at`] into `bytes`, cleared first.
+fn read_into(file: &mut std::fs::File, offset: u64, len: usize, bytes: &mut Vec<u8>) -> std::io::Result<()> {
+    file.seek(SeekFrom::Start(offset))?;
+    bytes.clear();
+    bytes.reserve(len);
+    file.take(len as u64).read_to_end(bytes)?;
+    Ok(())
 }
 
 impl Survey {
@@ -94,13 +102,13 @@ impl Survey {
         Ok(None)
     }
 
-    /// The bytes of `range` of the text, read from the file.
-    pub(crate) fn read(&self, range: Range<usize>) -> std::io::Result<Vec<u8>> {
+    /// The bytes of `range` of the text, read from the file into `bytes`.
+    pub(crate) fn read(&self, range: Range<usize>, bytes: &mut Vec<u8>) -> std::io::Result<()> {
         let mut file = std::fs::File::open(&self.path)?;
-        let bytes = read_at(&mut file, self.skip + range.start as u64, range.len())?;
+        read_into(&mut file, self.skip + range.start as u64, range.len(), bytes)?;
         if bytes.len() < range.len() {
             return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "the file is shorter than when it was opened"));
         }
-        Ok(bytes)
+        Ok(())
     }
 }
