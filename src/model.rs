@@ -101,6 +101,10 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The column naming the unit.
     pub unit_column: ColumnId,
+    /// Whether a formula reads the unit column. If none does, a table other
+    /// than the units table does not keep it once loaded (its rows' units
+    /// say the same: [`crate::data::TableData::unit`]).
+    pub unit_column_read: bool,
     /// Columns no two rows share.
     pub key: Vec<ColumnId>,
     /// How many rows a unit has.

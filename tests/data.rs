@@ -72,15 +72,30 @@ fn summary(scheme: &Scheme, data: &Dataset) -> String {
             assert!(rows.rows_of(unit).all(|r| rows.unit[r] == unit), "rows_of({u}) of {}", table.name);
         }
         assert!(rows.unit.windows(2).all(|w| w[0] <= w[1]), "rows of {} not sorted by unit", table.name);
+        // The unit column of a table other than the units table is kept only for a formula that reads it; it
+        // holds the rows' units (a unit's symbol is its id), so it is shown as that when it is not kept.
+        let unit_column_kept = !matches!(&rows.columns[table.unit_column], Column::Text(v) if v.is_empty());
+        if !rows.is_empty() {
+            assert_eq!(unit_column_kept, t == scheme.units.table || table.unit_column_read, "unit column of {}", table.name);
+        }
+        if let (true, Column::Text(v)) = (unit_column_kept, &rows.columns[table.unit_column]) {
+            assert!(v.iter().zip(&rows.unit).all(|(s, &u)| *s == Some(u)), "unit column of {}", table.name);
+        }
         for r in 0..rows.len() {
+            let key = data.unit_keys().key(rows.unit[r] as usize);
             let cells: Vec<String> = table
                 .columns
                 .iter()
                 .zip(&rows.columns)
-                .map(|(c, column)| format!("{}={}", c.name, value(data, column, &c.ty, r)))
+                .enumerate()
+                .map(|(i, (c, column))| {
+                    let shown =
+                        if i == table.unit_column && !unit_column_kept { format!("{key:?}") } else { value(data, column, &c.ty, r) };
+                    format!("{}={shown}", c.name)
+                })
                 .collect();
             let line = if rows.lines[r] == 0 { "default".to_string() } else { format!("line {}", rows.lines[r]) };
-            let _ = writeln!(out, "  [{line}] {}: {}", data.unit_keys().key(rows.unit[r] as usize), cells.join(", "));
+            let _ = writeln!(out, "  [{line}] {key}: {}", cells.join(", "));
         }
     }
     out

@@ -193,6 +193,7 @@ impl<'a> Checker<'a> {
                 TableShape::PerUnitPeriod { column, .. } => Some(column),
                 TableShape::PerUnit | TableShape::Rows => None,
             };
+            table.unit_column_read = self.read_columns.contains(&(id, table.unit_column));
             for (c, column) in table.columns.iter_mut().enumerate() {
                 column.read = self.read_columns.contains(&(id, c))
                     || c == table.unit_column
@@ -500,6 +501,7 @@ impl<'a> Checker<'a> {
             name: t.name.node.clone(),
             columns,
             unit_column,
+            unit_column_read: false,
             key,
             shape,
             origin: Origin { file: file.clone(), span: t.name.span },

@@ -98,7 +98,9 @@ pub struct TableData {
     /// The unit of each row.
     pub unit: Vec<UnitId>,
     /// One column per declared column, in the declaration's order; a text
-    /// column nothing reads (`model::Column::read`) is empty in every row.
+    /// column nothing reads (`model::Column::read`) is empty in every row,
+    /// and the unit column of a table other than the units table holds no
+    /// rows unless a formula reads it (`model::Table::unit_column_read`).
     pub columns: Vec<Column>,
     /// Where each row was read (1-based): the line of a CSV file where the
     /// record starts, the line of a JSON file where the row's object starts,
@@ -569,8 +571,12 @@ fn load_in_pieces(
     strings.reserve(texts, bytes);
     let tables = loaded
         .into_iter()
-        .map(|entry| match entry {
-            Some((rows, loading)) => build(rows, &loading, &mut strings, units),
+        .enumerate()
+        .map(|(tid, entry)| match entry {
+            Some((rows, loading)) => {
+                let keep_unit_column = tid == units_table || scheme.tables[tid].unit_column_read;
+                build(rows, &loading, &mut strings, units, keep_unit_column)
+            }
             None => TableData::default(),
         })
         .collect();
@@ -1039,8 +1045,9 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
 
 /// The typed columns of a table's sorted rows, texts interned afresh in row
 /// order into `strings`, which starts with the units' keys in unit order: a
-/// table's unit column holds its rows' unit keys, whose symbols are their ids.
-fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize) -> TableData {
+/// table's unit column holds its rows' unit keys, whose symbols are their
+/// ids, if it is kept.
+fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize, keep_unit_column: bool) -> TableData {
     let Rows { source, columns, units: row_units, lines, unit_col } = rows;
     // The symbol of each loading symbol, once interned.
     let mut renumber = vec![Sym::MAX; loading.len()];
@@ -1048,7 +1055,8 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize) -
         .into_iter()
         .enumerate()
         .map(|(c, column)| match column {
-            // Empty while loading: the rows' units, whose symbols are their ids.
+            // Empty while loading: the rows' units, whose symbols are their ids (if read).
+            Column::Text(_) if c == unit_col && !keep_unit_column => Column::Text(Vec::new()),
             Column::Text(_) if c == unit_col => Column::Text(row_units.iter().map(|&unit| Some(unit)).collect()),
             Column::Text(mut syms) => {
                 for sym in syms.iter_mut().flatten() {
