@@ -706,7 +706,6 @@ fn read_tables<'s>(
     // A file misread in pieces is read whole, as any other.
     for (entry, _) in merged.iter_mut().zip(misread).filter(|(_, misread)| *misread) {
         let Some((tid, loader, _)) = entry.take() else { continue };
-        let mut ctx = new_ctx();
         let again = match &loader.place {
             Place::Text(file) => read_again(file),
             // Never: only files are read in pieces.
@@ -715,6 +714,7 @@ fn read_tables<'s>(
         *entry = match again {
             Ok(source) => read_tables(scheme, vec![(tid, source)], units.clone(), workbook, piece_bytes, read).pop(),
             Err(diagnostic) => {
+                let mut ctx = new_ctx();
                 ctx.diags.push(*diagnostic);
                 Some((tid, read_table(&mut ctx, tid, Source::Failed, workbook), ctx))
             }
