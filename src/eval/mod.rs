@@ -582,9 +582,11 @@ impl<'a> Engine<'a> {
         let n = self.units();
         let Scored { applies, deductions, bonuses, scores, derivation, exact, published, vetoes } = scored;
         self.scores = scores.into_iter().map(Some).collect();
-        self.totals = Some(published.clone());
+        // Ranking keys and band conditions may read the totals; nothing after them does.
+        self.totals = Some(published);
         let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
+        let published = self.totals.take().unwrap_or_default();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
         // Shared texts are named once here, not once a unit in the loop below.

@@ -94,17 +94,17 @@ impl Engine<'_> {
         let n = self.units();
         let grades = self.scheme.grades.clone();
         let bands = &grades.bands;
-        let totals = self.totals.clone().unwrap_or_default();
-        let qualifies: Vec<Vec<bool>> = bands
-            .iter()
-            .map(|b| match &b.condition {
+        let mut qualifies: Vec<Vec<bool>> = Vec::with_capacity(bands.len());
+        for band in bands {
+            qualifies.push(match &band.condition {
                 None => vec![true; n],
                 Some(BandCondition::Threshold { value, inclusive }) => {
+                    let totals = self.totals.as_deref().unwrap_or_default();
                     totals.iter().map(|t| if *inclusive { t >= value } else { t > value }).collect()
                 }
                 Some(BandCondition::When(e)) => self.condition(e, Scope::every_unit(None)),
-            })
-            .collect();
+            });
+        }
         // What each unit's vetoes allow: the best band, or a fixed band.
         let mut best_allowed = vec![0usize; n];
         let mut fixed: Vec<Option<usize>> = vec![None; n];
