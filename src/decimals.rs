@@ -241,8 +241,7 @@ impl Decimals {
         if self.wide.is_empty() && other.wide.is_empty() {
             return self.packed == other.packed;
         }
-        let same = |a: Entry, b: Entry| a.number().map(|d| d.serialize()) == b.number().map(|d| d.serialize());
-        self.len() == other.len() && (0..self.len()).all(|i| same(self.entry(i), other.entry(i)))
+        self.len() == other.len() && (0..self.len()).all(|i| self.entry(i).same_as(other.entry(i)))
     }
 }
 
@@ -445,7 +444,7 @@ impl PartialEq for NumberCells {
     fn eq(&self, other: &NumberCells) -> bool {
         match (self, other) {
             (NumberCells::Short(a), NumberCells::Short(b)) => a == b,
-            _ => self.clone().into_long().identical(&other.clone().into_long()),
+            _ => self.len() == other.len() && (0..self.len()).all(|i| self.entry(i).same_as(other.entry(i))),
         }
     }
 }
@@ -520,6 +519,11 @@ impl Entry {
         } else {
             Entry::Wide(d)
         }
+    }
+
+    /// Whether both entries hold the same decimal, digit for digit and scale for scale (or none).
+    pub fn same_as(self, other: Entry) -> bool {
+        self.number().map(|d| d.serialize()) == other.number().map(|d| d.serialize())
     }
 
     /// The entry of an optional decimal.
