@@ -268,11 +268,17 @@ impl Decimals {
     }
 }
 
-/// A data column's numbers: 4 bytes each while every entry fits in 4 (digits
-/// below 2^23 either sign: nearly all data), else 8 as in [`Decimals`]. At
-/// national scale the data's numbers are most of the memory a run holds.
+/// A data column's numbers in as few bytes each as every entry allows: 2
+/// (digits below 2^14, no sign, at most 2 decimals: scores, counts and
+/// percentage points, nearly all data), 4 (digits below 2^23, either sign)
+/// or 8 as in [`Decimals`]. A column starts at 2 and widens at the first
+/// entry that does not fit. At national scale the data's numbers are most
+/// of the memory a run holds.
 #[derive(Debug, Clone)]
 pub enum NumberCells {
+    /// Each entry the scale in the top 2 bits (3: empty) and the digits in
+    /// the other 14.
+    Tiny(Vec<u16>),
     /// Each entry a [`Decimals`] word that keeps its bits when cut to 32
     /// (and comes back by sign extension): never one kept aside whole.
     Short(Vec<u32>),
@@ -282,7 +288,40 @@ pub enum NumberCells {
 
 impl Default for NumberCells {
     fn default() -> Self {
-        NumberCells::Short(Vec::new())
+        NumberCells::Tiny(Vec::new())
+    }
+}
+
+/// Digits of a tiny entry are below this (and not negative).
+const TINY_LIMIT: u64 = 1 << 14;
+/// The largest scale of a tiny entry.
+const TINY_SCALE: u32 = 2;
+/// An empty tiny entry: scale 3.
+const TINY_EMPTY: u16 = 3 << 14;
+
+/// A [`Decimals`] word as a tiny entry, when it has one.
+#[inline(always)]
+fn tiny(word: u64) -> Option<u16> {
+    if word == EMPTY {
+        return Some(TINY_EMPTY);
+    }
+    let f = narrow_word(word)?;
+    (f.mantissa >= 0 && (f.mantissa as u64) < TINY_LIMIT && f.scale <= TINY_SCALE).then(|| tiny_pack(f.mantissa as u64, f.scale))
+}
+
+/// The tiny entry of digits below 2^14 and a scale of at most 2.
+#[inline(always)]
+fn tiny_pack(digits: u64, scale: u32) -> u16 {
+    // Below 2^14 and below 4: both casts keep every bit.
+    (scale as u16) << 14 | digits as u16
+}
+
+/// A tiny entry as the [`Decimals`] word it stands for.
+#[inline(always)]
+fn from_tiny(tiny: u16) -> u64 {
+    match u32::from(tiny >> 14) {
+        3 => EMPTY,
+        scale => pack(i64::from(tiny & 0x3FFF), scale),
     }
 }
 
@@ -307,6 +346,7 @@ impl NumberCells {
     /// Makes room for `more` entries.
     pub fn reserve(&mut self, more: usize) {
         match self {
+            NumberCells::Tiny(words) => words.reserve(more),
             NumberCells::Short(words) => words.reserve(more),
             NumberCells::Long(column) => column.reserve(more),
         }
@@ -315,51 +355,91 @@ impl NumberCells {
     /// Appends the decimal of `digits` scaled down by `scale`, as [`Decimals::push_digits`].
     #[inline(always)]
     pub fn push_digits(&mut self, digits: u64, scale: u32, negative: bool) {
-        if let NumberCells::Short(words) = self {
-            if digits < SHORT_LIMIT && scale <= SCALE as u32 {
+        match self {
+            // A `-0` is a plain 0, as in `Decimals::push_digits`.
+            NumberCells::Tiny(words) if digits < TINY_LIMIT && scale <= TINY_SCALE && (!negative || digits == 0) => {
+                words.push(tiny_pack(digits, scale));
+            }
+            NumberCells::Short(words) if digits < SHORT_LIMIT && scale <= SCALE as u32 => {
                 // Below 2^23, so the cast keeps every digit; a `-0` is a plain 0.
                 let magnitude = digits as i64;
                 // Digits below 2^23 and a tag of 8 bits: the word keeps its bits in 32.
                 words.push(pack(if negative { -magnitude } else { magnitude }, scale) as u32);
-                return;
             }
+            NumberCells::Long(column) => column.push_digits(digits, scale, negative),
+            _ => self.push_digits_wider(digits, scale, negative),
         }
-        self.lengthen().push_digits(digits, scale, negative);
+    }
+
+    /// Widens the column to the digits' width, then appends them (out of line: rare).
+    #[inline(never)]
+    fn push_digits_wider(&mut self, digits: u64, scale: u32, negative: bool) {
+        let width = if digits < SHORT_LIMIT && scale <= SCALE as u32 { Width::Short } else { Width::Long };
+        self.widen(width);
+        self.push_digits(digits, scale, negative);
     }
 
     /// Appends a decimal, or an empty entry.
     pub fn push(&mut self, value: Option<Decimal>) {
-        if let NumberCells::Short(words) = self {
-            if let Some(word) = Entry::of_option(value).word().and_then(short) {
-                words.push(word);
-                return;
-            }
-        }
-        self.lengthen().push(value);
+        self.push_entry(Entry::of_option(value));
     }
 
-    /// The entries as a [`Decimals`] column from now on (out of line: an entry too long for 4 bytes is rare).
-    #[inline(never)]
-    fn lengthen(&mut self) -> &mut Decimals {
-        if let NumberCells::Short(words) = self {
-            *self = NumberCells::Long(Decimals::from_words(words.iter().map(|&w| long(w)).collect()));
-        }
+    /// Appends an entry taken apart.
+    fn push_entry(&mut self, entry: Entry) {
+        let word = entry.word();
         match self {
-            NumberCells::Long(column) => column,
-            // Made long just above.
-            NumberCells::Short(_) => unreachable!("a short column was just made long"),
+            NumberCells::Tiny(words) => match word.and_then(tiny) {
+                Some(w) => words.push(w),
+                None => self.push_wider(entry),
+            },
+            NumberCells::Short(words) => match word.and_then(short) {
+                Some(w) => words.push(w),
+                None => self.push_wider(entry),
+            },
+            NumberCells::Long(column) => column.push_entry(entry),
         }
+    }
+
+    /// Widens the column to the entry's width, then appends it (out of line: rare).
+    #[inline(never)]
+    fn push_wider(&mut self, entry: Entry) {
+        let width = Width::of(entry);
+        self.widen(width);
+        self.push_entry(entry);
+    }
+
+    /// How many bytes each entry takes.
+    fn width(&self) -> Width {
+        match self {
+            NumberCells::Tiny(_) => Width::Tiny,
+            NumberCells::Short(_) => Width::Short,
+            NumberCells::Long(_) => Width::Long,
+        }
+    }
+
+    /// The same entries in at least `width` bytes each.
+    fn widen(&mut self, width: Width) {
+        if width <= self.width() {
+            return;
+        }
+        let column = std::mem::take(self);
+        *self = match (column, width) {
+            (NumberCells::Tiny(words), Width::Short) => NumberCells::Short(words.iter().map(|&w| from_tiny(w) as u32).collect()),
+            (column, _) => NumberCells::Long(column.into_long()),
+        };
     }
 
     /// The entry at `index` taken apart (empty beyond the end).
     #[inline]
     pub fn entry(&self, index: usize) -> Entry {
-        match self {
-            NumberCells::Short(words) => match words.get(index).map(|&w| narrow_word(long(w))) {
-                Some(Some(f)) => Entry::Narrow(f),
-                _ => Entry::Empty,
-            },
-            NumberCells::Long(column) => column.entry(index),
+        let word = match self {
+            NumberCells::Tiny(words) => words.get(index).map(|&w| from_tiny(w)),
+            NumberCells::Short(words) => words.get(index).map(|&w| long(w)),
+            NumberCells::Long(column) => return column.entry(index),
+        };
+        match word.and_then(narrow_word) {
+            Some(f) => Entry::Narrow(f),
+            None => Entry::Empty,
         }
     }
 
@@ -372,6 +452,7 @@ impl NumberCells {
     /// How many entries.
     pub fn len(&self) -> usize {
         match self {
+            NumberCells::Tiny(words) => words.len(),
             NumberCells::Short(words) => words.len(),
             NumberCells::Long(column) => column.len(),
         }
@@ -385,25 +466,30 @@ impl NumberCells {
     /// Keeps the first `len` entries.
     pub fn truncate(&mut self, len: usize) {
         match self {
+            NumberCells::Tiny(words) => words.truncate(len),
             NumberCells::Short(words) => words.truncate(len),
             NumberCells::Long(column) => column.truncate(len),
         }
     }
 
-    /// Appends the entries of another column.
-    pub fn append(&mut self, other: NumberCells) {
+    /// Appends the entries of another column (both widened to the wider of the two).
+    pub fn append(&mut self, mut other: NumberCells) {
+        let width = self.width().max(other.width());
+        self.widen(width);
+        other.widen(width);
         match (&mut *self, other) {
+            (NumberCells::Tiny(words), NumberCells::Tiny(more)) => words.extend_from_slice(&more),
             (NumberCells::Short(words), NumberCells::Short(more)) => words.extend_from_slice(&more),
-            (_, more) => {
-                let more = more.into_long();
-                self.lengthen().append(&more);
-            }
+            (NumberCells::Long(column), NumberCells::Long(more)) => column.append(&more),
+            // Never: both were just given one width.
+            _ => unreachable!("number columns of one width"),
         }
     }
 
     /// The entries as a [`Decimals`] column.
     fn into_long(self) -> Decimals {
         match self {
+            NumberCells::Tiny(words) => Decimals::from_words(words.into_iter().map(from_tiny).collect()),
             NumberCells::Short(words) => Decimals::from_words(words.into_iter().map(long).collect()),
             NumberCells::Long(column) => column,
         }
@@ -413,6 +499,7 @@ impl NumberCells {
     /// [`Decimals`] column the evaluation works on.
     pub fn gather(&self, rows: impl Iterator<Item = usize>) -> Decimals {
         match self {
+            NumberCells::Tiny(words) => Decimals::from_words(rows.map(|i| words.get(i).map_or(EMPTY, |&w| from_tiny(w))).collect()),
             NumberCells::Short(words) => Decimals::from_words(rows.map(|i| words.get(i).map_or(EMPTY, |&w| long(w))).collect()),
             NumberCells::Long(column) => column.gather(rows),
         }
@@ -421,6 +508,7 @@ impl NumberCells {
     /// The entries at `order`, in that order (empty past the end).
     pub fn select(&self, order: &[usize]) -> NumberCells {
         match self {
+            NumberCells::Tiny(words) => NumberCells::Tiny(order.iter().map(|&i| words.get(i).map_or(TINY_EMPTY, |&w| w)).collect()),
             NumberCells::Short(words) => NumberCells::Short(order.iter().map(|&i| words.get(i).map_or(EMPTY as u32, |&w| w)).collect()),
             NumberCells::Long(column) => NumberCells::Long(column.select(order)),
         }
@@ -429,6 +517,7 @@ impl NumberCells {
     /// The entries in `range` (as far as they exist).
     pub fn slice(&self, range: std::ops::Range<usize>) -> NumberCells {
         match self {
+            NumberCells::Tiny(words) => NumberCells::Tiny(words.get(range).unwrap_or_default().to_vec()),
             NumberCells::Short(words) => NumberCells::Short(words.get(range).unwrap_or_default().to_vec()),
             NumberCells::Long(column) => {
                 let mut some = Decimals::with_capacity(range.len());
@@ -439,10 +528,33 @@ impl NumberCells {
     }
 }
 
-/// Equal when the entries are, digit for digit and scale for scale, whether 4 or 8 bytes each.
+/// How many bytes each entry of a [`NumberCells`] column takes, narrowest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Width {
+    /// 2.
+    Tiny,
+    /// 4.
+    Short,
+    /// 8.
+    Long,
+}
+
+impl Width {
+    /// The narrowest width that holds an entry.
+    fn of(entry: Entry) -> Width {
+        match entry.word() {
+            Some(word) if tiny(word).is_some() => Width::Tiny,
+            Some(word) if short(word).is_some() => Width::Short,
+            _ => Width::Long,
+        }
+    }
+}
+
+/// Equal when the entries are, digit for digit and scale for scale, whatever their width.
 impl PartialEq for NumberCells {
     fn eq(&self, other: &NumberCells) -> bool {
         match (self, other) {
+            (NumberCells::Tiny(a), NumberCells::Tiny(b)) => a == b,
             (NumberCells::Short(a), NumberCells::Short(b)) => a == b,
             _ => self.len() == other.len() && (0..self.len()).all(|i| self.entry(i).same_as(other.entry(i))),
         }
@@ -452,7 +564,7 @@ impl PartialEq for NumberCells {
 impl FromIterator<Option<Decimal>> for NumberCells {
     fn from_iter<I: IntoIterator<Item = Option<Decimal>>>(iter: I) -> NumberCells {
         let iter = iter.into_iter();
-        let mut column = NumberCells::Short(Vec::with_capacity(iter.size_hint().0));
+        let mut column = NumberCells::Tiny(Vec::with_capacity(iter.size_hint().0));
         iter.for_each(|d| column.push(d));
         column
     }
@@ -785,5 +897,68 @@ mod tests {
         assert!(matches!(picked, NumberCells::Short(_)) && picked.get(0) == short.get(1) && picked.get(1).is_none());
         let gathered = short.gather([4, 0].into_iter());
         assert_eq!((gathered.get(0), gathered.get(1)), (short.get(4), short.get(0)));
+    }
+
+    #[test]
+    fn number_cells_are_two_bytes_until_an_entry_needs_more() {
+        let shown =
+            |c: &NumberCells| -> Vec<Option<String>> { (0..c.len()).map(|i| c.get(i).map(|d| format!("{:?}", d.serialize()))).collect() };
+        let made = |digits: u64, scale: u32, negative: bool| Some(from_digits(digits, scale, negative));
+        // At the edges of 2 bytes: no digits, the most digits, the largest scale, `-0.00` as digits (a plain 0).
+        let fits = [(0, 0, false), ((1 << 14) - 1, 2, false), (0, 2, true), (935, 1, false), (1, 0, false)];
+        let mut tiny = NumberCells::default();
+        let mut pushed = NumberCells::default();
+        for (digits, scale, negative) in fits {
+            tiny.push_digits(digits, scale, negative);
+            pushed.push(made(digits, scale, negative));
+            pushed.push(None);
+        }
+        assert!(matches!((&tiny, &pushed), (NumberCells::Tiny(_), NumberCells::Tiny(_))));
+        let expected: Vec<Option<String>> = fits.iter().map(|&(d, s, n)| made(d, s, n).map(|d| format!("{:?}", d.serialize()))).collect();
+        assert_eq!(shown(&tiny), expected);
+        assert_eq!((pushed.len(), pushed.get(1), pushed.get(9), pushed.get(10)), (10, None, None, None));
+        assert_eq!(pushed.get(2), tiny.get(1));
+        // One digit more, a scale more, a sign: 4 bytes; `-0.00` whole or 17 digits: 8. What came before is kept.
+        let mut negative_zero = Decimal::new(0, 2);
+        negative_zero.set_sign_negative(true);
+        let wider: [(Option<Decimal>, bool); 6] = [
+            (made(1 << 14, 0, false), true),
+            (made(1, 3, false), true),
+            (made(1, 0, true), true),
+            (made(1 << 23, 0, false), false),
+            (Some(negative_zero), false),
+            (Some(Decimal::MAX), false),
+        ];
+        for (i, (entry, four)) in wider.into_iter().enumerate() {
+            let mut column = tiny.clone();
+            match entry.map(|d| d.unpack()) {
+                // The digits' way in for the finite ones, the decimals' for the others.
+                Some(p) if i < 4 => column.push_digits(u64::from(p.lo), p.scale, p.negative),
+                _ => column.push(entry),
+            }
+            let width = if four { matches!(column, NumberCells::Short(_)) } else { matches!(column, NumberCells::Long(_)) };
+            assert!(width, "{entry:?}: {column:?}");
+            assert_eq!(shown(&column)[..fits.len()], expected[..]);
+            assert_eq!(column.get(fits.len()).map(|d| d.serialize()), entry.map(|d| d.serialize()));
+            let mut again = column.clone();
+            again.truncate(fits.len());
+            assert!(again == tiny && column != tiny);
+            // Joined either way round: the same entries, in the wider form.
+            let mut after = tiny.clone();
+            after.append(column.clone());
+            let mut before = column.clone();
+            before.append(tiny.clone());
+            assert_eq!(shown(&after), [expected.clone(), shown(&column)].concat());
+            assert_eq!(shown(&before), [shown(&column), expected.clone()].concat());
+        }
+        let mut both = tiny.clone();
+        both.append(tiny.clone());
+        assert!(matches!(both, NumberCells::Tiny(_)) && both.len() == 2 * fits.len());
+        let picked = tiny.select(&[3, 99, 0]);
+        assert!(matches!(picked, NumberCells::Tiny(_)));
+        assert_eq!(shown(&picked), [expected[3].clone(), None, expected[0].clone()]);
+        assert_eq!(shown(&tiny.slice(1..3)), expected[1..3]);
+        let gathered = tiny.gather([1, 99, 3].into_iter());
+        assert_eq!((gathered.get(0), gathered.get(1), gathered.get(2)), (tiny.get(1), None, tiny.get(3)));
     }
 }
