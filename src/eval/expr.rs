@@ -162,7 +162,7 @@ impl Engine<'_> {
             ExprKind::Const(c) => Values::Same(self.constant(c)),
             ExprKind::Total => {
                 let totals = match &self.totals {
-                    Some(t) => Values::Numbers(Numbers::from_options(t.iter().map(|&x| Some(x)))),
+                    Some(t) => Values::Numbers(Numbers::from_column(t, 0..t.len())),
                     None => Values::Same(Value::Null),
                 };
                 self.spread(totals, scope)

@@ -29,7 +29,9 @@ use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, ExprKind, IndicatorId, Scheme, Target, VetoEffect, Weight};
-use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitFigures};
+use crate::report::{
+    AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitFigures, UnitTotals,
+};
 use crate::source::{SourceFile, Span};
 use crate::text;
 use expr::{Period, Scope};
@@ -131,7 +133,7 @@ pub struct Engine<'a> {
     /// What each indicator contributes to its parent per unit, once its score is computed.
     contributions: Vec<Decimals>,
     /// Published (rounded) totals, once computed.
-    totals: Option<Vec<Decimal>>,
+    totals: Option<Decimals>,
     /// Where the formula being evaluated was written, and what it computes.
     current: Option<(Arc<SourceFile>, String)>,
     faults: Faults,
@@ -216,9 +218,9 @@ struct Scored {
     /// How they came about, unless left out.
     derivation: Option<ScoredDerivation>,
     /// Each unit's total before rounding.
-    exact: Vec<Decimal>,
+    exact: Decimals,
     /// Each unit's published total, vetoes applied.
-    published: Vec<Decimal>,
+    published: Decimals,
     /// The vetoes that struck each unit.
     vetoes: Struck,
 }
@@ -290,8 +292,8 @@ impl Scored {
         if let (Some(all), Some(more)) = (&mut self.derivation, next.derivation) {
             all.append(more);
         }
-        self.exact.extend(next.exact);
-        self.published.extend(next.published);
+        self.exact.append(&next.exact);
+        self.published.append(&next.published);
         self.vetoes.append(next.vetoes);
     }
 }
@@ -550,7 +552,7 @@ impl<'a> Engine<'a> {
         }
         let rounding = self.scheme.rounding;
         let mut published: Vec<Decimal> = exact.iter().map(|t| ops::round(*t, rounding.places, rounding.mode)).collect();
-        self.totals = Some(published.clone());
+        self.totals = Some(published.iter().map(|&t| Some(t)).collect());
         // Vetoes are judged on the published total.
         let mut vetoes = Struck { units: n, pairs: Vec::new() };
         for (v, veto) in self.scheme.vetoes.iter().enumerate() {
@@ -571,8 +573,8 @@ impl<'a> Engine<'a> {
             bonuses,
             scores: self.scores.iter_mut().map(|s| s.take().unwrap_or_default()).collect(),
             derivation: kept.map(|kept| ScoredDerivation { contributions: std::mem::take(&mut self.contributions), ..kept }),
-            exact,
-            published,
+            exact: exact.into_iter().map(Some).collect(),
+            published: published.into_iter().map(Some).collect(),
             vetoes,
         }
     }
@@ -584,7 +586,7 @@ impl<'a> Engine<'a> {
         self.scores = scores.into_iter().map(Some).collect();
         // Ranking keys and band conditions may read the totals; nothing after them does.
         self.totals = Some(published);
-        let ranks = self.rank();
+        let mut ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
         let published = self.totals.take().unwrap_or_default();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
@@ -607,12 +609,9 @@ impl<'a> Engine<'a> {
             results.push_unit(UnitFigures {
                 key: self.unit_keys.key(u),
                 groups: group_names.iter().map(|g| g[u]),
-                total: published[u],
-                exact_total: exact[u],
                 grade: band_names.get(grades.band[u]).copied().unwrap_or(no_band),
                 rank: ranks.rank[u],
                 group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
-                rank_keys: ranks.keys(u),
                 vetoes: vetoes.of(u).map(|v| veto_names[v]),
                 award_eligible: !vetoes.of(u).any(|v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
                 grade_note,
@@ -623,6 +622,7 @@ impl<'a> Engine<'a> {
                 self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
             }
         }
+        results.push_totals(UnitTotals { totals: published, exact_totals: exact, rank_keys: std::mem::take(&mut ranks.keys) });
         // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
         results.put_in_rank_order(&ranks.order);
         results

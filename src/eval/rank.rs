@@ -29,15 +29,10 @@ pub(super) struct Ranks {
     /// Units from best to worst (ties in key order).
     pub order: Vec<usize>,
     /// The ranking key values, one column a key (the first key, then the tie-breakers), by unit.
-    keys: Vec<Decimals>,
+    pub keys: Vec<Decimals>,
 }
 
 impl Ranks {
-    /// Unit `u`'s ranking key values.
-    pub fn keys(&self, u: usize) -> impl ExactSizeIterator<Item = Option<Decimal>> + '_ {
-        self.keys.iter().map(move |column| column.get(u))
-    }
-
     /// Whether units `a` and `b` have equal first keys (`all`: equal keys).
     fn tied(&self, a: usize, b: usize, all: bool) -> bool {
         let keys = if all { &self.keys[..] } else { self.keys.get(..1).unwrap_or_default() };
@@ -99,8 +94,9 @@ impl Engine<'_> {
             qualifies.push(match &band.condition {
                 None => vec![true; n],
                 Some(BandCondition::Threshold { value, inclusive }) => {
-                    let totals = self.totals.as_deref().unwrap_or_default();
-                    totals.iter().map(|t| if *inclusive { t >= value } else { t > value }).collect()
+                    let totals = self.totals.as_ref();
+                    let n = totals.map_or(0, Decimals::len);
+                    (0..n).map(|u| totals.map(|t| t.figure(u)).is_some_and(|t| if *inclusive { t >= *value } else { t > *value })).collect()
                 }
                 Some(BandCondition::When(e)) => self.condition(e, Scope::every_unit(None)),
             });

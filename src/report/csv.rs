@@ -179,7 +179,7 @@ fn quoted(cell: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::UnitFigures;
+    use crate::report::{UnitFigures, UnitTotals};
 
     #[test]
     fn blocks_are_written_in_rank_order() {
@@ -193,18 +193,21 @@ mod tests {
             a.push_unit(UnitFigures {
                 key,
                 groups: [group],
-                total: Decimal::new(1_000_000 - i64::from(rank), 2),
-                exact_total: Decimal::new(1_000_000 - i64::from(rank), 2),
                 grade,
                 rank,
                 group_rank: None,
-                rank_keys: std::iter::empty(),
                 vetoes: [],
                 award_eligible: true,
                 grade_note: None,
                 over_quota: None,
             });
         }
+        let total = |u: usize| Some(Decimal::new(1_000_000 - i64::try_from(u + 1).unwrap(), 2));
+        a.push_totals(UnitTotals {
+            totals: (0..units).map(total).collect(),
+            exact_totals: (0..units).map(total).collect(),
+            rank_keys: Vec::new(),
+        });
         let mut out = Vec::new();
         write(&a, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

@@ -69,10 +69,8 @@ pub struct Assessment {
     /// below, read at this row.
     pushed_rows: Vec<u32>,
     exact_totals: Decimals,
-    /// How many ranking keys each unit has (the first key and the tie-breakers).
-    rank_key_count: usize,
-    /// `rank_key_count` key values a unit.
-    rank_keys: Decimals,
+    /// The values of each ranking key (the first key, then the tie-breakers), a row a unit.
+    rank_keys: Vec<Decimals>,
     grade_notes: Vec<Option<Sym>>,
     over_quota: Vec<Option<Sym>>,
     /// Where each unit's deductions and bonuses start in `adjustments`.
@@ -156,23 +154,17 @@ impl Occurrence {
 pub struct Name(Sym);
 
 /// One unit's figures as eval hands them over (see [`Assessment::push_unit`]).
-pub struct UnitFigures<'a, G, K, V> {
+pub struct UnitFigures<'a, G, V> {
     /// The unit's key.
     pub key: &'a str,
     /// Its group values, in the scheme's group order.
     pub groups: G,
-    /// The published total (rounded as the scheme says).
-    pub total: Decimal,
-    /// The total before rounding.
-    pub exact_total: Decimal,
     /// The grade.
     pub grade: Name,
     /// Competition rank among all units.
     pub rank: u32,
     /// Rank within the group, when the ranking is per group.
     pub group_rank: Option<u32>,
-    /// The values of the ranking keys (the first key, then the tie-breakers).
-    pub rank_keys: K,
     /// The names of the vetoes that struck.
     pub vetoes: V,
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
@@ -181,6 +173,17 @@ pub struct UnitFigures<'a, G, K, V> {
     pub grade_note: Option<Name>,
     /// The band the total earned but whose quota was full (the unit was moved down).
     pub over_quota: Option<Name>,
+}
+
+/// Every unit's totals and ranking keys, a row a unit in the order the
+/// units are pushed, as eval holds them (see [`Assessment::push_totals`]).
+pub struct UnitTotals {
+    /// The published totals (rounded as the scheme says).
+    pub totals: Decimals,
+    /// The totals before rounding.
+    pub exact_totals: Decimals,
+    /// The values of each ranking key (the first key, then the tie-breakers).
+    pub rank_keys: Vec<Decimals>,
 }
 
 /// One indicator's figures for every unit, a row a unit, as eval hands
@@ -228,8 +231,6 @@ impl Assessment {
     /// Results with no units yet, for `units` units.
     pub fn new(scheme: String, year: u32, units: usize) -> Self {
         let mut a = Assessment { scheme, year, ..Assessment::default() };
-        a.totals.reserve(units);
-        a.exact_totals.reserve(units);
         a.grades.reserve(units);
         a.ranks.reserve(units);
         a.group_ranks.reserve(units);
@@ -248,12 +249,10 @@ impl Assessment {
     }
 
     /// Appends the next unit: the next row of every column (in rank order,
-    /// or put in it later). Every unit has as many group values and ranking
-    /// keys as the first.
-    pub fn push_unit<G, K, V>(&mut self, unit: UnitFigures<'_, G, K, V>)
+    /// or put in it later). Every unit has as many group values as the first.
+    pub fn push_unit<G, V>(&mut self, unit: UnitFigures<'_, G, V>)
     where
         G: IntoIterator<Item = Name>,
-        K: ExactSizeIterator<Item = Option<Decimal>>,
         V: IntoIterator<Item = Name>,
     {
         let first = self.keys.len() == 0;
@@ -267,24 +266,24 @@ impl Assessment {
             let empty = self.names.intern("");
             self.groups.resize(start + self.group_count, empty);
         }
-        self.totals.push(Some(unit.total));
-        self.exact_totals.push(Some(unit.exact_total));
         self.grades.push(unit.grade.0);
         self.ranks.push(unit.rank);
         self.group_ranks.push(unit.group_rank);
-        if first {
-            self.rank_key_count = unit.rank_keys.len();
-        }
-        let mut keys = unit.rank_keys;
-        for _ in 0..self.rank_key_count {
-            self.rank_keys.push(keys.next().flatten());
-        }
         self.veto_starts.push(self.vetoes.len());
         self.vetoes.extend(unit.vetoes.into_iter().map(|Name(v)| v));
         self.award_eligible.push(unit.award_eligible);
         self.grade_notes.push(unit.grade_note.map(|Name(n)| n));
         self.over_quota.push(unit.over_quota.map(|Name(b)| b));
         self.adjustment_starts.push(self.adjustments.len());
+    }
+
+    /// Every unit's totals and ranking keys, once the units are pushed and
+    /// before they are put in rank order: handed over as whole columns,
+    /// not copied unit by unit.
+    pub fn push_totals(&mut self, totals: UnitTotals) {
+        self.totals = totals.totals;
+        self.exact_totals = totals.exact_totals;
+        self.rank_keys = totals.rank_keys;
     }
 
     /// Appends a deduction or bonus of the unit pushed last.
@@ -397,9 +396,8 @@ impl<'a> UnitResult<'a> {
 
     /// The values of the ranking keys (the first key, then the tie-breakers).
     pub fn rank_keys(&self) -> impl ExactSizeIterator<Item = Option<Decimal>> + Clone + use<'a> {
-        let a = self.results;
-        let start = self.pushed_row() * a.rank_key_count;
-        (start..start + a.rank_key_count).map(|k| a.rank_keys.get(k))
+        let row = self.pushed_row();
+        self.results.rank_keys.iter().map(move |key| key.get(row))
     }
 
     /// The names of the vetoes that struck.

@@ -89,6 +89,7 @@ mod tests {
     use crate::decimals::Decimals;
     use crate::report::{
         AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Occurrence, UnitFigures, UnitResult,
+        UnitTotals,
     };
 
     /// Everything a unit's view shows, as text.
@@ -150,12 +151,9 @@ mod tests {
             a.push_unit(UnitFigures {
                 key: &key,
                 groups: [group, note],
-                total: Decimal::new(9000 + n, 2),
-                exact_total: Decimal::new(90_000 + n, 3),
                 grade,
                 rank: u32::try_from(units - u).unwrap(),
                 group_rank: (u % 2 == 0).then_some(u32::try_from(u).unwrap()),
-                rank_keys: [Some(Decimal::new(n, 1)), (u % 3 != 0).then(|| Decimal::new(-n, 0))].into_iter(),
                 vetoes,
                 award_eligible: u % 2 == 0,
                 grade_note: (u % 3 == 1).then_some(note),
@@ -192,6 +190,15 @@ mod tests {
             };
             a.push_indicator(&format!("指标{i}"), figures);
         }
+        let n = |u: usize| i64::try_from(u).unwrap();
+        a.push_totals(UnitTotals {
+            totals: (0..units).map(|u| Some(Decimal::new(9000 + n(u), 2))).collect(),
+            exact_totals: (0..units).map(|u| Some(Decimal::new(90_000 + n(u), 3))).collect(),
+            rank_keys: vec![
+                (0..units).map(|u| Some(Decimal::new(n(u), 1))).collect(),
+                (0..units).map(|u| (u % 3 != 0).then(|| Decimal::new(-n(u), 0))).collect(),
+            ],
+        });
         a
     }
 
