@@ -1,6 +1,6 @@
-//! Columns of decimals in 8 bytes each (the results' figures) or 4 (the
-//! data's number columns), millions of them, without the 20 bytes of an
-//! `Option<Decimal>` (or a heap allocation) per value.
+//! Columns of decimals in 8 bytes each (the results' figures) or 2 or 4
+//! (the data's number columns), millions of them, without the 20 bytes of
+//! an `Option<Decimal>` (or a heap allocation) per value.
 
 use rust_decimal::Decimal;
 
