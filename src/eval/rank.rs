@@ -94,9 +94,8 @@ impl Engine<'_> {
             qualifies.push(match &band.condition {
                 None => vec![true; n],
                 Some(BandCondition::Threshold { value, inclusive }) => {
-                    let totals = self.totals.as_ref();
-                    let n = totals.map_or(0, Decimals::len);
-                    (0..n).map(|u| totals.map(|t| t.figure(u)).is_some_and(|t| if *inclusive { t >= *value } else { t > *value })).collect()
+                    let total = |u: usize| self.totals.as_ref().map_or(Decimal::ZERO, |t| t.figure(u));
+                    (0..n).map(|u| if *inclusive { total(u) >= *value } else { total(u) > *value }).collect()
                 }
                 Some(BandCondition::When(e)) => self.condition(e, Scope::every_unit(None)),
             });
