@@ -750,6 +750,48 @@ impl FromIterator<Option<Decimal>> for Decimals {
 mod tests {
     use super::*;
 
+    /// Each entry's decimal, bit for bit (digits, scale, sign), as text.
+    fn shown(cells: &NumberCells) -> Vec<Option<String>> {
+        (0..cells.len()).map(|i| cells.get(i).map(|d| format!("{:?}", d.serialize()))).collect()
+    }
+
+    /// The decimal of digits, a scale and a sign.
+    fn made(digits: u64, scale: u32, negative: bool) -> Option<Decimal> {
+        Some(from_digits(digits, scale, negative))
+    }
+
+    /// `fits` pushed as digits into one column, and as decimals into
+    /// another with an empty entry after each; the entries expected.
+    fn pushed_both_ways(fits: &[(u64, u32, bool)]) -> (NumberCells, NumberCells, Vec<Option<String>>) {
+        let (mut digits, mut decimals) = (NumberCells::default(), NumberCells::default());
+        for &(d, scale, negative) in fits {
+            digits.push_digits(d, scale, negative);
+            decimals.push(made(d, scale, negative));
+            decimals.push(None);
+        }
+        let expected = fits.iter().map(|&(d, s, n)| made(d, s, n).map(|d| format!("{:?}", d.serialize()))).collect();
+        (digits, decimals, expected)
+    }
+
+    /// `column` is `narrow` with `entry` pushed (and widened for it): it
+    /// keeps what came before, equals `narrow` once cut back, and joins it
+    /// either way round into the same entries. Returns `narrow` joined by `column`.
+    fn assert_widened(narrow: &NumberCells, column: &NumberCells, entry: Option<Decimal>) -> NumberCells {
+        let before = shown(narrow);
+        assert_eq!(shown(column)[..before.len()], before[..]);
+        assert_eq!(column.get(before.len()).map(|d| d.serialize()), entry.map(|d| d.serialize()));
+        let mut again = column.clone();
+        again.truncate(before.len());
+        assert!(again == *narrow && column != narrow);
+        let mut after = narrow.clone();
+        after.append(column.clone());
+        let mut first = column.clone();
+        first.append(narrow.clone());
+        assert_eq!(shown(&after), [before.clone(), shown(column)].concat());
+        assert_eq!(shown(&first), [shown(column), before].concat());
+        after
+    }
+
     #[test]
     fn decimals_come_back_bit_for_bit() {
         let mut next = crate::testing::numbers(11);
@@ -839,26 +881,11 @@ mod tests {
 
     #[test]
     fn number_cells_are_short_until_an_entry_needs_eight_bytes() {
-        let cells = |c: &NumberCells| -> Vec<Option<String>> {
-            (0..c.len()).map(|i| c.get(i).map(|d| d.serialize()).map(|b| format!("{b:?}"))).collect()
-        };
-        let made = |digits: u64, scale: u32, negative: bool| Some(from_digits(digits, scale, negative));
         // At the edge of 4 bytes, both signs, the largest scale, `-0` as digits: short; one digit more: long.
         let fits = [(0, 0, true), ((1 << 23) - 1, 0, true), ((1 << 23) - 1, 28, false), (935, 1, false), (12345, 4, true)];
-        let mut short = NumberCells::default();
-        let mut pushed = NumberCells::default();
-        for (digits, scale, negative) in fits {
-            short.push_digits(digits, scale, negative);
-            pushed.push(made(digits, scale, negative));
-            pushed.push(None);
-        }
+        let (short, pushed, expected) = pushed_both_ways(&fits);
         assert!(matches!((&short, &pushed), (NumberCells::Short(_), NumberCells::Short(_))));
-        let expected: Vec<Option<Decimal>> = fits.iter().map(|&(d, s, n)| made(d, s, n)).collect();
-        let back: Vec<Option<Decimal>> = (0..short.len()).map(|i| short.get(i)).collect();
-        assert_eq!(
-            back.iter().map(|d| d.map(|d| d.serialize())).collect::<Vec<_>>(),
-            expected.iter().map(|d| d.map(|d| d.serialize())).collect::<Vec<_>>()
-        );
+        assert_eq!(shown(&short), expected);
         assert_eq!((pushed.len(), pushed.get(1), pushed.get(10)), (10, None, None));
         // An entry too long for 4 bytes makes the column long, keeping what came before.
         let mut negative_zero = Decimal::new(0, 2);
@@ -866,26 +893,18 @@ mod tests {
         for (i, long) in [made(1 << 23, 0, false), made(1 << 23, 2, true), Some(negative_zero), Some(Decimal::MAX)].into_iter().enumerate()
         {
             let mut column = short.clone();
-            let before = cells(&column);
+            let before = shown(&column);
             if i < 2 {
                 column.push_digits(1 << 23, 2 * i as u32, i == 1);
             } else {
                 column.push(long);
             }
             assert!(matches!(column, NumberCells::Long(_)), "{long:?}");
-            assert_eq!(cells(&column)[..before.len()], before[..]);
-            assert_eq!(column.get(before.len()).map(|d| d.serialize()), long.map(|d| d.serialize()));
-            // Equal to the same entries held short, whichever form each side has.
-            let mut again = column.clone();
-            again.truncate(before.len());
-            assert!(again == short && column != short);
-            // Joined either way round, selected and sliced: the same entries.
-            let mut joined = short.clone();
-            joined.append(column.clone());
-            assert_eq!(cells(&joined), [before.clone(), cells(&column)].concat());
+            // Joined, selected and sliced: the same entries.
+            let joined = assert_widened(&short, &column, long);
             let picked = joined.select(&[before.len() * 2, 0, 99]);
-            assert_eq!(cells(&picked), [cells(&column)[before.len()].clone(), before[0].clone(), None]);
-            assert_eq!(cells(&joined.slice(1..3)), cells(&joined)[1..3]);
+            assert_eq!(shown(&picked), [shown(&column)[before.len()].clone(), before[0].clone(), None]);
+            assert_eq!(shown(&joined.slice(1..3)), shown(&joined)[1..3]);
             let gathered = joined.gather([before.len() * 2, 1, 99].into_iter());
             assert_eq!(gathered.get(0).map(|d| d.serialize()), long.map(|d| d.serialize()));
             assert_eq!((gathered.get(1), gathered.get(2)), (joined.get(1), None));
@@ -901,20 +920,10 @@ mod tests {
 
     #[test]
     fn number_cells_are_two_bytes_until_an_entry_needs_more() {
-        let shown =
-            |c: &NumberCells| -> Vec<Option<String>> { (0..c.len()).map(|i| c.get(i).map(|d| format!("{:?}", d.serialize()))).collect() };
-        let made = |digits: u64, scale: u32, negative: bool| Some(from_digits(digits, scale, negative));
         // At the edges of 2 bytes: no digits, the most digits, the largest scale, `-0.00` as digits (a plain 0).
         let fits = [(0, 0, false), ((1 << 14) - 1, 2, false), (0, 2, true), (935, 1, false), (1, 0, false)];
-        let mut tiny = NumberCells::default();
-        let mut pushed = NumberCells::default();
-        for (digits, scale, negative) in fits {
-            tiny.push_digits(digits, scale, negative);
-            pushed.push(made(digits, scale, negative));
-            pushed.push(None);
-        }
+        let (tiny, pushed, expected) = pushed_both_ways(&fits);
         assert!(matches!((&tiny, &pushed), (NumberCells::Tiny(_), NumberCells::Tiny(_))));
-        let expected: Vec<Option<String>> = fits.iter().map(|&(d, s, n)| made(d, s, n).map(|d| format!("{:?}", d.serialize()))).collect();
         assert_eq!(shown(&tiny), expected);
         assert_eq!((pushed.len(), pushed.get(1), pushed.get(9), pushed.get(10)), (10, None, None, None));
         assert_eq!(pushed.get(2), tiny.get(1));
@@ -938,18 +947,7 @@ mod tests {
             }
             let width = if four { matches!(column, NumberCells::Short(_)) } else { matches!(column, NumberCells::Long(_)) };
             assert!(width, "{entry:?}: {column:?}");
-            assert_eq!(shown(&column)[..fits.len()], expected[..]);
-            assert_eq!(column.get(fits.len()).map(|d| d.serialize()), entry.map(|d| d.serialize()));
-            let mut again = column.clone();
-            again.truncate(fits.len());
-            assert!(again == tiny && column != tiny);
-            // Joined either way round: the same entries, in the wider form.
-            let mut after = tiny.clone();
-            after.append(column.clone());
-            let mut before = column.clone();
-            before.append(tiny.clone());
-            assert_eq!(shown(&after), [expected.clone(), shown(&column)].concat());
-            assert_eq!(shown(&before), [shown(&column), expected.clone()].concat());
+            assert_widened(&tiny, &column, entry);
         }
         let mut both = tiny.clone();
         both.append(tiny.clone());
