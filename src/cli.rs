@@ -662,7 +662,10 @@ fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Re
 }
 
 /// Writes to `path` through a temporary file and a rename, so a reader
-/// never sees half a file; refuses to overwrite an input.
+/// never sees half a file; refuses to overwrite an input. A link is
+/// followed (the file it names is replaced, not the link), and a device or
+/// a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written into: a rename
+/// would put a plain file in its place.
 fn write_atomically(path: &Path, inputs: &[&Path], write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
     let target = path.canonicalize().ok();
     for input in inputs {
@@ -673,14 +676,15 @@ fn write_atomically(path: &Path, inputs: &[&Path], write: impl FnOnce(&mut dyn W
             }
         }
     }
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let written = std::fs::OpenOptions::new().write(true).open(path).and_then(|file| write_into(file, write));
+        return written.map_err(|e| format!("cannot write `{}`: {e}", path.display()));
+    }
+    let path = target.as_deref().unwrap_or(path);
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "kaohe-output".into());
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temp).and_then(|file| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-        write(&mut out)?;
-        out.flush()
-    });
+    let written = std::fs::File::create(&temp).and_then(|file| write_into(file, write));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&temp);
         return Err(format!("cannot write `{}`: {e}", temp.display()));
@@ -689,6 +693,13 @@ fn write_atomically(path: &Path, inputs: &[&Path], write: impl FnOnce(&mut dyn W
         let _ = std::fs::remove_file(&temp);
         format!("cannot write `{}`: {e}", path.display())
     })
+}
+
+/// Writes into `file` through a buffer.
+fn write_into(file: std::fs::File, write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    write(&mut out)?;
+    out.flush()
 }
 
 #[cfg(test)]

@@ -87,3 +87,82 @@ fn failing_scheme_test_shows_the_difference_and_its_derivation() {
     assert!(!text.contains("扣分 通报: expected"), "{text}");
     assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
 }
+
+/// `eval` of the shipped district scheme as CSV, written to `output` (or standard output).
+fn district_csv(output: Option<&std::path::Path>) -> Output {
+    let mut args = vec!["eval", "rules/taizhou_district.kh", "--data", "examples/taizhou_district", "--format", "csv"];
+    let output = output.map(|p| p.to_string_lossy().into_owned());
+    if let Some(path) = &output {
+        args.extend(["--output", path]);
+    }
+    kaohe(&args)
+}
+
+/// A fresh scratch folder for one test.
+#[expect(clippy::expect_used, reason = "a test without a scratch folder must fail")]
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kaohe-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+#[test]
+fn output_is_written_whole_and_never_over_an_input() {
+    let shown = district_csv(None).stdout;
+    let dir = scratch("output");
+    let file = dir.join("结果.csv");
+    let out = district_csv(Some(&file));
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&file).expect("written"), shown);
+    // Written again over the last results: replaced, and no temporary file left beside it.
+    assert_eq!(district_csv(Some(&file)).status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(&dir).expect("scratch").count(), 1);
+    // An input file is never written over, not even through a link.
+    let input = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/taizhou_district/市区.csv");
+    let before = std::fs::read(&input).expect("input");
+    let link = dir.join("市区.csv");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&input, &link).expect("link");
+    for target in [input.as_path(), link.as_path()].into_iter().filter(|p| p.exists()) {
+        let refused = district_csv(Some(target));
+        assert_ne!(refused.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("refusing to write over the input"));
+    }
+    assert_eq!(std::fs::read(&input).expect("input"), before);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A link is followed and a pipe written into: renaming the results over
+/// either would replace it with a plain file (`--output /dev/null`, run as
+/// root, once replaced this machine's `/dev/null`).
+#[cfg(unix)]
+#[test]
+fn output_through_a_link_or_into_a_pipe_keeps_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let shown = district_csv(None).stdout;
+    let dir = scratch("output-special");
+    let (file, link) = (dir.join("results.csv"), dir.join("link.csv"));
+    std::fs::write(&file, "old").expect("file");
+    std::os::unix::fs::symlink(&file, &link).expect("link");
+    assert_eq!(district_csv(Some(&link)).status.code(), Some(0));
+    assert!(std::fs::symlink_metadata(&link).expect("link").file_type().is_symlink());
+    assert_eq!(std::fs::read(&file).expect("file"), shown);
+
+    let pipe = dir.join("pipe");
+    let made = Command::new("mkfifo").arg(&pipe).status().expect("mkfifo");
+    assert!(made.success());
+    let reader = Command::new("cat").arg(&pipe).stdout(std::process::Stdio::piped()).spawn().expect("cat");
+    let out = district_csv(Some(&pipe));
+    let still_a_pipe = std::fs::symlink_metadata(&pipe).expect("pipe").file_type().is_fifo();
+    if !still_a_pipe {
+        // The reader waits on the pipe that was replaced: let it go before failing.
+        let mut reader = reader;
+        let _ = reader.kill();
+        let _ = reader.wait();
+        panic!("the pipe was replaced: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(reader.wait_with_output().expect("cat").stdout, shown);
+    let _ = std::fs::remove_dir_all(&dir);
+}
