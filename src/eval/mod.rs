@@ -29,14 +29,13 @@ use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, ExprKind, IndicatorId, Scheme, Target, VetoEffect, Weight};
-use crate::report::{
-    AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitFigures, UnitTotals,
-};
+use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitColumns};
 use crate::source::{SourceFile, Span};
 use crate::text;
 use expr::{Period, Scope};
 use fixed::figures;
 use ops::OpError;
+use rank::{Grades, Ranks};
 
 /// Most faults reported one by one; the rest are counted.
 const MAX_FAULTS: usize = 50;
@@ -581,51 +580,69 @@ impl<'a> Engine<'a> {
 
     /// Ranks and grades the units scored, and hands every figure over to the results.
     fn publish(&mut self, scored: Scored) -> Assessment {
-        let n = self.units();
         let Scored { applies, deductions, bonuses, scores, derivation, exact, published, vetoes } = scored;
         self.scores = scores.into_iter().map(Some).collect();
         // Ranking keys and band conditions may read the totals; nothing after them does.
         self.totals = Some(published);
-        let mut ranks = self.rank();
+        let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
         let published = self.totals.take().unwrap_or_default();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
-        let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year, n);
-        // Shared texts are named once here, not once a unit in the loop below.
+        let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year);
+        self.indicator_results(&mut results, &paths, applies, derivation);
+        let (units, order) = self.unit_columns(&mut results, ranks, grades, &vetoes, published, exact);
+        results.push_units(units, &order);
+        let acted_on = touched_by(deductions.iter().chain(&bonuses), |a| a.acted_on().collect());
+        for u in acted_on.into_iter().map(|u| u as usize) {
+            self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
+            self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
+        }
+        results
+    }
+
+    /// Every unit's figures as columns of `results`' names, in unit order,
+    /// and the units in rank order (ties in key order).
+    fn unit_columns(
+        &mut self,
+        results: &mut Assessment,
+        ranks: Ranks,
+        grades: Grades,
+        vetoes: &Struck,
+        published: Decimals,
+        exact: Decimals,
+    ) -> (UnitColumns<impl Fn(usize) -> &'a str + Sync + use<'a>>, Vec<usize>) {
+        // Shared texts are named once here, not once a unit.
         let scheme = self.scheme;
-        let group_names: Vec<Vec<Name>> = scheme.units.groups.iter().map(|&g| self.unit_names(&mut results, g)).collect();
-        let band_names: Vec<Name> = self.scheme.grades.bands.iter().map(|b| results.name(&b.name)).collect();
+        let groups = scheme.units.groups.iter().map(|&g| self.unit_names(results, g)).collect();
+        let band_names: Vec<Name> = scheme.grades.bands.iter().map(|b| results.name(&b.name)).collect();
+        let band = |b: usize| band_names.get(b).copied();
         let no_band = results.name("");
-        let veto_names: Vec<Name> = self.scheme.vetoes.iter().map(|v| results.name(&v.name)).collect();
+        let veto_names: Vec<Name> = scheme.vetoes.iter().map(|v| results.name(&v.name)).collect();
         let note_names: Vec<Name> =
             (0..grades.notes.len()).map(|i| results.name(grades.notes.resolve(Sym::try_from(i).unwrap_or(Sym::MAX)))).collect();
-        // The results' rows are the units in unit order: every column is read
-        // in sequence, and the indicators' columns become the results' as they are.
-        self.indicator_results(&mut results, &paths, applies, derivation);
-        let acted_on = touched_by(deductions.iter().chain(&bonuses), |a| a.acted_on().collect());
-        let mut acted_on = acted_on.iter().peekable();
-        for u in 0..n {
-            let grade_note = grades.note[u].and_then(|i| note_names.get(i as usize).copied());
-            results.push_unit(UnitFigures {
-                key: self.unit_keys.key(u),
-                groups: group_names.iter().map(|g| g[u]),
-                grade: band_names.get(grades.band[u]).copied().unwrap_or(no_band),
-                rank: ranks.rank[u],
-                group_rank: ranks.group_rank.as_ref().map(|g| g[u]),
-                vetoes: vetoes.of(u).map(|v| veto_names[v]),
-                award_eligible: !vetoes.of(u).any(|v| self.scheme.vetoes[v].effects.contains(&VetoEffect::NoAward)),
-                grade_note,
-                over_quota: grades.over_quota[u].and_then(|b| band_names.get(b).copied()),
-            });
-            if acted_on.next_if(|&&a| a as usize == u).is_some() {
-                self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
-                self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
+        let mut award_eligible = vec![true; self.units()];
+        for &(u, v) in &vetoes.pairs {
+            if scheme.vetoes[v as usize].effects.contains(&VetoEffect::NoAward) {
+                award_eligible[u as usize] = false;
             }
         }
-        results.push_totals(UnitTotals { totals: published, exact_totals: exact, rank_keys: std::mem::take(&mut ranks.keys) });
-        // Ranking orders ties by key, and unit ids are in key order: this is rank order, ties in key order.
-        results.put_in_rank_order(&ranks.order);
-        results
+        let unit_keys = self.unit_keys;
+        let Ranks { rank, group_rank, order, keys } = ranks;
+        let columns = UnitColumns {
+            keys: move |u| unit_keys.key(u),
+            groups,
+            grades: grades.band.iter().map(|&b| band(b).unwrap_or(no_band)).collect(),
+            ranks: rank,
+            group_ranks: group_rank,
+            vetoes: vetoes.pairs.iter().map(|&(u, v)| (u, veto_names[v as usize])).collect(),
+            award_eligible,
+            grade_notes: grades.note.iter().map(|n| n.and_then(|i| note_names.get(i as usize).copied())).collect(),
+            over_quota: grades.over_quota.iter().map(|b| b.and_then(band)).collect(),
+            totals: published,
+            exact_totals: exact,
+            rank_keys: keys,
+        };
+        (columns, order)
     }
 
     /// Each unit's text in units-table column `column` as a name of `results`
@@ -978,6 +995,7 @@ impl<'a> Engine<'a> {
             let occurrences = a.occurrences.of(i);
             let (amount, uncapped) = (a.amount.figure(i), a.uncapped.figure(i));
             results.push_adjustment(
+                u,
                 kind,
                 AdjustmentFigures {
                     name: &c.name,

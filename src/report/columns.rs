@@ -14,11 +14,6 @@ impl Texts {
         Texts { text: String::with_capacity(bytes), ends: Vec::with_capacity(texts) }
     }
 
-    /// The bytes of all the texts together.
-    pub(super) fn bytes(&self) -> usize {
-        self.text.len()
-    }
-
     /// Appends a text.
     pub(super) fn push(&mut self, text: &str) {
         self.text.push_str(text);

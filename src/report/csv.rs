@@ -179,35 +179,31 @@ fn quoted(cell: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::{UnitFigures, UnitTotals};
+    use crate::report::UnitColumns;
 
     #[test]
     fn blocks_are_written_in_rank_order() {
         // Three blocks and a bit: whichever core formats a block, rows stay in order.
         let units = ROWS_A_BLOCK * 3 + 5;
         let keys: Vec<String> = (0..units).map(|u| format!("单位{u:06}")).collect();
-        let mut a = Assessment::new("方案".into(), 2024, units);
+        let mut a = Assessment::new("方案".into(), 2024);
         let (group, grade) = (a.name("一组"), a.name("优秀"));
-        for (u, key) in keys.iter().enumerate() {
-            let rank = u32::try_from(u + 1).unwrap();
-            a.push_unit(UnitFigures {
-                key,
-                groups: [group],
-                grade,
-                rank,
-                group_rank: None,
-                vetoes: [],
-                award_eligible: true,
-                grade_note: None,
-                over_quota: None,
-            });
-        }
         let total = |u: usize| Some(Decimal::new(1_000_000 - i64::try_from(u + 1).unwrap(), 2));
-        a.push_totals(UnitTotals {
+        let columns = UnitColumns {
+            keys: |u: usize| keys[u].as_str(),
+            groups: vec![vec![group; units]],
+            grades: vec![grade; units],
+            ranks: (0..units).map(|u| u32::try_from(u + 1).unwrap()).collect(),
+            group_ranks: None,
+            vetoes: Vec::new(),
+            award_eligible: vec![true; units],
+            grade_notes: vec![None; units],
+            over_quota: vec![None; units],
             totals: (0..units).map(total).collect(),
             exact_totals: (0..units).map(total).collect(),
             rank_keys: Vec::new(),
-        });
+        };
+        a.push_units(columns, &(0..units).collect::<Vec<_>>());
         let mut out = Vec::new();
         write(&a, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

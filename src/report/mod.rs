@@ -34,10 +34,9 @@ pub const TOTAL_TARGET: &str = "总分";
 /// take a few hundred bytes and no allocation of their own (a national run
 /// has millions of units). Read them through [`Assessment::units`] and the
 /// views it gives ([`UnitResult`], [`IndicatorResult`], [`AdjustmentResult`]);
-/// eval fills them with [`Assessment::push_unit`], [`Assessment::push_adjustment`]
-/// and [`Assessment::push_indicator`], in the order its own columns are in,
-/// then puts them in rank order a column at a time
-/// ([`Assessment::put_in_rank_order`]).
+/// eval fills them with [`Assessment::push_indicator`], [`Assessment::push_units`]
+/// and [`Assessment::push_adjustment`], as whole columns in the order its
+/// own columns are in, which `push_units` puts in rank order.
 #[derive(Debug, Clone, Default)]
 pub struct Assessment {
     /// The scheme's title.
@@ -73,7 +72,8 @@ pub struct Assessment {
     rank_keys: Vec<Decimals>,
     grade_notes: Vec<Option<Sym>>,
     over_quota: Vec<Option<Sym>>,
-    /// Where each unit's deductions and bonuses start in `adjustments`.
+    /// Where each unit's deductions and bonuses start in `adjustments`, up
+    /// to the last unit with any (the ones after, and its end, are the end of `adjustments`).
     adjustment_starts: Vec<usize>,
     adjustments: Vec<Adjustment>,
     /// The occurrences of every adjustment, each adjustment's together.
@@ -153,31 +153,27 @@ impl Occurrence {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Name(Sym);
 
-/// One unit's figures as eval hands them over (see [`Assessment::push_unit`]).
-pub struct UnitFigures<'a, G, V> {
-    /// The unit's key.
-    pub key: &'a str,
-    /// Its group values, in the scheme's group order.
-    pub groups: G,
+/// Every unit's figures as eval hands them over, a row a unit in the
+/// order eval holds the units (see [`Assessment::push_units`]).
+pub struct UnitColumns<K> {
+    /// Each unit's key, by row.
+    pub keys: K,
+    /// Each group's value per unit, in the scheme's group order.
+    pub groups: Vec<Vec<Name>>,
     /// The grade.
-    pub grade: Name,
+    pub grades: Vec<Name>,
     /// Competition rank among all units.
-    pub rank: u32,
+    pub ranks: Vec<u32>,
     /// Rank within the group, when the ranking is per group.
-    pub group_rank: Option<u32>,
-    /// The names of the vetoes that struck.
-    pub vetoes: V,
+    pub group_ranks: Option<Vec<u32>>,
+    /// Each unit struck and the name of a veto that struck it, by row, then in the scheme's order.
+    pub vetoes: Vec<(u32, Name)>,
     /// Whether the unit may be named advanced (no `不得评先` veto struck).
-    pub award_eligible: bool,
+    pub award_eligible: Vec<bool>,
     /// Why the grade is not the one the total alone gives (a veto, a quota).
-    pub grade_note: Option<Name>,
+    pub grade_notes: Vec<Option<Name>>,
     /// The band the total earned but whose quota was full (the unit was moved down).
-    pub over_quota: Option<Name>,
-}
-
-/// Every unit's totals and ranking keys, a row a unit in the order the
-/// units are pushed, as eval holds them (see [`Assessment::push_totals`]).
-pub struct UnitTotals {
+    pub over_quota: Vec<Option<Name>>,
     /// The published totals (rounded as the scheme says).
     pub totals: Decimals,
     /// The totals before rounding.
@@ -228,66 +224,25 @@ pub struct AdjustmentFigures<'a> {
 }
 
 impl Assessment {
-    /// Results with no units yet, for `units` units.
-    pub fn new(scheme: String, year: u32, units: usize) -> Self {
-        let mut a = Assessment { scheme, year, ..Assessment::default() };
-        a.grades.reserve(units);
-        a.ranks.reserve(units);
-        a.group_ranks.reserve(units);
-        a.veto_starts.reserve(units);
-        a.award_eligible.reserve(units);
-        a.grade_notes.reserve(units);
-        a.over_quota.reserve(units);
-        a.adjustment_starts.reserve(units);
-        a
+    /// Results with no units yet.
+    pub fn new(scheme: String, year: u32) -> Self {
+        Assessment { scheme, year, ..Assessment::default() }
     }
 
     /// The name of `text` in these results, to hand units' shared texts
-    /// over in [`UnitFigures`]: each text is looked up once, not once a unit.
+    /// over in [`UnitColumns`]: each text is looked up once, not once a unit.
     pub fn name(&mut self, text: &str) -> Name {
         Name(self.names.intern(text))
     }
 
-    /// Appends the next unit: the next row of every column (in rank order,
-    /// or put in it later). Every unit has as many group values as the first.
-    pub fn push_unit<G, V>(&mut self, unit: UnitFigures<'_, G, V>)
-    where
-        G: IntoIterator<Item = Name>,
-        V: IntoIterator<Item = Name>,
-    {
-        let first = self.keys.len() == 0;
-        self.keys.push(unit.key);
-        let start = self.groups.len();
-        self.groups.extend(unit.groups.into_iter().map(|Name(g)| g));
-        if first {
-            self.group_count = self.groups.len();
+    /// Appends a deduction or bonus of the unit at `row` of the columns
+    /// [`Assessment::push_units`] takes: units in row order, each unit's adjustments together.
+    pub fn push_adjustment(&mut self, row: usize, kind: AdjustmentKind, a: AdjustmentFigures<'_>) {
+        debug_assert!(self.adjustment_starts.len() <= row + 1, "units in row order");
+        // The units before it without any start where its own start.
+        if self.adjustment_starts.len() <= row {
+            self.adjustment_starts.resize(row + 1, self.adjustments.len());
         }
-        if self.groups.len() != start + self.group_count {
-            let empty = self.names.intern("");
-            self.groups.resize(start + self.group_count, empty);
-        }
-        self.grades.push(unit.grade.0);
-        self.ranks.push(unit.rank);
-        self.group_ranks.push(unit.group_rank);
-        self.veto_starts.push(self.vetoes.len());
-        self.vetoes.extend(unit.vetoes.into_iter().map(|Name(v)| v));
-        self.award_eligible.push(unit.award_eligible);
-        self.grade_notes.push(unit.grade_note.map(|Name(n)| n));
-        self.over_quota.push(unit.over_quota.map(|Name(b)| b));
-        self.adjustment_starts.push(self.adjustments.len());
-    }
-
-    /// Every unit's totals and ranking keys, once the units are pushed and
-    /// before they are put in rank order: handed over as whole columns,
-    /// not copied unit by unit.
-    pub fn push_totals(&mut self, totals: UnitTotals) {
-        self.totals = totals.totals;
-        self.exact_totals = totals.exact_totals;
-        self.rank_keys = totals.rank_keys;
-    }
-
-    /// Appends a deduction or bonus of the unit pushed last.
-    pub fn push_adjustment(&mut self, kind: AdjustmentKind, a: AdjustmentFigures<'_>) {
         let start = self.occurrences.len();
         self.occurrences.extend_from_slice(a.occurrences);
         let (name, target) = (self.names.intern(a.name), self.names.intern(a.target));
@@ -303,8 +258,8 @@ impl Assessment {
     }
 
     /// Appends the next indicator (parents before children, in the scheme's
-    /// order), before or after the units: its figures for the units
-    /// [`Assessment::new`] was told of, a row a unit in the order they are pushed.
+    /// order), before the units: its figures for every unit, a row a unit
+    /// in the order of the columns [`Assessment::push_units`] takes.
     pub fn push_indicator(&mut self, path: &str, figures: IndicatorFigures) {
         let IndicatorFigures { scores, applies, derivation } = figures;
         let derivation = derivation.map(|d| DerivationColumns {
