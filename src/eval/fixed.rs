@@ -294,7 +294,7 @@ pub(super) mod figures {
 
     /// The order of two figures, as `Decimal::cmp` gives it.
     #[inline]
-    fn order(a: Entry, b: Entry) -> Ordering {
+    pub fn order(a: Entry, b: Entry) -> Ordering {
         if let (Entry::Narrow(x), Entry::Narrow(y)) = (a, b) {
             if let Some(o) = super::order(x, y) {
                 return o;

@@ -234,13 +234,6 @@ struct Struck {
 }
 
 impl Struck {
-    /// The vetoes that struck unit `u`, in the scheme's order.
-    fn of(&self, u: usize) -> impl Iterator<Item = usize> + '_ {
-        let unit = u32::try_from(u).unwrap_or(u32::MAX);
-        let start = self.pairs.partition_point(|&(of, _)| of < unit);
-        self.pairs.get(start..).unwrap_or_default().iter().take_while(move |&&(of, _)| of == unit).map(|&(_, v)| v as usize)
-    }
-
     /// Puts the units of `next` after these.
     fn append(&mut self, next: Struck) {
         let shift = u32::try_from(self.units).unwrap_or(u32::MAX);
@@ -1192,12 +1185,17 @@ struct Distinct {
 
 impl Distinct {
     fn of(texts: &[Option<Sym>]) -> Distinct {
-        let mut numbers: std::collections::HashMap<Option<Sym>, usize, crate::data::FxBuild> = std::collections::HashMap::default();
+        // Symbols are numbered from 0 without gaps: a table by symbol
+        // numbers the texts without hashing a million of them.
+        let symbols = texts.iter().flatten().max().map_or(0, |&s| s as usize + 1);
+        let mut numbers: Vec<Option<usize>> = vec![None; symbols + 1];
         let mut values = Vec::new();
         let of_unit = texts
             .iter()
             .map(|&text| {
-                *numbers.entry(text).or_insert_with(|| {
+                // No text takes the last place of the table.
+                let slot = text.map_or(symbols, |s| s as usize);
+                *numbers[slot].get_or_insert_with(|| {
                     values.push(text);
                     values.len() - 1
                 })
@@ -1273,4 +1271,20 @@ fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Fixed]) -> Option<Fixed> 
         });
     }
     sum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Distinct;
+
+    #[test]
+    fn distinct_texts_are_numbered_in_order_of_first_appearance() {
+        // Symbol 0 and no text at all are two different values.
+        let texts = [Some(3), None, Some(0), Some(3), None, Some(7), Some(0)];
+        let distinct = Distinct::of(&texts);
+        assert_eq!(distinct.values, vec![Some(3), None, Some(0), Some(7)]);
+        assert_eq!(distinct.of_unit, vec![0, 1, 2, 0, 1, 3, 2]);
+        let none = Distinct::of(&[None, None]);
+        assert_eq!((none.values, none.of_unit), (vec![None], vec![0, 0]));
+    }
 }

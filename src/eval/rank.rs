@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 
 use super::Engine;
 use super::expr::Scope;
+use super::fixed::figures;
 use super::ops;
 use crate::ast::TiePolicy;
 use crate::data::{Interner, Sym};
@@ -94,8 +95,14 @@ impl Engine<'_> {
             qualifies.push(match &band.condition {
                 None => vec![true; n],
                 Some(BandCondition::Threshold { value, inclusive }) => {
-                    let total = |u: usize| self.totals.as_ref().map_or(Decimal::ZERO, |t| t.figure(u));
-                    (0..n).map(|u| if *inclusive { total(u) >= *value } else { total(u) > *value }).collect()
+                    let (value, totals) = (Entry::of(*value), self.totals.as_ref().unwrap_or(Decimals::empty()));
+                    // A missing total counts 0, as the published total shows it.
+                    let total = |u: usize| match totals.entry(u) {
+                        Entry::Empty => figures::ZERO,
+                        total => total,
+                    };
+                    let enough = if *inclusive { Ordering::is_ge } else { Ordering::is_gt };
+                    (0..n).map(|u| enough(figures::order(total(u), value))).collect()
                 }
                 Some(BandCondition::When(e)) => self.condition(e, Scope::every_unit(None)),
             });
@@ -106,21 +113,20 @@ impl Engine<'_> {
         let mut note: Vec<Option<Sym>> = vec![None; n];
         let mut notes = Interner::default();
         let mut over_quota: Vec<Option<usize>> = vec![None; n];
-        for u in 0..n {
-            for v in vetoes.of(u) {
-                let veto = &self.scheme.vetoes[v];
-                for effect in &veto.effects {
-                    match *effect {
-                        VetoEffect::GradeAtMost(g) if g > best_allowed[u] => {
-                            best_allowed[u] = g;
-                            note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
-                        }
-                        VetoEffect::GradeIs(g) => {
-                            fixed[u] = Some(g);
-                            note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
-                        }
-                        _ => {}
+        // Each unit's vetoes in the scheme's order: a later one can fix the grade again.
+        for &(u, v) in &vetoes.pairs {
+            let (u, veto) = (u as usize, &self.scheme.vetoes[v as usize]);
+            for effect in &veto.effects {
+                match *effect {
+                    VetoEffect::GradeAtMost(g) if g > best_allowed[u] => {
+                        best_allowed[u] = g;
+                        note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
                     }
+                    VetoEffect::GradeIs(g) => {
+                        fixed[u] = Some(g);
+                        note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
+                    }
+                    _ => {}
                 }
             }
         }
