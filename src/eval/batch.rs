@@ -152,10 +152,12 @@ mod tests {
     fn leaving_the_derivation_out_changes_no_figure_shown() {
         // Every shipped example, in one engine and in batches of two: the
         // table and the CSV are the same bytes, and no derivation is left.
-        let mut periods_kept = 0;
+        let (mut periods_kept, mut adjustments_kept, mut notes_kept) = (0, 0, 0);
         for (scheme, data) in shipped_examples() {
             let (kept, kept_faults) = super::super::evaluate_in_batches(&scheme, &data, Derivation::Kept, usize::MAX, &mut |_, _| {});
             periods_kept += kept.units().flat_map(|u| u.indicators()).map(|i| i.periods().len()).sum::<usize>();
+            adjustments_kept += kept.units().map(|u| u.deductions().count() + u.bonuses().count()).sum::<usize>();
+            notes_kept += kept.units().filter(|u| u.grade_note().is_some()).count();
             let shown = |a: &crate::report::Assessment| (csv::render(a), table::render(a, Lang::Zh, 100));
             for batch_units in [usize::MAX, 2] {
                 let (left_out, faults) =
@@ -165,9 +167,14 @@ mod tests {
                 for i in left_out.units().flat_map(|u| u.indicators()) {
                     assert_eq!((i.before_adjustments(), i.contribution(), i.periods().len()), (None, None, 0), "{}", i.path());
                 }
+                for u in left_out.units() {
+                    let left = (u.deductions().count(), u.bonuses().count(), u.rank_keys().count(), u.grade_note(), u.over_quota());
+                    assert_eq!(left, (0, 0, 0, None, None), "{}", u.key());
+                }
             }
         }
         assert!(periods_kept > 0, "no example keeps per-period scores");
+        assert!(adjustments_kept > 0 && notes_kept > 0, "no example keeps deductions, bonuses and grade notes");
     }
 
     #[test]

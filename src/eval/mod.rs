@@ -85,9 +85,11 @@ fn tables_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
     read
 }
 
-/// Whether the results keep how each indicator's scores came about: the
-/// scores before their own deductions and bonuses, the contributions to
-/// the parent, the per-period scores.
+/// Whether the results keep how the figures came about: each indicator's
+/// score before its own deductions and bonuses, its contributions to the
+/// parent and its per-period scores; each unit's deductions and bonuses
+/// with the rows behind them, the ranking keys and why the grade is not
+/// the one the total gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Derivation {
     /// Kept, for what reads it: `explain`, JSON, snapshots, `diff`, the scheme's tests.
@@ -582,13 +584,19 @@ impl<'a> Engine<'a> {
         let published = self.totals.take().unwrap_or_default();
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year);
+        let kept = derivation.is_some();
         self.indicator_results(&mut results, &paths, applies, derivation);
-        let (units, order) = self.unit_columns(&mut results, ranks, grades, &vetoes, published, exact);
+        let (mut units, order) = self.unit_columns(&mut results, ranks, grades, &vetoes, published, exact);
+        if !kept {
+            units.leave_out_derivation();
+        }
         results.push_units(units, &order);
-        let acted_on = touched_by(deductions.iter().chain(&bonuses), |a| a.acted_on().collect());
-        for u in acted_on.into_iter().map(|u| u as usize) {
-            self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
-            self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
+        if kept {
+            let acted_on = touched_by(deductions.iter().chain(&bonuses), |a| a.acted_on().collect());
+            for u in acted_on.into_iter().map(|u| u as usize) {
+                self.adjustment_results(&mut results, AdjustmentKind::Deduction, u, &self.scheme.deductions, &deductions, &paths);
+                self.adjustment_results(&mut results, AdjustmentKind::Bonus, u, &self.scheme.bonuses, &bonuses, &paths);
+            }
         }
         results
     }

@@ -182,6 +182,17 @@ pub struct UnitColumns<K> {
     pub rank_keys: Vec<Decimals>,
 }
 
+impl<K> UnitColumns<K> {
+    /// Leaves out what only the derivation of the figures reads (the
+    /// ranking keys, the grade notes, the bands over quota): a table or CSV
+    /// shows none of it.
+    pub fn leave_out_derivation(&mut self) {
+        self.rank_keys = Vec::new();
+        self.grade_notes = Vec::new();
+        self.over_quota = Vec::new();
+    }
+}
+
 /// One indicator's figures for every unit, a row a unit, as eval hands
 /// them over (see [`Assessment::push_indicator`]).
 pub struct IndicatorFigures {
