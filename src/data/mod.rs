@@ -313,6 +313,9 @@ impl std::hash::Hasher for FxHasher {
     }
 }
 
+/// How many texts [`Interner::extend_distinct`] hashes a task.
+const HASHED_A_PART: usize = 1 << 16;
+
 impl Interner {
     /// The symbol of a text, adding it if new.
     pub fn intern(&mut self, text: &str) -> Sym {
@@ -399,10 +402,15 @@ impl Interner {
         // Were it otherwise, only the order of writing would suffer.
         let buckets = (self.index.capacity() / 7 * 8).next_power_of_two();
         let bucket = u64::try_from(buckets).unwrap_or(u64::MAX).wrapping_sub(1);
-        let mut hashed: Vec<(u64, Sym)> =
-            (first..self.ends.len()).map(|s| Sym::try_from(s).unwrap_or(Sym::MAX)).map(|sym| (text_hash(self.resolve(sym)), sym)).collect();
+        let hash_of = |s: usize| {
+            let sym = Sym::try_from(s).unwrap_or(Sym::MAX);
+            (text_hash(self.resolve(sym)), sym)
+        };
+        let parts = (first..self.ends.len()).step_by(HASHED_A_PART).map(|start| start..self.ends.len().min(start + HASHED_A_PART));
+        let work = crate::cores::Work::Columns(self.ends.len() - first);
+        let mut hashed: Vec<(u64, Sym)> = crate::cores::map(work, parts, |part| part.map(hash_of).collect::<Vec<_>>()).concat();
         // Texts of equal hashes in symbol order: the first is indexed, the others spill, as when interned one by one.
-        hashed.sort_unstable_by_key(|&(hash, sym)| (hash & bucket, sym));
+        crate::cores::sort(&mut hashed, |&(a, x), &(b, y)| (a & bucket, x).cmp(&(b & bucket, y)));
         for (hash, sym) in hashed {
             match self.index.entry(hash) {
                 std::collections::hash_map::Entry::Vacant(slot) => {
