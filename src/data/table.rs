@@ -927,10 +927,9 @@ impl TableLoader {
             order = self.without_duplicates(ctx, order);
         }
         // Files exported in order need no copy.
-        let in_place = order.len() == self.units.len() && order.iter().enumerate().all(|(i, &r)| i == r);
-        if in_place {
+        let RowOrder::Sorted(order) = order else {
             return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines, unit_col: self.unit_col };
-        }
+        };
         let columns = crate::cores::map(crate::cores::Work::Columns(order.len()), self.columns.into_iter(), |column| column.select(&order));
         let units = order.iter().map(|&r| self.units[r]).collect();
         let lines = order.iter().map(|&r| self.lines[r]).collect();
@@ -957,7 +956,7 @@ impl TableLoader {
     /// Lines are distinct (filled rows differ in unit or period), so the
     /// order is total and an unstable sort gives the same result every time;
     /// rows already in that order (as exported data usually is) are not sorted.
-    fn sorted(&self, ctx: &Ctx<'_>) -> Vec<usize> {
+    fn sorted(&self, ctx: &Ctx<'_>) -> RowOrder {
         let table = &ctx.scheme.tables[self.tid];
         let mut columns: Vec<usize> = table.key.iter().copied().filter(|&c| c != self.unit_col).collect();
         let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
@@ -976,22 +975,22 @@ impl TableLoader {
                 })
                 .then_with(|| self.lines[a].cmp(&self.lines[b]))
         };
-        let mut order: Vec<usize> = (0..self.units.len()).collect();
-        if !crate::cores::all(1..order.len(), |r| order_of(r - 1, r).is_lt()) {
-            // By unit first, in one pass; then each unit's few rows by the
-            // whole order (which compares units first).
-            order = by_unit(&self.units);
-            let units = |rows: &mut [usize]| {
-                for rows in rows.chunk_by_mut(|&a, &b| self.units[a] == self.units[b]) {
-                    if !rows.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
-                        rows.sort_unstable_by(|&a, &b| order_of(a, b));
-                    }
-                }
-            };
-            let rows = order.len();
-            crate::cores::map(crate::cores::Work::Columns(rows), whole_units(&mut order, &self.units), units);
+        let rows = self.units.len();
+        if crate::cores::all(1..rows, |r| order_of(r - 1, r).is_lt()) {
+            return RowOrder::AsRead(rows);
         }
-        order
+        // By unit first, in one pass; then each unit's few rows by the
+        // whole order (which compares units first).
+        let mut order = by_unit(&self.units);
+        let units = |rows: &mut [usize]| {
+            for rows in rows.chunk_by_mut(|&a, &b| self.units[a] == self.units[b]) {
+                if !rows.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
+                    rows.sort_unstable_by(|&a, &b| order_of(a, b));
+                }
+            }
+        };
+        crate::cores::map(crate::cores::Work::Columns(rows), whole_units(&mut order, &self.units), units);
+        RowOrder::Sorted(order)
     }
 
     /// The value of row `r` in column `c`, as shown in messages.
@@ -1005,7 +1004,7 @@ impl TableLoader {
     /// Reports rows sharing the table's key and keeps the first of each (by
     /// line). `order` is the sorted order; rows sharing a key that includes
     /// the unit column are next to each other in it.
-    fn without_duplicates(&mut self, ctx: &mut Ctx<'_>, order: Vec<usize>) -> Vec<usize> {
+    fn without_duplicates(&mut self, ctx: &mut Ctx<'_>, order: RowOrder) -> RowOrder {
         let scheme = ctx.scheme;
         let table = &scheme.tables[self.tid];
         let key: Vec<usize> = if self.is_units_table { vec![self.unit_col] } else { table.key.clone() };
@@ -1013,10 +1012,9 @@ impl TableLoader {
             return order;
         }
         let same = |a: usize, b: usize| key.iter().all(|&c| self.compare_on(c, a, b, &ctx.strings).is_eq());
-        let by_key: Vec<usize> = if key.contains(&self.unit_col) {
-            order.clone()
-        } else {
-            let mut by_key = order.clone();
+        // Rows sharing a key that includes the unit are next to each other in `order` already.
+        let sorted_by_key: Option<Vec<usize>> = (!key.contains(&self.unit_col)).then(|| {
+            let mut by_key: Vec<usize> = order.rows().collect();
             by_key.sort_unstable_by(|&a, &b| {
                 key.iter()
                     .map(|&c| self.compare_on(c, a, b, &ctx.strings))
@@ -1025,21 +1023,22 @@ impl TableLoader {
                     .then_with(|| self.lines[a].cmp(&self.lines[b]))
             });
             by_key
-        };
+        });
+        let by_key = |i: usize| sorted_by_key.as_ref().map_or_else(|| order.row(i), |rows| rows[i]);
         // Usually no two rows next to each other share a key: nothing to drop.
-        if crate::cores::all(1..by_key.len(), |i| !same(by_key[i - 1], by_key[i])) {
+        if crate::cores::all(1..order.len(), |i| !same(by_key(i - 1), by_key(i))) {
             return order;
         }
         let mut dropped = vec![false; self.units.len()];
         let mut found = Vec::new();
         let mut start = 0;
-        while start < by_key.len() {
+        while start < order.len() {
             let mut end = start + 1;
-            while end < by_key.len() && same(by_key[start], by_key[end]) {
+            while end < order.len() && same(by_key(start), by_key(end)) {
                 end += 1;
             }
             if end - start > 1 {
-                let run = &by_key[start..end];
+                let run: Vec<usize> = (start..end).map(by_key).collect();
                 let first = run.iter().copied().min_by_key(|&r| self.lines[r]).unwrap_or(run[0]);
                 let mut others: Vec<usize> = run.iter().copied().filter(|&r| r != first).collect();
                 others.sort_unstable_by_key(|&r| self.lines[r]);
@@ -1062,7 +1061,7 @@ impl TableLoader {
                 (self.locs.get(r), self.lines[r]),
             ));
         }
-        order.into_iter().filter(|&r| !dropped[r]).collect()
+        RowOrder::Sorted(order.rows().filter(|&r| !dropped[r]).collect())
     }
 
     /// One row per unit (and period) where the shape demands it: filled from
@@ -1382,6 +1381,38 @@ fn whole_units<'o>(mut order: &'o mut [usize], units: &[UnitId]) -> impl Iterato
         order = rest;
         Some(part)
     })
+}
+
+/// The order of a table's rows once sorted (see [`TableLoader::sorted`]).
+enum RowOrder {
+    /// The rows as read, so many of them: they were in order already, as
+    /// exported files usually are (no list of millions of row numbers).
+    AsRead(usize),
+    /// The rows read, in this order (some left out: duplicates).
+    Sorted(Vec<usize>),
+}
+
+impl RowOrder {
+    /// How many rows.
+    fn len(&self) -> usize {
+        match self {
+            RowOrder::AsRead(rows) => *rows,
+            RowOrder::Sorted(order) => order.len(),
+        }
+    }
+
+    /// The row read at place `i`.
+    fn row(&self, i: usize) -> usize {
+        match self {
+            RowOrder::AsRead(_) => i,
+            RowOrder::Sorted(order) => order[i],
+        }
+    }
+
+    /// The rows read, in order.
+    fn rows(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.len()).map(|i| self.row(i))
+    }
 }
 
 /// The rows ordered by unit, in file order within a unit (a counting sort).
