@@ -250,7 +250,7 @@ impl Assessment {
     /// [`Assessment::push_units`] takes: units in row order, each unit's adjustments together.
     pub fn push_adjustment(&mut self, row: usize, kind: AdjustmentKind, a: AdjustmentFigures<'_>) {
         debug_assert!(self.adjustment_starts.len() <= row + 1, "units in row order");
-        // The units before it without any start where its own start.
+        // Units before it that have none start (and end) where its own begin.
         if self.adjustment_starts.len() <= row {
             self.adjustment_starts.resize(row + 1, self.adjustments.len());
         }

@@ -50,9 +50,19 @@ impl Assessment {
         let veto_starts = starts(order.len(), vetoes.iter().map(|&(row, _)| row as usize));
         let veto_names: Vec<Sym> = vetoes.into_iter().map(|(_, Name(name))| name).collect();
         let no_group = self.name("");
-        let Assessment { keys: out_keys, groups: out_groups, totals: out_totals, grades: out_grades, ranks: out_ranks, .. } = self;
-        let (out_group_ranks, out_veto_starts, out_vetoes) = (&mut self.group_ranks, &mut self.veto_starts, &mut self.vetoes);
-        let out_award_eligible = &mut self.award_eligible;
+        let Assessment {
+            keys: out_keys,
+            groups: out_groups,
+            totals: out_totals,
+            grades: out_grades,
+            ranks: out_ranks,
+            group_ranks: out_group_ranks,
+            veto_starts: out_veto_starts,
+            vetoes: out_vetoes,
+            award_eligible: out_award_eligible,
+            indicators,
+            ..
+        } = self;
         let mut gatherings: Vec<Gathering<'_>> = vec![
             Box::new(|| *out_keys = gathered_texts(&keys, order)),
             Box::new(|| *out_groups = interleaved(&groups, order, no_group)),
@@ -63,7 +73,7 @@ impl Assessment {
             Box::new(|| (*out_veto_starts, *out_vetoes) = lists(&veto_starts, &veto_names, order)),
             Box::new(|| *out_award_eligible = permuted(&award_eligible, order)),
         ];
-        for column in &mut self.indicators {
+        for column in indicators {
             gatherings.push(Box::new(|| *column = std::mem::take(column).permuted(order)));
         }
         cores::map(cores::Work::Columns(order.len()), gatherings.into_iter(), |gather| gather());
