@@ -505,6 +505,46 @@ impl NumberCells {
         }
     }
 
+    /// The entries of a [`Decimals`] column, each in as few bytes as the column allows.
+    pub fn of_column(column: &Decimals) -> NumberCells {
+        let mut cells = NumberCells::default();
+        cells.reserve(column.len());
+        (0..column.len()).for_each(|i| cells.push_entry(column.entry(i)));
+        cells
+    }
+
+    /// These entries, an empty one given as 0 (as [`NumberCells::figure`] reads it).
+    pub fn into_figures(self) -> NumberCells {
+        match self {
+            NumberCells::Tiny(mut words) => {
+                words.iter_mut().filter(|w| **w == TINY_EMPTY).for_each(|w| *w = tiny_pack(0, 0));
+                NumberCells::Tiny(words)
+            }
+            NumberCells::Short(mut words) => {
+                let zero = pack(0, 0) as u32;
+                words.iter_mut().filter(|w| long(**w) & EMPTY != 0).for_each(|w| *w = zero);
+                NumberCells::Short(words)
+            }
+            NumberCells::Long(column) => NumberCells::Long(column.into_figures()),
+        }
+    }
+
+    /// The figure at `index` (0 for an empty entry or beyond the end).
+    #[inline]
+    pub fn figure(&self, index: usize) -> Decimal {
+        self.entry(index).figure()
+    }
+
+    /// Whether the entries are those of `column`, digit for digit and scale for scale.
+    pub fn same_as(&self, column: &Decimals) -> bool {
+        let same = |i: usize| match (self.entry(i), column.entry(i)) {
+            // Two narrow entries (or empty ones) are the same when their digits and scales are.
+            (a @ (Entry::Narrow(_) | Entry::Empty), b @ (Entry::Narrow(_) | Entry::Empty)) => a == b,
+            (a, b) => a.same_as(b),
+        };
+        self.len() == column.len() && (0..self.len()).all(same)
+    }
+
     /// The entries at `order`, in that order (empty past the end).
     pub fn select(&self, order: &[usize]) -> NumberCells {
         match self {
@@ -958,5 +998,38 @@ mod tests {
         assert_eq!(shown(&tiny.slice(1..3)), expected[1..3]);
         let gathered = tiny.gather([1, 99, 3].into_iter());
         assert_eq!((gathered.get(0), gathered.get(1), gathered.get(2)), (tiny.get(1), None, tiny.get(3)));
+    }
+    #[test]
+    fn scores_kept_in_number_cells_read_as_the_decimals_they_came_from() {
+        // Each width: 2 bytes, then 4 (four decimals), then 8 (a wide -0.00 and a 28-digit quotient).
+        let widths: [Vec<Option<Decimal>>; 3] = [
+            vec![made(9370, 2, false), None, made(100, 0, false)],
+            vec![made(937_075, 4, false), None, made(5, 1, true)],
+            vec![made(0, 2, true), None, Some(Decimal::ONE / Decimal::from(3)), made(93_708_250, 6, false)],
+        ];
+        for (width, values) in widths.iter().enumerate() {
+            let column: Decimals = values.iter().copied().collect();
+            let cells = NumberCells::of_column(&column);
+            assert_eq!(cells.width(), [Width::Tiny, Width::Short, Width::Long][width]);
+            let expected: Vec<Option<String>> = values.iter().map(|v| v.map(|d| format!("{:?}", d.serialize()))).collect();
+            assert_eq!(shown(&cells), expected);
+            assert!(cells.same_as(&column));
+            // Digits for digits and scale for scale: 93.70 is not 93.700, and 0 is not an empty entry.
+            let mut other = values.clone();
+            other[0] = other[0].map(|mut d| {
+                d.rescale(d.scale() + 1);
+                d
+            });
+            other[1] = Some(Decimal::ZERO);
+            for changed in [vec![other[0], values[1]], vec![values[0], other[1]]] {
+                let changed: Decimals = changed.into_iter().chain(values[2..].iter().copied()).collect();
+                assert!(!cells.same_as(&changed), "width {width}");
+            }
+            // An empty entry reads as 0 once the column holds figures.
+            let figures = cells.into_figures();
+            assert_eq!(figures.get(1).map(|d| d.serialize()), Some(Decimal::ZERO.serialize()));
+            assert_eq!((figures.figure(0), figures.get(2)), (values[0].unwrap_or_default(), values[2]));
+            assert_eq!(figures.width(), [Width::Tiny, Width::Short, Width::Long][width]);
+        }
     }
 }

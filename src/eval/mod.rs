@@ -26,7 +26,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Dataset, Interner, Sym, TableData};
-use crate::decimals::{Decimals, Entry, Fixed, Run};
+use crate::decimals::{Decimals, Entry, Fixed, NumberCells, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::model::{Adjustment, AmountRule, ExprKind, IndicatorId, Scheme, Target, VetoEffect, Weight};
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitColumns};
@@ -80,6 +80,21 @@ fn tables_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
         e.walk(&mut |node| match node.kind {
             ExprKind::Column { table, .. } | ExprKind::Aggregate { table, .. } => mark(table),
             _ => {}
+        });
+    });
+    read
+}
+
+/// Which indicators' scores ranking and grading read, by indicator.
+fn indicators_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
+    let mut read = vec![false; scheme.indicators.len()];
+    scheme.walk_publish_formulas(&mut |e| {
+        e.walk(&mut |node| {
+            if let ExprKind::Indicator(i) = node.kind {
+                if let Some(r) = read.get_mut(i) {
+                    *r = true;
+                }
+            }
         });
     });
     read
@@ -214,8 +229,9 @@ struct Scored {
     deductions: Vec<Applied>,
     /// What each bonus gives each unit.
     bonuses: Vec<Applied>,
-    /// Each indicator's final score per unit.
-    scores: Vec<Decimals>,
+    /// Each indicator's final score per unit, in as few bytes as its
+    /// figures allow (at national scale these are most of what scoring keeps).
+    scores: Vec<NumberCells>,
     /// How they came about, unless left out.
     derivation: Option<ScoredDerivation>,
     /// Each unit's total before rounding.
@@ -281,7 +297,7 @@ impl Scored {
             all.append(more);
         }
         for (all, more) in self.scores.iter_mut().zip(next.scores) {
-            all.append(&more);
+            all.append(more);
         }
         if let (Some(all), Some(more)) = (&mut self.derivation, next.derivation) {
             all.append(more);
@@ -565,7 +581,7 @@ impl<'a> Engine<'a> {
             applies,
             deductions,
             bonuses,
-            scores: self.scores.iter_mut().map(|s| s.take().unwrap_or_default()).collect(),
+            scores: self.scores.iter_mut().map(|s| NumberCells::of_column(&s.take().unwrap_or_default())).collect(),
             derivation: kept.map(|kept| ScoredDerivation { contributions: std::mem::take(&mut self.contributions), ..kept }),
             exact: exact.into_iter().map(Some).collect(),
             published: published.into_iter().map(Some).collect(),
@@ -576,7 +592,10 @@ impl<'a> Engine<'a> {
     /// Ranks and grades the units scored, and hands every figure over to the results.
     fn publish(&mut self, scored: Scored) -> Assessment {
         let Scored { applies, deductions, bonuses, scores, derivation, exact, published, vetoes } = scored;
-        self.scores = scores.into_iter().map(Some).collect();
+        // Ranking keys and band conditions read some indicators' scores, as the evaluation's columns.
+        let n = self.units();
+        let read = indicators_read_when_publishing(self.scheme);
+        self.scores = scores.iter().zip(read).map(|(column, read)| read.then(|| column.gather(0..n))).collect();
         // Ranking keys and band conditions may read the totals; nothing after them does.
         self.totals = Some(published);
         let ranks = self.rank();
@@ -585,7 +604,7 @@ impl<'a> Engine<'a> {
         let paths: Vec<String> = self.scheme.indicators.iter().map(|ind| ind.path.join(".")).collect();
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year);
         let kept = derivation.is_some();
-        self.indicator_results(&mut results, &paths, applies, derivation);
+        self.indicator_results(&mut results, &paths, scores, applies, derivation);
         let (mut units, order) = self.unit_columns(&mut results, ranks, grades, &vetoes, published, exact);
         if !kept {
             units.leave_out_derivation();
@@ -953,18 +972,18 @@ impl<'a> Engine<'a> {
 
     /// Hands every indicator's figures over to `results`, in unit order.
     fn indicator_results(
-        &mut self,
+        &self,
         results: &mut Assessment,
         paths: &[String],
+        scores: Vec<NumberCells>,
         applies: Vec<Vec<bool>>,
         derivation: Option<ScoredDerivation>,
     ) {
         let n = self.units();
-        let scores = self.scores.iter_mut().map(|s| s.take().unwrap_or_default());
         // Left out: no derivation for any indicator.
         let ScoredDerivation { before, contributions, periods } = derivation.unwrap_or_default();
         let mut derivations = before.into_iter().zip(contributions).zip(periods);
-        for (i, (scores, applies)) in scores.zip(applies).enumerate() {
+        for (i, (scores, applies)) in scores.into_iter().zip(applies).enumerate() {
             let derivation = derivations.next().map(|((before, contributions), periods)| {
                 let per_unit = self.scheme.indicators[i].periods.as_ref().map_or(0, |p| p.kind.per_year());
                 IndicatorDerivation {

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Interner, Sym};
-use crate::decimals::Decimals;
+use crate::decimals::{Decimals, NumberCells};
 use columns::Texts;
 
 /// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
@@ -88,7 +88,7 @@ pub struct Assessment {
 struct IndicatorColumn {
     /// `工作考核.重点工作`
     path: String,
-    scores: Decimals,
+    scores: NumberCells,
     applies: Vec<bool>,
     /// `None` when the results were asked for without it.
     derivation: Option<DerivationColumns>,
@@ -197,7 +197,7 @@ impl<K> UnitColumns<K> {
 /// them over (see [`Assessment::push_indicator`]).
 pub struct IndicatorFigures {
     /// The score on the indicator's own scale, after its deductions and bonuses.
-    pub scores: Decimals,
+    pub scores: NumberCells,
     /// Whether the indicator applies to the unit (`适用`).
     pub applies: Vec<bool>,
     /// How the scores came about; `None` when the results are asked for
@@ -275,7 +275,7 @@ impl Assessment {
         let IndicatorFigures { scores, applies, derivation } = figures;
         let derivation = derivation.map(|d| DerivationColumns {
             // Most indicators have no deduction or bonus of their own: no second column.
-            before_adjustments: (!d.before_adjustments.identical(&scores)).then_some(d.before_adjustments),
+            before_adjustments: (!scores.same_as(&d.before_adjustments)).then_some(d.before_adjustments),
             contributions: d.contributions,
             periods_per_unit: d.periods_per_unit,
             periods: d.periods,

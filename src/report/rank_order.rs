@@ -143,7 +143,7 @@ mod tests {
 
     use rust_decimal::Decimal;
 
-    use crate::decimals::Decimals;
+    use crate::decimals::{Decimals, NumberCells};
     use crate::report::{
         AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Occurrence, UnitColumns, UnitResult,
     };
@@ -206,7 +206,7 @@ mod tests {
             let column = |k: i64| (0..units).map(|u| Some(Decimal::new(k * 100 + i * 10 + n(u), 1))).collect::<Decimals>();
             let periods = (0..units * 4).map(|p| Some(Decimal::new(i * 1000 + n(p), 0))).collect::<Decimals>();
             let figures = IndicatorFigures {
-                scores: column(1),
+                scores: NumberCells::of_column(&column(1)),
                 applies: (0..units).map(|u| u % 4 != 1).collect(),
                 derivation: Some(IndicatorDerivation {
                     before_adjustments: column(2),
