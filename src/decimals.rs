@@ -507,10 +507,16 @@ impl NumberCells {
 
     /// The entries of a [`Decimals`] column, each in as few bytes as the column allows.
     pub fn of_column(column: &Decimals) -> NumberCells {
-        let mut cells = NumberCells::default();
-        cells.reserve(column.len());
-        (0..column.len()).for_each(|i| cells.push_entry(column.entry(i)));
-        cells
+        if let Some(words) = column.words() {
+            // No entry kept aside whole: the narrowest width every word fits, tried in turn.
+            if let Some(tiny) = words.iter().map(|&word| tiny(word)).collect::<Option<Vec<u16>>>() {
+                return NumberCells::Tiny(tiny);
+            }
+            if let Some(short) = words.iter().map(|&word| short(word)).collect::<Option<Vec<u32>>>() {
+                return NumberCells::Short(short);
+            }
+        }
+        NumberCells::Long(column.clone())
     }
 
     /// These entries, an empty one given as 0 (as [`NumberCells::figure`] reads it).
@@ -1001,16 +1007,17 @@ mod tests {
     }
     #[test]
     fn scores_kept_in_number_cells_read_as_the_decimals_they_came_from() {
-        // Each width: 2 bytes, then 4 (four decimals), then 8 (a wide -0.00 and a 28-digit quotient).
-        let widths: [Vec<Option<Decimal>>; 3] = [
+        // Each width: 2 bytes, then 4 (four decimals), then 8 (digits of 2^23 and more; a wide -0.00 and a 28-digit quotient).
+        let widths: [Vec<Option<Decimal>>; 4] = [
             vec![made(9370, 2, false), None, made(100, 0, false)],
             vec![made(937_075, 4, false), None, made(5, 1, true)],
+            vec![made(93_708_250, 6, false), None, made(1, 0, false)],
             vec![made(0, 2, true), None, Some(Decimal::ONE / Decimal::from(3)), made(93_708_250, 6, false)],
         ];
         for (width, values) in widths.iter().enumerate() {
             let column: Decimals = values.iter().copied().collect();
             let cells = NumberCells::of_column(&column);
-            assert_eq!(cells.width(), [Width::Tiny, Width::Short, Width::Long][width]);
+            assert_eq!(cells.width(), [Width::Tiny, Width::Short, Width::Long, Width::Long][width]);
             let expected: Vec<Option<String>> = values.iter().map(|v| v.map(|d| format!("{:?}", d.serialize()))).collect();
             assert_eq!(shown(&cells), expected);
             assert!(cells.same_as(&column));
@@ -1029,7 +1036,7 @@ mod tests {
             let figures = cells.into_figures();
             assert_eq!(figures.get(1).map(|d| d.serialize()), Some(Decimal::ZERO.serialize()));
             assert_eq!((figures.figure(0), figures.get(2)), (values[0].unwrap_or_default(), values[2]));
-            assert_eq!(figures.width(), [Width::Tiny, Width::Short, Width::Long][width]);
+            assert_eq!(figures.width(), [Width::Tiny, Width::Short, Width::Long, Width::Long][width]);
         }
     }
 }
