@@ -543,12 +543,7 @@ impl NumberCells {
 
     /// Whether the entries are those of `column`, digit for digit and scale for scale.
     pub fn same_as(&self, column: &Decimals) -> bool {
-        let same = |i: usize| match (self.entry(i), column.entry(i)) {
-            // Two narrow entries (or empty ones) are the same when their digits and scales are.
-            (a @ (Entry::Narrow(_) | Entry::Empty), b @ (Entry::Narrow(_) | Entry::Empty)) => a == b,
-            (a, b) => a.same_as(b),
-        };
-        self.len() == column.len() && (0..self.len()).all(same)
+        self.len() == column.len() && (0..self.len()).all(|i| self.entry(i).same_as(column.entry(i)))
     }
 
     /// The entries at `order`, in that order (empty past the end).
@@ -681,7 +676,11 @@ impl Entry {
 
     /// Whether both entries hold the same decimal, digit for digit and scale for scale (or none).
     pub fn same_as(self, other: Entry) -> bool {
-        self.number().map(|d| d.serialize()) == other.number().map(|d| d.serialize())
+        match (self, other) {
+            // Narrow digits carry their sign and are never `-0`: the same digits and scale are the same decimal, bit for bit.
+            (Entry::Narrow(_) | Entry::Empty, Entry::Narrow(_) | Entry::Empty) => self == other,
+            _ => self.number().map(|d| d.serialize()) == other.number().map(|d| d.serialize()),
+        }
     }
 
     /// The entry of an optional decimal.

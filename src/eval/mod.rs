@@ -57,7 +57,7 @@ pub fn evaluate_reporting(
     scored: &mut dyn FnMut(usize, usize),
 ) -> (Assessment, Diagnostics) {
     let (units, faults) = batch::score(scheme, &data, derivation, batch::BATCH_UNITS, scored);
-    for (table, read) in data.tables.iter_mut().zip(tables_read_when_publishing(scheme)) {
+    for (table, read) in data.tables.iter_mut().zip(ReadWhenPublishing::of(scheme).tables) {
         if !read {
             *table = TableData::default();
         }
@@ -65,39 +65,34 @@ pub fn evaluate_reporting(
     publish(scheme, &data, units, faults)
 }
 
-/// Which tables ranking and grading read, by table: the units table (the
-/// units' groups), and those the formulas worked out after scoring name
-/// (`Scheme::walk_publish_formulas`).
-fn tables_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
-    let mut read = vec![false; scheme.tables.len()];
-    let mut mark = |table: crate::model::TableId| {
-        if let Some(r) = read.get_mut(table) {
-            *r = true;
-        }
-    };
-    mark(scheme.units.table);
-    scheme.walk_publish_formulas(&mut |e| {
-        e.walk(&mut |node| match node.kind {
-            ExprKind::Column { table, .. } | ExprKind::Aggregate { table, .. } => mark(table),
-            _ => {}
-        });
-    });
-    read
+/// What ranking and grading read: the units table (the units' groups),
+/// and the tables and indicators' scores that the formulas worked out
+/// after scoring name (`Scheme::walk_publish_formulas`).
+struct ReadWhenPublishing {
+    /// By table.
+    tables: Vec<bool>,
+    /// By indicator.
+    indicators: Vec<bool>,
 }
 
-/// Which indicators' scores ranking and grading read, by indicator.
-fn indicators_read_when_publishing(scheme: &Scheme) -> Vec<bool> {
-    let mut read = vec![false; scheme.indicators.len()];
-    scheme.walk_publish_formulas(&mut |e| {
-        e.walk(&mut |node| {
-            if let ExprKind::Indicator(i) = node.kind {
-                if let Some(r) = read.get_mut(i) {
-                    *r = true;
-                }
+impl ReadWhenPublishing {
+    fn of(scheme: &Scheme) -> ReadWhenPublishing {
+        let mut read = ReadWhenPublishing { tables: vec![false; scheme.tables.len()], indicators: vec![false; scheme.indicators.len()] };
+        let mark = |column: &mut Vec<bool>, i: usize| {
+            if let Some(r) = column.get_mut(i) {
+                *r = true;
             }
+        };
+        mark(&mut read.tables, scheme.units.table);
+        scheme.walk_publish_formulas(&mut |e| {
+            e.walk(&mut |node| match node.kind {
+                ExprKind::Column { table, .. } | ExprKind::Aggregate { table, .. } => mark(&mut read.tables, table),
+                ExprKind::Indicator(i) => mark(&mut read.indicators, i),
+                _ => {}
+            });
         });
-    });
-    read
+        read
+    }
 }
 
 /// Whether the results keep how the figures came about: each indicator's
@@ -594,7 +589,7 @@ impl<'a> Engine<'a> {
         let Scored { applies, deductions, bonuses, scores, derivation, exact, published, vetoes } = scored;
         // Ranking keys and band conditions read some indicators' scores, as the evaluation's columns.
         let n = self.units();
-        let read = indicators_read_when_publishing(self.scheme);
+        let read = ReadWhenPublishing::of(self.scheme).indicators;
         self.scores = scores.iter().zip(read).map(|(column, read)| read.then(|| column.gather(0..n))).collect();
         // Ranking keys and band conditions may read the totals; nothing after them does.
         self.totals = Some(published);
