@@ -105,6 +105,11 @@ impl SourceFile {
         self.text.get(span.start..span.end).unwrap_or("")
     }
 
+    /// Byte offset where a 1-based line starts, if the text has that line.
+    pub fn line_start(&self, line: usize) -> Option<usize> {
+        self.line_starts.get(line.checked_sub(1)?).copied()
+    }
+
     /// `name:line:column` of a byte offset.
     pub fn location(&self, offset: usize) -> String {
         let (line, col) = self.line_col(offset);

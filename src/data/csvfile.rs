@@ -26,7 +26,7 @@ use std::sync::Arc;
 use super::cell::{self, PlainDigits, Raw};
 use super::errors;
 use super::table::{Cell, Cells, Ctx, DataFile, Loc, Place, PlainFields, PlainNumber, TableLoader};
-use crate::source::Span;
+use crate::source::{SourceFile, Span};
 use crate::text;
 
 /// Where the body (the records after the header) of a CSV file starts.
@@ -73,7 +73,22 @@ pub(crate) fn read_header(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Ar
     if !loader.header(ctx, &names, Loc::Span(record.span)) {
         return None;
     }
-    Some(Body { start: scanner.pos, line: scanner.line, delimiter })
+    let body = Body { start: scanner.pos, line: scanner.line, delimiter };
+    loader.body = Some(body);
+    Some(body)
+}
+
+/// The span of the record of a CSV file's body that starts on `line`,
+/// found again for a message (see [`super::table::RowLocs`]); `None` unless
+/// exactly one record starts on that line (a file whose lines end in a
+/// bare `\r` has several).
+pub(crate) fn record_on_line(source: &SourceFile, body: Body, line: u32) -> Option<Span> {
+    let text: &str = &source.text;
+    let from = source.line_start(line as usize)?.max(body.start);
+    let mut scanner = Scanner::new(text, body.delimiter, from..text.len(), line);
+    let record = scanner.record(&mut Fields::new(text, body.delimiter))?;
+    let another = scanner.start_record().is_some() && scanner.line == line;
+    (record.line == line && !another).then_some(record.span)
 }
 
 /// Where the records to read are: `range` of `text` (a piece of the body,
@@ -591,6 +606,37 @@ mod tests {
             assert_eq!(by_number.pos, by_text.pos, "{field:?}");
         }
         assert!(digits > 30_000, "only {digits} plain numbers");
+    }
+
+    #[test]
+    fn records_are_found_again_from_their_lines() {
+        let found_again = |text: &str| {
+            let source = SourceFile::new("t.csv", text);
+            let mut scanner = Scanner::new(text, b',', 0..text.len(), 1);
+            let mut fields = Fields::new(text, b',');
+            scanner.record(&mut fields);
+            let body = Body { start: scanner.pos, line: scanner.line, delimiter: b',' };
+            let mut records = Vec::new();
+            while let Some(record) = scanner.record(&mut fields) {
+                records.push((record_on_line(&source, body, record.line), Some(record.span)));
+            }
+            // Nor is a line past the end.
+            assert_eq!(record_on_line(&source, body, 1000), None);
+            (records, record_on_line(&source, body, 1))
+        };
+        let text = "a,b\r\n 1 ,2\r\n\r\n\n\"x\ny\",3\n\"\"\"q\",4\r\n5,\"6\n\n7\"\n8,9";
+        let (records, header) = found_again(text);
+        assert_eq!(header, None);
+        assert_eq!(records.len(), 5);
+        for (again, read) in records {
+            assert_eq!(again, read);
+        }
+        // Lines ending in a bare `\r`: several records start on one line, none is found.
+        let (records, _) = found_again("a,b\r1,2\r3,4\r");
+        assert_eq!(records.iter().map(|(again, _)| *again).collect::<Vec<_>>(), [None, None]);
+        // ... unless only one record follows the header there.
+        let (records, _) = found_again("a,b\r1,2\r");
+        assert_eq!(records.iter().map(|(again, read)| *again == *read).collect::<Vec<_>>(), [true]);
     }
 
     /// Every record of `text`: its line, its span's text and its cells' texts and spans' texts.

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use super::cell::{self, Parsed, Raw};
+use super::csvfile::{self, Body};
 use super::errors;
 use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
@@ -150,13 +151,17 @@ pub(crate) enum Loc {
     Row(u32),
 }
 
-/// Where each row was read, 8 bytes a row where a [`Loc`] is 24: the
-/// loader keeps one for every row of a file until its keys are checked, and
-/// at national scale that is tens of millions. A record's span of a text is
-/// packed into a word (its start below 2^38, its length below 2^24); any
-/// other place is kept aside whole.
+/// Where each row was read, for the rare message about a duplicate key:
+/// the loader keeps it for every row of a file until its keys are checked,
+/// and at national scale that is tens of millions of rows. A CSV record
+/// costs nothing: its place is found again from its line
+/// ([`TableLoader::row_loc`]). Any other place takes a word, 8 bytes where a
+/// [`Loc`] is 24: a span of a text packed (its start below 2^38, its length
+/// below 2^24), anything else kept aside whole.
 #[derive(Debug, Default)]
 pub(crate) struct RowLocs {
+    /// Rows before the first word of `packed`: CSV records.
+    records: usize,
     packed: Vec<u64>,
     other: Vec<Loc>,
 }
@@ -165,9 +170,20 @@ pub(crate) struct RowLocs {
 const LOC_SPAN: u64 = 0;
 const LOC_NONE: u64 = 1;
 const LOC_OTHER: u64 = 2;
+const LOC_RECORD: u64 = 3;
 const LOC_LENGTH_BITS: u32 = 24;
 
 impl RowLocs {
+    /// Appends a row that is a CSV record, found again from its line.
+    #[inline]
+    pub(crate) fn push_record(&mut self) {
+        if self.packed.is_empty() {
+            self.records += 1;
+        } else {
+            self.packed.push(LOC_RECORD);
+        }
+    }
+
     /// Appends the place of the next row.
     #[inline]
     pub(crate) fn push(&mut self, loc: Loc) {
@@ -189,26 +205,28 @@ impl RowLocs {
         }
     }
 
-    /// The place of row `r` (nowhere past the end).
-    pub(crate) fn get(&self, r: usize) -> Loc {
-        let Some(&word) = self.packed.get(r) else { return Loc::None };
+    /// The place of row `r` (nowhere past the end); `None` for a CSV record.
+    pub(crate) fn get(&self, r: usize) -> Option<Loc> {
+        let r = r.checked_sub(self.records)?;
+        let Some(&word) = self.packed.get(r) else { return Some(Loc::None) };
         match word & 3 {
             LOC_SPAN => {
                 let (start, length) = ((word >> 2 >> LOC_LENGTH_BITS) as usize, (word >> 2 & ((1 << LOC_LENGTH_BITS) - 1)) as usize);
-                Loc::Span(Span { start, end: start + length })
+                Some(Loc::Span(Span { start, end: start + length }))
             }
-            LOC_OTHER => self.other.get((word >> 2) as usize).copied().unwrap_or(Loc::None),
-            _ => Loc::None,
+            LOC_OTHER => Some(self.other.get((word >> 2) as usize).copied().unwrap_or(Loc::None)),
+            LOC_RECORD => None,
+            _ => Some(Loc::None),
         }
-    }
-
-    /// Makes room for `more` rows.
-    pub(crate) fn reserve(&mut self, more: usize) {
-        self.packed.reserve(more);
     }
 
     /// Appends the places of `more`'s rows.
     pub(crate) fn append(&mut self, more: RowLocs) {
+        if self.packed.is_empty() {
+            self.records += more.records;
+        } else {
+            self.packed.extend(std::iter::repeat_n(LOC_RECORD, more.records));
+        }
         let shift = self.other.len() as u64;
         self.packed.extend(more.packed.iter().map(|&w| if w & 3 == LOC_OTHER { w + (shift << 2) } else { w }));
         self.other.extend(more.other);
@@ -371,6 +389,9 @@ pub(crate) struct TableLoader {
     units: Vec<UnitId>,
     lines: Vec<u32>,
     locs: RowLocs,
+    /// Where the records of the CSV file read start, and its delimiter:
+    /// a record's place is found again from its line.
+    pub(crate) body: Option<Body>,
     /// Units (and unit × period) met in rows dropped for bad cells: not reported missing.
     excused: HashSet<(UnitId, Option<u8>)>,
     /// Units suggested for unknown unit names: probably the same rows, misspelt.
@@ -437,6 +458,7 @@ impl TableLoader {
             units: Vec::new(),
             lines: Vec::new(),
             locs: RowLocs::default(),
+            body: None,
             excused: HashSet::new(),
             suggested: HashSet::new(),
             provisional: Interner::default(),
@@ -457,7 +479,6 @@ impl TableLoader {
         }
         self.units.reserve(rows);
         self.lines.reserve(rows);
-        self.locs.reserve(rows);
     }
 
     /// Lets go of the file's text once every row is typed (see [`DataFile::let_go`]).
@@ -484,6 +505,7 @@ impl TableLoader {
         piece.map.clone_from(&self.map);
         piece.absent.clone_from(&self.absent);
         piece.failed = self.failed;
+        piece.body = self.body;
         piece
     }
 
@@ -496,7 +518,6 @@ impl TableLoader {
         let rows: usize = pieces.iter().map(|(piece, _)| piece.units.len()).sum();
         self.units.reserve(rows);
         self.lines.reserve(rows);
-        self.locs.reserve(rows);
         for (piece, piece_ctx) in pieces {
             ctx.diags.extend(piece_ctx.diags);
             // Appended, not interned again: build interns every text by its characters.
@@ -631,7 +652,7 @@ impl TableLoader {
             (false, Some(u)) => {
                 self.units.push(u);
                 self.lines.push(line);
-                self.locs.push(row_loc);
+                self.keep_place(row_loc);
             }
             (_, unit) => {
                 for column in &mut self.columns {
@@ -730,8 +751,30 @@ impl TableLoader {
         let (line, loc) = fields.place();
         self.units.push(unit);
         self.lines.push(line);
-        self.locs.push(loc);
+        self.keep_place(loc);
         true
+    }
+
+    /// Keeps where a row was read: nothing for a CSV record (see [`RowLocs`]).
+    #[inline]
+    fn keep_place(&mut self, loc: Loc) {
+        match (self.body, loc) {
+            (Some(_), Loc::Span(_)) => self.locs.push_record(),
+            _ => self.locs.push(loc),
+        }
+    }
+
+    /// Where row `r` was read; a CSV record found again in the file's text.
+    fn row_loc(&self, r: usize) -> Loc {
+        self.locs.get(r).unwrap_or_else(|| {
+            let line = self.lines.get(r).copied().unwrap_or(0);
+            match (&self.place, self.body) {
+                (Place::Text(file), Some(body)) => {
+                    file.source().and_then(|source| csvfile::record_on_line(source, body, line)).map_or(Loc::None, Loc::Span)
+                }
+                _ => Loc::None,
+            }
+        })
     }
 
     /// Takes back the cells of a row begun at `start`; false.
@@ -1057,8 +1100,8 @@ impl TableLoader {
                 &table.name,
                 &names,
                 &values,
-                (self.locs.get(first), self.lines[first]),
-                (self.locs.get(r), self.lines[r]),
+                (self.row_loc(first), self.lines[first]),
+                (self.row_loc(r), self.lines[r]),
             ));
         }
         RowOrder::Sorted(order.rows().filter(|&r| !dropped[r]).collect())

@@ -573,26 +573,44 @@ fn usual_cells_read_as_the_general_parser_reads_them() {
 fn row_places_come_back_as_they_went_in() {
     use crate::source::Span;
     use table::{Loc, RowLocs};
-    let span = |start: usize, end: usize| Loc::Span(Span { start, end });
+    let span = |start: usize, end: usize| Some(Loc::Span(Span { start, end }));
+    // `None`: a CSV record, kept as nothing while no place was kept before it.
     let first = vec![
+        None,
+        None,
         span(0, 57),
-        Loc::None,
+        Some(Loc::None),
         // Beyond what a word holds: a start at 256 GB, a record of 16 MB.
         span(1 << 38, (1 << 38) + 3),
         span(5, 5 + (1 << 24)),
-        Loc::Row(7),
-        Loc::Cell { row: 3, col: 4 },
+        None,
+        Some(Loc::Row(7)),
+        Some(Loc::Cell { row: 3, col: 4 }),
         span((1 << 38) - 1, (1 << 38) - 1 + (1 << 24) - 1),
     ];
-    let second = vec![Loc::Row(9), span(100, 180), Loc::None];
-    let (mut locs, mut more) = (RowLocs::default(), RowLocs::default());
-    first.iter().for_each(|&loc| locs.push(loc));
-    second.iter().for_each(|&loc| more.push(loc));
+    let second = vec![None, None, Some(Loc::Row(9)), span(100, 180), Some(Loc::None)];
+    let locs_of = |places: &[Option<Loc>]| {
+        let mut locs = RowLocs::default();
+        for &place in places {
+            match place {
+                Some(loc) => locs.push(loc),
+                None => locs.push_record(),
+            }
+        }
+        locs
+    };
+    let read_back = |locs: &RowLocs, rows: usize| (0..rows).map(|r| locs.get(r)).collect::<Vec<_>>();
     // The places kept aside are numbered on after the first rows' when appended.
-    locs.append(more);
-    let all: Vec<Loc> = first.into_iter().chain(second).collect();
-    assert_eq!((0..all.len()).map(|r| locs.get(r)).collect::<Vec<_>>(), all);
-    assert_eq!(locs.get(all.len()), Loc::None);
+    let mut locs = locs_of(&first);
+    locs.append(locs_of(&second));
+    let all: Vec<Option<Loc>> = first.iter().chain(&second).copied().collect();
+    assert_eq!(read_back(&locs, all.len()), all);
+    assert_eq!(locs.get(all.len()), Some(Loc::None));
+    // Records only, then records appended: still nothing kept.
+    let mut records = locs_of(&[None, None]);
+    records.append(locs_of(&second));
+    let all: Vec<Option<Loc>> = [None, None].iter().chain(&second).copied().collect();
+    assert_eq!(read_back(&records, all.len()), all);
 }
 
 #[test]
