@@ -229,45 +229,37 @@ pub enum Column {
 
 /// Texts stored once; compared by their [`Sym`].
 ///
-/// The texts lie one after the other in one `String`, and the index maps a
-/// text's hash to its symbol, so a text costs its bytes and about 24 more,
-/// and interning a new one allocates nothing in general (millions of unit
-/// keys are interned several times while loading). A text whose hash
-/// another text already has (rare, but possible) is indexed in `spill`.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The texts lie one after the other in one `String`, and the index holds
+/// each text's symbol by the text's hash, so a text costs its bytes and
+/// about 14 more (at 8,000,000 people, tens of millions of texts), and
+/// interning a new one allocates nothing in general (millions of unit keys
+/// are interned several times while loading).
+#[derive(Debug, Clone, Default)]
 pub struct Interner {
     /// All texts, one after the other.
     bytes: String,
     /// Where each text ends in `bytes`: text `s` is `ends[s - 1]..ends[s]`.
     ends: Vec<usize>,
-    /// The symbol of the first text of each hash.
-    index: std::collections::HashMap<u64, Sym, HashBuild>,
-    /// Texts whose hash an earlier text has.
-    spill: std::collections::HashMap<String, Sym, FxBuild>,
+    /// The symbol of each indexed text, found by [`text_hash`]: 4 bytes a
+    /// bucket and a control byte. The hashes are not kept: the table
+    /// computes them again from the texts when it grows.
+    index: hashbrown::HashTable<Sym>,
 }
 
-/// Hash maps keyed by a hash already computed.
-type HashBuild = std::hash::BuildHasherDefault<Prehashed>;
-
-/// Passes a `u64` key through: the key is already a well-mixed hash.
-#[derive(Debug, Clone, Copy, Default)]
-struct Prehashed(u64);
-
-impl std::hash::Hasher for Prehashed {
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `u64` keys are hashed; any other input still hashes correctly.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
+/// Two interners are alike when they hold the same texts in the same order
+/// (the index follows from them).
+impl PartialEq for Interner {
+    fn eq(&self, other: &Interner) -> bool {
+        self.ends == other.ends && self.bytes == other.bytes
     }
+}
 
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
+/// Text `s` of the texts `bytes` ending at `ends` (see [`Interner`]).
+fn text_of<'b>(bytes: &'b str, ends: &[usize], s: Sym) -> &'b str {
+    let s = s as usize;
+    let Some(&end) = ends.get(s) else { return "" };
+    let start = if s == 0 { 0 } else { ends.get(s - 1).copied().unwrap_or(0) };
+    bytes.get(start..end).unwrap_or("")
 }
 
 /// The hash of a text, as the interner indexes it.
@@ -276,9 +268,6 @@ fn text_hash(text: &str) -> u64 {
     std::hash::Hasher::write(&mut hasher, text.as_bytes());
     std::hash::Hasher::finish(&hasher)
 }
-
-/// Hash maps keyed by text, with [`FxHasher`].
-pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
 
 /// A fast hash for interned texts (the Firefox / rustc word mix, then
 /// splitmix64's finaliser): several times faster than SipHash on short
@@ -319,40 +308,28 @@ const HASHED_A_PART: usize = 1 << 16;
 impl Interner {
     /// The symbol of a text, adding it if new.
     pub fn intern(&mut self, text: &str) -> Sym {
-        let hash = text_hash(text);
-        let next = Sym::try_from(self.ends.len()).unwrap_or(Sym::MAX);
-        match self.index.entry(hash) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let first = *first.get();
-                if self.resolve(first) == text {
-                    return first;
-                }
-                if let Some(&s) = self.spill.get(text) {
-                    return s;
-                }
-                self.spill.insert(text.to_string(), next);
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
+        let Interner { bytes, ends, index } = self;
+        let next = Sym::try_from(ends.len()).unwrap_or(Sym::MAX);
+        let same = |&s: &Sym| text_of(bytes, ends, s) == text;
+        match index.entry(text_hash(text), same, |&s| text_hash(text_of(bytes, ends, s))) {
+            hashbrown::hash_table::Entry::Occupied(found) => return *found.get(),
+            hashbrown::hash_table::Entry::Vacant(slot) => {
                 slot.insert(next);
             }
         }
-        self.bytes.push_str(text);
-        self.ends.push(self.bytes.len());
+        bytes.push_str(text);
+        ends.push(bytes.len());
         next
     }
 
     /// The symbol of a text already seen.
     pub fn get(&self, text: &str) -> Option<Sym> {
-        let first = *self.index.get(&text_hash(text))?;
-        if self.resolve(first) == text { Some(first) } else { self.spill.get(text).copied() }
+        self.index.find(text_hash(text), |&s| self.resolve(s) == text).copied()
     }
 
     /// The text of a symbol.
     pub fn resolve(&self, sym: Sym) -> &str {
-        let s = sym as usize;
-        let Some(&end) = self.ends.get(s) else { return "" };
-        let start = if s == 0 { 0 } else { self.ends.get(s - 1).copied().unwrap_or(0) };
-        self.bytes.get(start..end).unwrap_or("")
+        text_of(&self.bytes, &self.ends, sym)
     }
 
     /// Number of texts.
@@ -397,7 +374,7 @@ impl Interner {
         texts.for_each(|text| {
             self.push_unindexed(text);
         });
-        self.index.reserve(self.ends.len() - first);
+        self.reserve_index(self.ends.len() - first);
         // The table's buckets: a power of two, of which `capacity` is 7/8.
         // Were it otherwise, only the order of writing would suffer.
         let buckets = (self.index.capacity() / 7 * 8).next_power_of_two();
@@ -409,19 +386,18 @@ impl Interner {
         let parts = (first..self.ends.len()).step_by(HASHED_A_PART).map(|start| start..self.ends.len().min(start + HASHED_A_PART));
         let work = crate::cores::Work::Columns(self.ends.len() - first);
         let mut hashed: Vec<(u64, Sym)> = crate::cores::map(work, parts, |part| part.map(hash_of).collect::<Vec<_>>()).concat();
-        // Texts of equal hashes in symbol order: the first is indexed, the others spill, as when interned one by one.
         crate::cores::sort(&mut hashed, |&(a, x), &(b, y)| (a & bucket, x).cmp(&(b & bucket, y)));
+        let Interner { bytes, ends, index } = self;
         for (hash, sym) in hashed {
-            match self.index.entry(hash) {
-                std::collections::hash_map::Entry::Vacant(slot) => {
-                    slot.insert(sym);
-                }
-                std::collections::hash_map::Entry::Occupied(_) => {
-                    let text = self.resolve(sym).to_string();
-                    self.spill.insert(text, sym);
-                }
-            }
+            // Room was made: the table does not grow, nor hash again.
+            index.insert_unique(hash, sym, |&s| text_hash(text_of(bytes, ends, s)));
         }
+    }
+
+    /// Room in the index for `texts` more texts.
+    fn reserve_index(&mut self, texts: usize) {
+        let Interner { bytes, ends, index } = self;
+        index.reserve(texts, |&s| text_hash(text_of(bytes, ends, s)));
     }
 
     /// The bytes of all texts together.
@@ -432,7 +408,7 @@ impl Interner {
     /// Room for `texts` more texts of `bytes` bytes in all.
     pub fn reserve(&mut self, texts: usize, bytes: usize) {
         self.ends.reserve(texts);
-        self.index.reserve(texts);
+        self.reserve_index(texts);
         self.bytes.reserve(bytes);
     }
 }
