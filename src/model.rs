@@ -105,6 +105,10 @@ pub struct Table {
     /// than the units table does not keep it once loaded (its rows' units
     /// say the same: [`crate::data::TableData::unit`]).
     pub unit_column_read: bool,
+    /// Whether a deduction or bonus cites the table's rows (file and line).
+    /// If none does, the table keeps no line numbers once loaded
+    /// ([`crate::data::TableData::lines`]).
+    pub rows_cited: bool,
     /// Columns no two rows share.
     pub key: Vec<ColumnId>,
     /// How many rows a unit has.

@@ -109,9 +109,11 @@ fn report(dir: &Path) -> String {
         panic!("{} does not check: {:?}", scheme_path.display(), checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>());
     };
     // The dataset shows every cell as read, so every column counts as read:
-    // a text column nothing reads is otherwise checked but not kept.
-    for column in scheme.tables.iter_mut().flat_map(|t| &mut t.columns) {
-        column.read = true;
+    // a text column nothing reads is otherwise checked but not kept. So with
+    // each row's line, kept otherwise only where a deduction or bonus cites the rows.
+    for table in &mut scheme.tables {
+        table.rows_cited = true;
+        table.columns.iter_mut().for_each(|column| column.read = true);
     }
     let source = std::fs::read_to_string(&scheme_path).unwrap_or_default();
     let comment = source.lines().next().unwrap_or("");

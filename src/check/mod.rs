@@ -158,6 +158,7 @@ impl<'a> Checker<'a> {
         self.warn_unused();
         let units = self.units.clone()?;
         self.mark_read_columns(&units, grades.as_ref(), &ranking);
+        self.mark_cited_tables(deductions.iter().chain(&bonuses));
         Some(model::Scheme {
             title: header.title,
             source: header.source,
@@ -181,6 +182,17 @@ impl<'a> Checker<'a> {
             tests,
             origin: header.origin,
         })
+    }
+
+    /// Marks the tables whose rows a deduction or bonus cites, one occurrence a row.
+    fn mark_cited_tables<'m>(&mut self, adjustments: impl Iterator<Item = &'m model::Adjustment>) {
+        for rule in adjustments.flat_map(|a| &a.rules) {
+            if let model::AmountRule::PerRow { table, .. } = rule {
+                if let Some(table) = self.tables.get_mut(*table) {
+                    table.rows_cited = true;
+                }
+            }
+        }
     }
 
     /// Marks the columns read after loading: by a formula, or by their place.
@@ -502,6 +514,7 @@ impl<'a> Checker<'a> {
             columns,
             unit_column,
             unit_column_read: false,
+            rows_cited: false,
             key,
             shape,
             origin: Origin { file: file.clone(), span: t.name.span },

@@ -104,7 +104,9 @@ pub struct TableData {
     pub columns: Vec<Column>,
     /// Where each row was read (1-based): the line of a CSV file where the
     /// record starts, the line of a JSON file where the row's object starts,
-    /// the row of a sheet as Excel numbers it; 0 for a row filled from defaults.
+    /// the row of a sheet as Excel numbers it; 0 for a row filled from
+    /// defaults. Empty when no deduction or bonus cites the rows
+    /// (`model::Table::rows_cited`).
     pub lines: Vec<u32>,
     /// For each unit, the range of its rows (rows are sorted by unit): `rows_of[u]..rows_of[u + 1]`.
     pub unit_starts: Vec<u32>,

@@ -969,13 +969,20 @@ impl TableLoader {
         if !self.failed {
             order = self.without_duplicates(ctx, order);
         }
+        // Lines only where a deduction or bonus cites the rows: at national scale, 4 bytes a row.
+        if !ctx.scheme.tables[self.tid].rows_cited {
+            self.lines = Vec::new();
+        }
         // Files exported in order need no copy.
         let RowOrder::Sorted(order) = order else {
             return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines, unit_col: self.unit_col };
         };
-        let columns = crate::cores::map(crate::cores::Work::Columns(order.len()), self.columns.into_iter(), |column| column.select(&order));
+        // The rows' units and lines first, each let go once copied, then the columns one by one.
         let units = order.iter().map(|&r| self.units[r]).collect();
-        let lines = order.iter().map(|&r| self.lines[r]).collect();
+        self.units = Vec::new();
+        let lines = if self.lines.is_empty() { Vec::new() } else { order.iter().map(|&r| self.lines[r]).collect() };
+        self.lines = Vec::new();
+        let columns = crate::cores::map(crate::cores::Work::Columns(order.len()), self.columns.into_iter(), |column| column.select(&order));
         Rows { source: self.source, columns, units, lines, unit_col: self.unit_col }
     }
 

@@ -252,6 +252,25 @@ fn write_mixed(dir: &Path, units: usize) {
     std::fs::write(dir.join("加分.csv"), bonus).unwrap();
 }
 
+/// A table keeps its rows' lines only where a deduction or bonus cites them.
+#[test]
+fn lines_are_kept_for_rows_a_deduction_cites() {
+    let source = SCHEME.replace("等次 {", "扣分 约谈 {\n    每条 督查记录 其中 类别 = \"约谈\" 扣 分值\n}\n等次 {");
+    let checked = check_source(SourceFile::new("test.kh", source));
+    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let dir = folder("cited");
+    write_mixed(&dir, 50);
+    let (data, _) = load(&scheme, &dir, &LoadOptions::default());
+    let cited: Vec<bool> = scheme.tables.iter().map(|t| t.rows_cited).collect();
+    assert_eq!(cited, [false, false, true, false]);
+    for (table, rows) in scheme.tables.iter().zip(&data.tables) {
+        assert!(!rows.is_empty(), "{}", table.name);
+        assert_eq!(rows.lines.len(), if table.rows_cited { rows.len() } else { 0 }, "{}", table.name);
+    }
+    assert!(data.tables[2].lines.iter().all(|&line| line > 1));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn files_read_in_pieces_load_as_read_whole() {
     let scheme = scheme();
@@ -522,7 +541,9 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
 /// every time.
 #[test]
 fn usual_cells_read_as_the_general_parser_reads_them() {
-    let scheme = scheme();
+    let mut scheme = scheme();
+    // Every table keeps its lines: they show the order its rows are kept in.
+    scheme.tables.iter_mut().for_each(|table| table.rows_cited = true);
     let units = "名称,类型\n海陵区,区\n 高港区 ,区\n靖江市,县级市\n兴化市,县级\n兴化市,县级\n,区\n海陵区,区\n泰兴市,\"县级市\"\n";
     let both = read_both(&scheme, 0, units, None);
     assert_eq!(both[0], both[1]);
