@@ -67,11 +67,12 @@ fn summary(scheme: &Scheme, data: &Dataset) -> String {
         assert_eq!(rows.unit_starts.len(), data.units + 1, "unit_starts of {}", table.name);
         assert_eq!(rows.columns.len(), table.columns.len());
         assert_eq!(rows.lines.len(), rows.len());
+        let row_units = rows.row_units();
+        assert_eq!(row_units.len(), rows.len());
         for u in 0..data.units {
             let unit = u32::try_from(u).unwrap_or(u32::MAX);
-            assert!(rows.rows_of(unit).all(|r| rows.unit[r] == unit), "rows_of({u}) of {}", table.name);
+            assert!(rows.rows_of(unit).all(|r| row_units[r] == unit), "rows_of({u}) of {}", table.name);
         }
-        assert!(rows.unit.windows(2).all(|w| w[0] <= w[1]), "rows of {} not sorted by unit", table.name);
         // The unit column of a table other than the units table is kept only for a formula that reads it; it
         // holds the rows' units (a unit's symbol is its id), so it is shown as that when it is not kept.
         let unit_column_kept = !matches!(&rows.columns[table.unit_column], Column::Text(v) if v.is_empty());
@@ -79,10 +80,10 @@ fn summary(scheme: &Scheme, data: &Dataset) -> String {
             assert_eq!(unit_column_kept, t == scheme.units.table || table.unit_column_read, "unit column of {}", table.name);
         }
         if let (true, Column::Text(v)) = (unit_column_kept, &rows.columns[table.unit_column]) {
-            assert!(v.iter().zip(&rows.unit).all(|(s, &u)| *s == Some(u)), "unit column of {}", table.name);
+            assert!(v.iter().zip(&row_units).all(|(s, &u)| *s == Some(u)), "unit column of {}", table.name);
         }
-        for r in 0..rows.len() {
-            let key = data.unit_keys().key(rows.unit[r] as usize);
+        for (r, &unit) in row_units.iter().enumerate() {
+            let key = data.unit_keys().key(unit as usize);
             let cells: Vec<String> = table
                 .columns
                 .iter()

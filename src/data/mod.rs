@@ -95,8 +95,6 @@ pub struct TableData {
     /// Where the rows came from, as shown in messages (`examples/x/督查记录.csv`,
     /// `data.xlsx!督查记录`); empty when the table had no file.
     pub source: String,
-    /// The unit of each row.
-    pub unit: Vec<UnitId>,
     /// One column per declared column, in the declaration's order; a text
     /// column nothing reads (`model::Column::read`) is empty in every row,
     /// and the unit column of a table other than the units table holds no
@@ -108,7 +106,9 @@ pub struct TableData {
     /// defaults. Empty when no deduction or bonus cites the rows
     /// (`model::Table::rows_cited`).
     pub lines: Vec<u32>,
-    /// For each unit, the range of its rows (rows are sorted by unit): `rows_of[u]..rows_of[u + 1]`.
+    /// For each unit, the range of its rows (rows are sorted by unit):
+    /// `rows_of[u]..rows_of[u + 1]`. The rows' units are not kept besides
+    /// (4 bytes a row): [`TableData::row_units`] makes them.
     pub unit_starts: Vec<u32>,
 }
 
@@ -166,12 +166,22 @@ impl<'a> UnitKeys<'a> {
 impl TableData {
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.unit.len()
+        self.unit_starts.last().map_or(0, |&end| end as usize)
     }
 
     /// Whether the table has no rows.
     pub fn is_empty(&self) -> bool {
-        self.unit.is_empty()
+        self.len() == 0
+    }
+
+    /// The unit of each row.
+    pub fn row_units(&self) -> Vec<UnitId> {
+        let mut units = Vec::with_capacity(self.len());
+        for (u, rows) in self.unit_starts.windows(2).enumerate() {
+            let unit = UnitId::try_from(u).unwrap_or(UnitId::MAX);
+            units.extend(std::iter::repeat_n(unit, rows[1].saturating_sub(rows[0]) as usize));
+        }
+        units
     }
 
     /// The rows of one unit.
@@ -190,7 +200,6 @@ impl TableData {
         let shift = |n: u32, by: usize| n.saturating_sub(u32::try_from(by).unwrap_or(u32::MAX));
         TableData {
             source: self.source.clone(),
-            unit: self.unit.get(rows.clone()).unwrap_or_default().iter().map(|&u| shift(u, units.start)).collect(),
             columns: self.columns.iter().map(|c| c.rows(rows.clone())).collect(),
             lines: self.lines.get(rows.clone()).unwrap_or_default().to_vec(),
             unit_starts: self.unit_starts.get(units.start..=units.end).unwrap_or_default().iter().map(|&s| shift(s, first)).collect(),
@@ -1071,5 +1080,5 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize, k
         }
         unit_starts.push(u32::try_from(at).unwrap_or(u32::MAX));
     }
-    TableData { source, unit: row_units, columns, lines, unit_starts }
+    TableData { source, columns, lines, unit_starts }
 }

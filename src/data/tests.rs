@@ -252,6 +252,18 @@ fn write_mixed(dir: &Path, units: usize) {
     std::fs::write(dir.join("加分.csv"), bonus).unwrap();
 }
 
+/// Each row's unit, made from where each unit's rows start, as the rows of
+/// a few units cut out of the table see it.
+#[test]
+fn rows_know_their_units_from_where_each_unit_starts() {
+    let table = TableData { unit_starts: vec![0, 2, 2, 5, 6], ..TableData::default() };
+    assert_eq!((table.len(), table.row_units()), (6, vec![0, 0, 2, 2, 2, 3]));
+    let some = table.of_units(1..3);
+    assert_eq!((some.len(), some.row_units()), (3, vec![1, 1, 1]));
+    assert_eq!(TableData::default().row_units(), Vec::<UnitId>::new());
+    assert!(TableData::default().is_empty() && table.of_units(1..2).is_empty());
+}
+
 /// A table keeps its rows' lines only where a deduction or bonus cites them.
 #[test]
 fn lines_are_kept_for_rows_a_deduction_cites() {

@@ -143,7 +143,7 @@ impl Engine<'_> {
                 per_unit.gather(units.iter().map(|&u| Some(u as usize)))
             }
             Scope::Rows { table, .. } => {
-                let units = self.tables.get(table).map_or(&[][..], |t| &t.unit[..]);
+                let units = self.row_units(table);
                 per_unit.gather((0..self.len(scope)).map(|i| units.get(self.row(scope, i)).map(|&u| u as usize)))
             }
         }
@@ -673,7 +673,10 @@ impl Engine<'_> {
         };
         let values = value.map(|v| self.eval_shared(v, rows));
         let n = self.unit_keys.len();
-        let Some(data) = self.tables.get(table) else { return vec![None; n] };
+        if self.tables.get(table).is_none() {
+            return vec![None; n];
+        }
+        let units = self.row_units(table);
         let mut out = vec![None; n];
         let mut picked: Vec<Decimal> = Vec::new();
         let mut empty = Vec::new();
@@ -682,7 +685,7 @@ impl Engine<'_> {
         for (u, slot) in out.iter_mut().enumerate() {
             picked.clear();
             let mut count = 0u32;
-            while i < n_rows && data.unit.get(self.row(rows, i)).is_some_and(|&x| x as usize == u) {
+            while i < n_rows && units.get(self.row(rows, i)).is_some_and(|&x| x as usize == u) {
                 if keep[i] {
                     count += 1;
                     if let Some(v) = values.as_ref().and_then(|vs| vs.num(i)) {

@@ -137,6 +137,9 @@ pub struct Engine<'a> {
     unit_keys: crate::data::UnitKeys<'a>,
     /// The rows of those units, one entry per table of the scheme.
     tables: &'a [TableData],
+    /// The unit of each row of each table ([`TableData::row_units`]), made
+    /// when first read: publishing reads none.
+    row_units: Vec<std::cell::OnceCell<Vec<crate::data::UnitId>>>,
     /// The dataset's texts plus the scheme's constants.
     strings: Texts<'a>,
     /// Final score of each indicator per unit, once computed.
@@ -496,6 +499,7 @@ impl<'a> Engine<'a> {
             scheme,
             unit_keys,
             tables,
+            row_units: tables.iter().map(|_| std::cell::OnceCell::new()).collect(),
             strings: Texts::new(strings),
             scores: vec![None; scheme.indicators.len()],
             contributions: vec![Decimals::default(); scheme.indicators.len()],
@@ -514,6 +518,14 @@ impl<'a> Engine<'a> {
 
     fn units(&self) -> usize {
         self.unit_keys.len()
+    }
+
+    /// The unit of each row of `table` (none for a table not in the scheme).
+    fn row_units(&self, table: crate::model::TableId) -> &[crate::data::UnitId] {
+        match (self.row_units.get(table), self.tables.get(table)) {
+            (Some(units), Some(data)) => units.get_or_init(|| data.row_units()),
+            _ => &[],
+        }
     }
 
     /// Every unit's figures up to its published total and vetoes, and how
@@ -934,7 +946,7 @@ impl<'a> Engine<'a> {
                         if !keep[r] {
                             continue;
                         }
-                        let u = data.unit[r] as usize;
+                        let u = self.row_units(*table)[r] as usize;
                         let Some(v) = values.num(r) else { continue };
                         let kept = v.checked_mul(Decimal::ONE - cancelled[r]).unwrap_or(v);
                         let line = data.lines.get(r).copied().unwrap_or(0) as usize;
@@ -1033,7 +1045,7 @@ impl<'a> Engine<'a> {
     fn unit_of(&self, scope: Scope, index: usize) -> usize {
         match scope {
             Scope::Units { .. } => self.row(scope, index),
-            Scope::Rows { table, .. } => self.tables.get(table).and_then(|t| t.unit.get(self.row(scope, index))).map_or(0, |&u| u as usize),
+            Scope::Rows { table, .. } => self.row_units(table).get(self.row(scope, index)).map_or(0, |&u| u as usize),
         }
     }
 

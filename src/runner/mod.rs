@@ -196,7 +196,6 @@ pub fn dataset(scheme: &Scheme, test: &Test) -> Dataset {
                 .collect();
             TableData {
                 source: format!("{} ({})", table.name, test.name),
-                unit: rows.iter().map(|(u, _, _)| *u).collect(),
                 columns,
                 lines: rows.iter().map(|(_, _, l)| *l).collect(),
                 unit_starts,
