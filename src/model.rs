@@ -103,7 +103,7 @@ pub struct Table {
     pub unit_column: ColumnId,
     /// Whether a formula reads the unit column. If none does, a table other
     /// than the units table does not keep it once loaded (its rows' units
-    /// say the same: [`crate::data::TableData::unit`]).
+    /// say the same: [`crate::data::TableData::row_units`]).
     pub unit_column_read: bool,
     /// Whether a deduction or bonus cites the table's rows (file and line).
     /// If none does, the table keeps no line numbers once loaded
