@@ -115,7 +115,7 @@ pub(crate) fn read_rows(ctx: &mut Ctx<'_>, loader: &mut TableLoader, piece: Piec
     while let Some(begin) = scanner.start_record() {
         if let Some(fills) = &fills {
             let line = scanner.line;
-            if loader.quick_row(ctx, fills, &mut RecordFields { scanner: &mut scanner, begin, line, more: true }) {
+            if loader.quick_row(ctx, fills, &mut RecordFields { scanner: &mut scanner, line, more: true }) {
                 continue;
             }
             // Read again, cell by cell.
@@ -131,8 +131,7 @@ pub(crate) fn read_rows(ctx: &mut Ctx<'_>, loader: &mut TableLoader, piece: Piec
 /// [`TableLoader::quick_row`] asks for them.
 struct RecordFields<'s, 't> {
     scanner: &'s mut Scanner<'t>,
-    /// Where the record starts, and its line.
-    begin: usize,
+    /// The line the record starts on.
     line: u32,
     /// Whether another field follows.
     more: bool,
@@ -161,8 +160,8 @@ impl<'t> PlainFields<'t> for RecordFields<'_, 't> {
         Some(field)
     }
 
-    fn place(&self) -> (u32, Loc) {
-        (self.line, Loc::Span(self.scanner.span(self.begin, self.scanner.pos)))
+    fn line(&self) -> u32 {
+        self.line
     }
 }
 

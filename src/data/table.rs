@@ -325,8 +325,9 @@ pub(crate) trait PlainFields<'t> {
     /// [`cell::plain_digits`] reads it), typed while it is read; or `None`
     /// after the last field.
     fn next_number(&mut self) -> Option<PlainNumber<'t>>;
-    /// Where the record lies, once its fields are read: its line and bytes.
-    fn place(&self) -> (u32, Loc);
+    /// The line the record starts on: its place is found again from it
+    /// when a message needs it (see [`RowLocs`]).
+    fn line(&self) -> u32;
 }
 
 /// A field read as a number (see [`PlainFields::next_number`]).
@@ -748,10 +749,9 @@ impl TableLoader {
             None => None,
         };
         let Some(unit) = unit else { return self.undo(start) };
-        let (line, loc) = fields.place();
         self.units.push(unit);
-        self.lines.push(line);
-        self.keep_place(loc);
+        self.lines.push(fields.line());
+        self.locs.push_record();
         true
     }
 
