@@ -21,6 +21,7 @@ pub mod date;
 pub mod decimals;
 pub mod diagnostics;
 pub mod eval;
+pub mod flags;
 pub mod generate;
 pub mod model;
 pub mod report;

@@ -28,6 +28,7 @@ use rust_decimal::Decimal;
 use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, NumberCells, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
+use crate::flags::Flags;
 use crate::model::{Adjustment, AmountRule, ExprKind, IndicatorId, Scheme, Target, VetoEffect, Weight};
 use crate::report::{AdjustmentFigures, AdjustmentKind, Assessment, IndicatorDerivation, IndicatorFigures, Name, Occurrence, UnitColumns};
 use crate::source::{SourceFile, Span};
@@ -222,7 +223,7 @@ impl Faults {
 #[derive(Default)]
 struct Scored {
     /// Whether each indicator applies to each unit.
-    applies: Vec<Vec<bool>>,
+    applies: Vec<Flags>,
     /// What each deduction takes from each unit.
     deductions: Vec<Applied>,
     /// What each bonus gives each unit.
@@ -289,7 +290,7 @@ impl Scored {
     /// Puts the units of `next` after these.
     fn append(&mut self, next: Scored) {
         for (all, more) in self.applies.iter_mut().zip(next.applies) {
-            all.extend(more);
+            all.append(&more);
         }
         for (all, more) in self.deductions.iter_mut().chain(&mut self.bonuses).zip(next.deductions.into_iter().chain(next.bonuses)) {
             all.append(more);
@@ -585,7 +586,7 @@ impl<'a> Engine<'a> {
             }
         }
         Scored {
-            applies,
+            applies: applies.iter().map(|a| a.iter().copied().collect()).collect(),
             deductions,
             bonuses,
             scores: self.scores.iter_mut().map(|s| NumberCells::of_column(&s.take().unwrap_or_default())).collect(),
@@ -983,7 +984,7 @@ impl<'a> Engine<'a> {
         results: &mut Assessment,
         paths: &[String],
         scores: Vec<NumberCells>,
-        applies: Vec<Vec<bool>>,
+        applies: Vec<Flags>,
         derivation: Option<ScoredDerivation>,
     ) {
         let n = self.units();

@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 
 use crate::data::{Interner, Sym};
 use crate::decimals::{Decimals, NumberCells};
+use crate::flags::Flags;
 use columns::Texts;
 
 /// The target name of a deduction or bonus on the total (`AdjustmentResult::target`).
@@ -89,7 +90,7 @@ struct IndicatorColumn {
     /// `工作考核.重点工作`
     path: String,
     scores: NumberCells,
-    applies: Vec<bool>,
+    applies: Flags,
     /// `None` when the results were asked for without it.
     derivation: Option<DerivationColumns>,
 }
@@ -199,7 +200,7 @@ pub struct IndicatorFigures {
     /// The score on the indicator's own scale, after its deductions and bonuses.
     pub scores: NumberCells,
     /// Whether the indicator applies to the unit (`适用`).
-    pub applies: Vec<bool>,
+    pub applies: Flags,
     /// How the scores came about; `None` when the results are asked for
     /// without it (a table or CSV shows none of it, and at national scale
     /// it is most of the results' memory).
@@ -471,7 +472,7 @@ impl<'a> IndicatorResult<'a> {
     /// Whether the indicator applies to this unit (`适用`).
     #[inline]
     pub fn applies(&self) -> bool {
-        self.column.applies.get(self.row).copied().unwrap_or(false)
+        self.column.applies.get(self.row)
     }
 }
 

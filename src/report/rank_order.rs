@@ -84,7 +84,7 @@ impl IndicatorColumn {
     /// The column with its scores and applicability in the order `rows`
     /// (the derivation stays where it is).
     fn permuted(self, rows: &[usize]) -> IndicatorColumn {
-        IndicatorColumn { scores: self.scores.select(rows), applies: permuted(&self.applies, rows), ..self }
+        IndicatorColumn { scores: self.scores.select(rows), applies: self.applies.select(rows), ..self }
     }
 }
 
