@@ -234,9 +234,9 @@ struct Scored {
     /// How they came about, unless left out.
     derivation: Option<ScoredDerivation>,
     /// Each unit's total before rounding.
-    exact: Decimals,
+    exact: NumberCells,
     /// Each unit's published total, vetoes applied.
-    published: Decimals,
+    published: NumberCells,
     /// The vetoes that struck each unit.
     vetoes: Struck,
 }
@@ -301,8 +301,8 @@ impl Scored {
         if let (Some(all), Some(more)) = (&mut self.derivation, next.derivation) {
             all.append(more);
         }
-        self.exact.append(&next.exact);
-        self.published.append(&next.published);
+        self.exact.append(next.exact);
+        self.published.append(next.published);
         self.vetoes.append(next.vetoes);
     }
 }
@@ -591,8 +591,8 @@ impl<'a> Engine<'a> {
             bonuses,
             scores: self.scores.iter_mut().map(|s| NumberCells::of_column(&s.take().unwrap_or_default())).collect(),
             derivation: kept.map(|kept| ScoredDerivation { contributions: std::mem::take(&mut self.contributions), ..kept }),
-            exact: exact.into_iter().map(Some).collect(),
-            published: published.into_iter().map(Some).collect(),
+            exact: NumberCells::of_column(&exact.into_iter().map(Some).collect()),
+            published: NumberCells::of_column(&published.into_iter().map(Some).collect()),
             vetoes,
         }
     }
@@ -605,7 +605,7 @@ impl<'a> Engine<'a> {
         let read = ReadWhenPublishing::of(self.scheme).indicators;
         self.scores = scores.iter().zip(read).map(|(column, read)| read.then(|| column.gather(0..n))).collect();
         // Ranking keys and band conditions may read the totals; nothing after them does.
-        self.totals = Some(published);
+        self.totals = Some(published.gather(0..published.len()));
         let ranks = self.rank();
         let grades = self.grade(&ranks, &vetoes);
         let published = self.totals.take().unwrap_or_default();
@@ -613,6 +613,7 @@ impl<'a> Engine<'a> {
         let mut results = Assessment::new(self.scheme.title.clone(), self.scheme.year);
         let kept = derivation.is_some();
         self.indicator_results(&mut results, &paths, scores, applies, derivation);
+        let exact = exact.gather(0..exact.len());
         let (mut units, order) = self.unit_columns(&mut results, ranks, grades, &vetoes, published, exact);
         if !kept {
             units.leave_out_derivation();
