@@ -978,9 +978,9 @@ impl TableLoader {
             return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines, unit_col: self.unit_col };
         };
         // The rows' units and lines first, each let go once copied, then the columns one by one.
-        let units = order.iter().map(|&r| self.units[r]).collect();
+        let units = order.iter().map(|&r| self.units[r as usize]).collect();
         self.units = Vec::new();
-        let lines = if self.lines.is_empty() { Vec::new() } else { order.iter().map(|&r| self.lines[r]).collect() };
+        let lines = if self.lines.is_empty() { Vec::new() } else { order.iter().map(|&r| self.lines[r as usize]).collect() };
         self.lines = Vec::new();
         let columns = in_order_of(self.columns, &order);
         Rows { source: self.source, columns, units, lines, unit_col: self.unit_col }
@@ -1032,10 +1032,10 @@ impl TableLoader {
         // By unit first, in one pass; then each unit's few rows by the
         // whole order (which compares units first).
         let mut order = by_unit(&self.units);
-        let units = |rows: &mut [usize]| {
-            for rows in rows.chunk_by_mut(|&a, &b| self.units[a] == self.units[b]) {
-                if !rows.is_sorted_by(|&a, &b| order_of(a, b).is_lt()) {
-                    rows.sort_unstable_by(|&a, &b| order_of(a, b));
+        let units = |rows: &mut [Row]| {
+            for rows in rows.chunk_by_mut(|&a, &b| self.units[a as usize] == self.units[b as usize]) {
+                if !rows.is_sorted_by(|&a, &b| order_of(a as usize, b as usize).is_lt()) {
+                    rows.sort_unstable_by(|&a, &b| order_of(a as usize, b as usize));
                 }
             }
         };
@@ -1111,7 +1111,7 @@ impl TableLoader {
                 (self.row_loc(r), self.lines[r]),
             ));
         }
-        RowOrder::Sorted(order.rows().filter(|&r| !dropped[r]).collect())
+        RowOrder::Sorted(order.rows().filter(|&r| !dropped[r]).map(row_of).collect())
     }
 
     /// One row per unit (and period) where the shape demands it: filled from
@@ -1373,12 +1373,12 @@ impl Column {
 
     /// The rows `order` names (every one a row of the column), in that
     /// order, gathered into a buffer of `spare`, which keeps this column's.
-    pub(crate) fn select(self, order: &[usize], spare: &mut Spare) -> Column {
+    pub(crate) fn select(self, order: &[Row], spare: &mut Spare) -> Column {
         match self {
             Column::Number(NumberCells::Tiny(v)) => Column::Number(NumberCells::Tiny(gather(v, order, &mut spare.tiny))),
             Column::Number(NumberCells::Short(v)) => Column::Number(NumberCells::Short(gather(v, order, &mut spare.short))),
             // Wide entries are kept aside in row order: copied.
-            Column::Number(v) => Column::Number(v.select(order)),
+            Column::Number(v) => Column::Number(v.select(&order.iter().map(|&r| r as usize).collect::<Vec<usize>>())),
             // The unit column while loading (see `unit_col_filled_later`).
             Column::Text(v) if v.is_empty() => Column::Text(v),
             Column::Text(v) => Column::Text(gather(v, order, &mut spare.texts)),
@@ -1406,10 +1406,10 @@ pub(crate) struct Spare {
 
 /// The items `order` names, in that order, written into `spare`'s buffer;
 /// `items`' buffer becomes the spare.
-fn gather<T: Copy>(items: Vec<T>, order: &[usize], spare: &mut Vec<T>) -> Vec<T> {
+fn gather<T: Copy>(items: Vec<T>, order: &[Row], spare: &mut Vec<T>) -> Vec<T> {
     let mut gathered = std::mem::take(spare);
     gathered.clear();
-    gathered.extend(order.iter().map(|&r| items[r]));
+    gathered.extend(order.iter().map(|&r| items[r as usize]));
     *spare = items;
     gathered
 }
@@ -1417,7 +1417,7 @@ fn gather<T: Copy>(items: Vec<T>, order: &[usize], spare: &mut Vec<T>) -> Vec<T>
 /// Each column's rows in `order`: the columns dealt out to the cores in
 /// turn, each core gathering them one after the other through its own
 /// [`Spare`].
-fn in_order_of(columns: Vec<Column>, order: &[usize]) -> Vec<Column> {
+fn in_order_of(columns: Vec<Column>, order: &[Row]) -> Vec<Column> {
     let cores = crate::cores::count().clamp(1, columns.len().max(1));
     let mut hands: Vec<Vec<(usize, Column)>> = (0..cores).map(|_| Vec::new()).collect();
     for (c, column) in columns.into_iter().enumerate() {
@@ -1459,14 +1459,14 @@ fn first_bytes(text: &str) -> u128 {
 
 /// `order` (rows ordered by unit) cut into a part for each core, each
 /// part's units whole.
-fn whole_units<'o>(mut order: &'o mut [usize], units: &[UnitId]) -> impl Iterator<Item = &'o mut [usize]> + Send {
+fn whole_units<'o>(mut order: &'o mut [Row], units: &[UnitId]) -> impl Iterator<Item = &'o mut [Row]> + Send {
     let size = order.len().div_ceil(crate::cores::count().max(1)).max(1);
     std::iter::from_fn(move || {
         if order.is_empty() {
             return None;
         }
         // The part ends where a unit does, at or after `size` rows.
-        let unit_of = |i: usize| order.get(i).map(|&r| units[r]);
+        let unit_of = |i: usize| order.get(i).map(|&r| units[r as usize]);
         let mut end = size.min(order.len());
         while end < order.len() && unit_of(end) == unit_of(end - 1) {
             end += 1;
@@ -1483,7 +1483,17 @@ enum RowOrder {
     /// exported files usually are (no list of millions of row numbers).
     AsRead(usize),
     /// The rows read, in this order (some left out: duplicates).
-    Sorted(Vec<usize>),
+    Sorted(Vec<Row>),
+}
+
+/// A row's place in its table as read. Tables hold fewer than 2^32 rows,
+/// as their lines and where each unit's rows start already assume: at
+/// national scale the order of the 32,000,000 quarter rows is 128 MB, not 256.
+type Row = u32;
+
+/// The [`Row`] of a place in a table.
+fn row_of(index: usize) -> Row {
+    Row::try_from(index).unwrap_or(Row::MAX)
 }
 
 impl RowOrder {
@@ -1499,7 +1509,7 @@ impl RowOrder {
     fn row(&self, i: usize) -> usize {
         match self {
             RowOrder::AsRead(_) => i,
-            RowOrder::Sorted(order) => order[i],
+            RowOrder::Sorted(order) => order[i] as usize,
         }
     }
 
@@ -1510,7 +1520,7 @@ impl RowOrder {
 }
 
 /// The rows ordered by unit, in file order within a unit (a counting sort).
-fn by_unit(units: &[UnitId]) -> Vec<usize> {
+fn by_unit(units: &[UnitId]) -> Vec<Row> {
     let count = units.iter().max().map_or(0, |&u| u as usize + 1);
     // Where each unit's rows go.
     let mut next = vec![0usize; count + 1];
@@ -1522,7 +1532,7 @@ fn by_unit(units: &[UnitId]) -> Vec<usize> {
     }
     let mut order = vec![0; units.len()];
     for (r, &u) in units.iter().enumerate() {
-        order[next[u as usize]] = r;
+        order[next[u as usize]] = row_of(r);
         next[u as usize] += 1;
     }
     order
@@ -1719,8 +1729,8 @@ mod tests {
     #[test]
     fn rows_by_unit_keep_file_order_within_a_unit() {
         let units: Vec<UnitId> = (0..1000u32).map(|i| (i * 7919) % 37 + u32::from(i % 5 == 0)).collect();
-        let mut stable: Vec<usize> = (0..units.len()).collect();
-        stable.sort_by_key(|&r| units[r]);
+        let mut stable: Vec<Row> = (0..1000).collect();
+        stable.sort_by_key(|&r| units[r as usize]);
         assert_eq!(by_unit(&units), stable);
         assert!(by_unit(&[]).is_empty());
     }
