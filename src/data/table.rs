@@ -668,13 +668,13 @@ impl TableLoader {
         }
     }
 
-    /// For [`TableLoader::quick_row`]: the declared column each field of the
-    /// file fills (`None`: a column the scheme does not declare), up to the
-    /// last one declared. `None` when no record can be read quickly, so
+    /// For [`TableLoader::quick_row`]: what each field of the file fills
+    /// (the declared columns' [`Fill`]), up to the last one declared.
+    /// `None` when no record can be read quickly, so
     /// that none is read twice: a declared column is not in the file, the
     /// unit column is not text, or a column (a date, a percent) has no
     /// usual form.
-    pub(crate) fn fills(&self) -> Option<Vec<Option<usize>>> {
+    pub(crate) fn fills(&self) -> Option<Vec<Fill>> {
         if self.failed || self.usual[self.unit_col] != Usual::Text || self.usual.contains(&Usual::Other) {
             return None;
         }
@@ -682,9 +682,13 @@ impl TableLoader {
         for (c, at) in self.map.iter().enumerate() {
             let at = (*at)?;
             if fills.len() <= at {
-                fills.resize(at + 1, None);
+                fills.resize(at + 1, Fill::Nothing);
             }
-            fills[at] = Some(c);
+            fills[at] = match (self.usual[c], &self.columns[c]) {
+                _ if c == self.unit_col => Fill::Unit,
+                (usual @ (Usual::Number | Usual::Integer), Column::Number(_)) => Fill::Digits(c, usual),
+                _ => Fill::Cell(c),
+            };
         }
         Some(fills)
     }
@@ -694,19 +698,19 @@ impl TableLoader {
     /// would, in one pass over the fields and without making cells: most
     /// records of an exported file are. `fills` is [`TableLoader::fills`].
     /// Any other record adds nothing and gives false: `row` then reads it.
-    pub(crate) fn quick_row<'t>(&mut self, ctx: &mut Ctx<'_>, fills: &[Option<usize>], fields: &mut impl PlainFields<'t>) -> bool {
+    pub(crate) fn quick_row<'t>(&mut self, ctx: &mut Ctx<'_>, fills: &[Fill], fields: &mut impl PlainFields<'t>) -> bool {
         let start = self.units.len();
         let mut key = None;
         let mut read = 0;
         loop {
-            let fill = fills.get(read).copied().flatten();
+            let fill = fills.get(read).copied().unwrap_or(Fill::Nothing);
             let field = match fill {
                 // A number column's cell typed as it is read, each byte once.
-                Some(c) if c != self.unit_col && self.reads_digits(c) => match fields.next_number() {
+                Fill::Digits(c, usual) => match fields.next_number() {
                     None => break,
                     Some(PlainNumber::Digits(digits, scale, negative)) => {
                         read += 1;
-                        let Some((digits, scale, negative)) = usual_form(self.usual[c], (digits, scale, negative)) else {
+                        let Some((digits, scale, negative)) = usual_form(usual, (digits, scale, negative)) else {
                             return self.undo(start);
                         };
                         if let Column::Number(numbers) = &mut self.columns[c] {
@@ -723,22 +727,23 @@ impl TableLoader {
                 },
             };
             read += 1;
-            let (Some(text), Some(c)) = (field, fill) else {
-                if field.is_none() {
-                    return self.undo(start);
+            let Some(text) = field else { return self.undo(start) };
+            match fill {
+                Fill::Nothing => {}
+                Fill::Unit => {
+                    if !is_plain_text(text) {
+                        return self.undo(start);
+                    }
+                    // Filled from the rows' units when the table is built, as in `row`.
+                    key = Some(text);
                 }
-                continue;
-            };
-            if c == self.unit_col {
-                if !is_plain_text(text) {
-                    return self.undo(start);
-                }
-                // Filled from the rows' units when the table is built, as in `row`.
-                key = Some(text);
-            } else if !self.push_number(c, text) {
-                match self.usual_val(&mut ctx.strings, c, text) {
-                    Some(val) => self.columns[c].push(val),
-                    None => return self.undo(start),
+                Fill::Digits(c, _) | Fill::Cell(c) => {
+                    if !self.push_number(c, text) {
+                        match self.usual_val(&mut ctx.strings, c, text) {
+                            Some(val) => self.columns[c].push(val),
+                            None => return self.undo(start),
+                        }
+                    }
                 }
             }
         }
@@ -844,12 +849,6 @@ impl TableLoader {
                 Err(())
             }
         }
-    }
-
-    /// Whether column `c` takes its usual cells as digits ([`PlainFields::next_number`]).
-    #[inline]
-    fn reads_digits(&self, c: usize) -> bool {
-        matches!((self.usual[c], &self.columns[c]), (Usual::Number | Usual::Integer, Column::Number(_)))
     }
 
     /// Adds a plain number of a number column (see [`usual_number`])
@@ -1201,7 +1200,7 @@ impl TableLoader {
 /// The usual form of a column's cells, read without the general parser:
 /// most cells are plain numbers (`-?digits(.digits)?`) or plain text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Usual {
+pub(crate) enum Usual {
     /// A plain number in a number column.
     Number,
     /// A plain number without a point in a whole-number column.
@@ -1217,6 +1216,20 @@ enum Usual {
     Few,
     /// Every cell goes through the general parser.
     Other,
+}
+
+/// What [`TableLoader::quick_row`] does with a field of a record, worked
+/// out once a file (not for each of its millions of fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fill {
+    /// Nothing: the scheme declares no column of this name.
+    Nothing,
+    /// The unit's key.
+    Unit,
+    /// A number column's cell in its usual form, typed as its digits are read.
+    Digits(usize, Usual),
+    /// Any other declared column's cell.
+    Cell(usize),
 }
 
 /// Whether a cell's text is the usual form of a text cell: not empty, no surrounding whitespace.
