@@ -153,28 +153,68 @@ fn round_digits(m: i128, scale: u32, places: u32, strategy: RoundingStrategy) ->
         let m = i64::try_from(m).ok()?;
         return nonzero(m.checked_mul(power_of_ten(places - scale)?)?, places);
     }
-    let unit = wide_power_of_ten(scale - places)?;
-    let rounded = rounded_quotient(m, unit, strategy)?;
-    nonzero(i64::try_from(rounded).ok()?, places)
+    let rounded = match (i64::try_from(m), power_of_ten(scale - places)) {
+        (Ok(m), Some(unit)) => rounded_quotient(m, unit, strategy)?,
+        _ => i64::try_from(rounded_quotient(m, wide_power_of_ten(scale - places)?, strategy)?).ok()?,
+    };
+    nonzero(rounded, places)
+}
+
+/// The whole numbers a quotient is rounded in ([`rounded_quotient`]):
+/// `i64` for almost every figure (one machine division, no 128-bit
+/// arithmetic), `i128` for digits carried to 28 places.
+trait Whole: Copy + PartialEq + std::ops::Div<Output = Self> + std::ops::Rem<Output = Self> + std::ops::Add<Output = Self> {
+    /// Zero.
+    const ZERO: Self;
+    /// -1, 0 or 1, as the number's sign.
+    fn signum(self) -> Self;
+    /// Whether the number is odd.
+    fn is_odd(self) -> bool;
+    /// Twice this number's magnitude against `other`'s.
+    fn twice_against(self, other: Self) -> std::cmp::Ordering;
+}
+
+impl Whole for i64 {
+    const ZERO: i64 = 0;
+    fn signum(self) -> i64 {
+        i64::signum(self)
+    }
+    fn is_odd(self) -> bool {
+        self % 2 != 0
+    }
+    fn twice_against(self, other: i64) -> std::cmp::Ordering {
+        // A remainder is below its divisor, at most 2^63: twice it fits a u64.
+        (self.unsigned_abs() * 2).cmp(&other.unsigned_abs())
+    }
+}
+
+impl Whole for i128 {
+    const ZERO: i128 = 0;
+    fn signum(self) -> i128 {
+        i128::signum(self)
+    }
+    fn is_odd(self) -> bool {
+        self % 2 != 0
+    }
+    fn twice_against(self, other: i128) -> std::cmp::Ordering {
+        // Callers keep the divisor below 2^126: twice a remainder fits a u128.
+        (self.unsigned_abs() * 2).cmp(&other.unsigned_abs())
+    }
 }
 
 /// `numerator / divisor` (the divisor positive) rounded to a whole number by `strategy`.
 #[inline]
-fn rounded_quotient(numerator: i128, divisor: i128, strategy: RoundingStrategy) -> Option<i128> {
-    let (quotient, remainder) = match (i64::try_from(numerator), i64::try_from(divisor)) {
-        // One machine division where both fit, not two calls into 128-bit division.
-        (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d)),
-        _ => (numerator / divisor, numerator % divisor),
-    };
-    // Twice the remainder against the divisor; callers keep the divisor
-    // below 2^126, so doubling cannot overflow.
-    let twice = remainder.unsigned_abs() * 2;
-    let one = divisor.unsigned_abs();
+fn rounded_quotient<W: Whole>(numerator: W, divisor: W, strategy: RoundingStrategy) -> Option<W> {
+    let (quotient, remainder) = (numerator / divisor, numerator % divisor);
     let up = match strategy {
         RoundingStrategy::ToZero => false,
-        RoundingStrategy::AwayFromZero => remainder != 0,
-        RoundingStrategy::MidpointAwayFromZero => twice >= one,
-        RoundingStrategy::MidpointNearestEven => twice > one || (twice == one && quotient % 2 != 0),
+        RoundingStrategy::AwayFromZero => remainder != W::ZERO,
+        RoundingStrategy::MidpointAwayFromZero => remainder.twice_against(divisor).is_ge(),
+        RoundingStrategy::MidpointNearestEven => match remainder.twice_against(divisor) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => quotient.is_odd(),
+            std::cmp::Ordering::Less => false,
+        },
         _ => return None,
     };
     Some(if up { quotient + numerator.signum() } else { quotient })
@@ -202,7 +242,7 @@ pub(super) fn round_quotient(a: Fixed, b: Fixed, places: u32, strategy: Rounding
         return None;
     }
     if let Some((numerator, divisor)) = small_quotient(a, b, places) {
-        return nonzero(i64::try_from(rounded_quotient(numerator.into(), divisor.into(), strategy)?).ok()?, places);
+        return nonzero(rounded_quotient(numerator, divisor, strategy)?, places);
     }
     // a / b × 10^places = (a.mantissa × 10^(b.scale + places)) / (b.mantissa × 10^a.scale)
     let mut numerator = i128::from(a.mantissa).checked_mul(wide_power_of_ten(b.scale.checked_add(places)?)?)?;
