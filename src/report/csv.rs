@@ -10,6 +10,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 
 use super::Assessment;
+use crate::decimals::Entry;
 
 /// Writes the results as CSV (UTF-8 with a BOM, so Excel on Chinese Windows opens it right).
 pub fn write(a: &Assessment, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
@@ -71,7 +72,7 @@ fn write_units(a: &Assessment, rows: std::ops::Range<usize>, out: &mut Vec<u8>) 
         for i in u.indicators() {
             out.push(b',');
             if i.applies() {
-                write_normalized(out, i.score())?;
+                write_normalized_entry(out, i.score_entry())?;
             }
         }
         out.extend_from_slice(b"\r\n");
@@ -92,16 +93,32 @@ fn write_decimal(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> 
 /// Writes a decimal as `d.normalize()` displays (`92.5` for `92.50`, `0`
 /// for `-0.00`), without making the normalised decimal.
 fn write_normalized(out: &mut (impl Write + ?Sized), d: Decimal) -> io::Result<()> {
-    if d.is_zero() {
+    match u64::try_from(d.mantissa().unsigned_abs()) {
+        Ok(magnitude) => write_normalized_digits(out, d.is_sign_negative(), magnitude, d.scale() as usize),
+        Err(_) => write!(out, "{}", d.normalize()),
+    }
+}
+
+/// [`write_normalized`] of an entry's figure (an empty entry counting 0),
+/// from its digits where they are narrow.
+fn write_normalized_entry(out: &mut (impl Write + ?Sized), entry: Entry) -> io::Result<()> {
+    match entry {
+        Entry::Narrow(f) => write_normalized_digits(out, f.mantissa < 0, f.mantissa.unsigned_abs(), f.scale as usize),
+        other => write_normalized(out, other.figure()),
+    }
+}
+
+/// Writes `±magnitude × 10^-scale` as [`write_normalized`] does: without
+/// trailing zeros after the point, and zero as `0`.
+fn write_normalized_digits(out: &mut (impl Write + ?Sized), negative: bool, mut magnitude: u64, mut scale: usize) -> io::Result<()> {
+    if magnitude == 0 {
         return out.write_all(b"0");
     }
-    let Ok(mut magnitude) = u64::try_from(d.mantissa().unsigned_abs()) else { return write!(out, "{}", d.normalize()) };
-    let mut scale = d.scale() as usize;
     while scale > 0 && magnitude % 10 == 0 {
         magnitude /= 10;
         scale -= 1;
     }
-    write_digits(out, d.is_sign_negative(), magnitude, scale)
+    write_digits(out, negative, magnitude, scale)
 }
 
 /// Writes `±magnitude × 10^-scale` with `scale` places (at most 28), in one write.
@@ -110,26 +127,55 @@ fn write_digits(out: &mut (impl Write + ?Sized), negative: bool, magnitude: u64,
     let mut text = [0u8; 52];
     let mut at = text.len();
     let mut rest = magnitude;
-    let mut next_digit = |text: &mut [u8; 52], at: &mut usize| {
+    // Two digits at a time: one division by 100 instead of two by 10.
+    let put_pair = |text: &mut [u8; 52], at: &mut usize, rest: &mut u64| {
+        let pair = (*rest % 100) as usize * 2;
+        *rest /= 100;
+        *at -= 2;
+        text[*at..*at + 2].copy_from_slice(&DIGIT_PAIRS[pair..pair + 2]);
+    };
+    let put_digit = |text: &mut [u8; 52], at: &mut usize, rest: &mut u64| {
         *at -= 1;
-        text[*at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        rest
+        text[*at] = b'0' + (*rest % 10) as u8;
+        *rest /= 10;
     };
     if scale > 0 {
-        for _ in 0..scale {
-            next_digit(&mut text, &mut at);
+        for _ in 0..scale / 2 {
+            put_pair(&mut text, &mut at, &mut rest);
+        }
+        if scale % 2 == 1 {
+            put_digit(&mut text, &mut at, &mut rest);
         }
         at -= 1;
         text[at] = b'.';
     }
-    while next_digit(&mut text, &mut at) > 0 {}
+    // The whole part: at least one digit.
+    while rest >= 100 {
+        put_pair(&mut text, &mut at, &mut rest);
+    }
+    if rest >= 10 {
+        put_pair(&mut text, &mut at, &mut rest);
+    } else {
+        put_digit(&mut text, &mut at, &mut rest);
+    }
     if negative {
         at -= 1;
         text[at] = b'-';
     }
     out.write_all(&text[at..])
 }
+
+/// `00`, `01`, … `99`, one after the other.
+const DIGIT_PAIRS: [u8; 200] = {
+    let mut pairs = [0u8; 200];
+    let mut i = 0;
+    while i < 100 {
+        pairs[2 * i] = b'0' + (i / 10) as u8;
+        pairs[2 * i + 1] = b'0' + (i % 10) as u8;
+        i += 1;
+    }
+    pairs
+};
 
 /// The results as CSV text (see [`write()`]).
 pub fn render(a: &Assessment) -> String {
@@ -245,6 +291,14 @@ mod tests {
             let mut written = Vec::new();
             let _ = write_normalized(&mut written, d);
             assert_eq!(String::from_utf8(written).unwrap_or_default(), d.normalize().to_string(), "{d} normalised");
+            // The same from the entry a results' column holds (narrow or kept whole).
+            let mut written = Vec::new();
+            let _ = write_normalized_entry(&mut written, Entry::of(d));
+            assert_eq!(String::from_utf8(written).unwrap_or_default(), d.normalize().to_string(), "{d} normalised from its entry");
         }
+        // An empty entry counts 0, as the score does.
+        let mut written = Vec::new();
+        let _ = write_normalized_entry(&mut written, Entry::Empty);
+        assert_eq!(written, b"0");
     }
 }

@@ -439,6 +439,14 @@ impl<'a> IndicatorResult<'a> {
         self.column.scores.figure(self.row)
     }
 
+    /// [`IndicatorResult::score`] taken apart (an empty entry counting 0),
+    /// for writers of millions of rows: most scores are narrow digits, and
+    /// writing them needs no `Decimal`.
+    #[inline]
+    pub fn score_entry(&self) -> crate::decimals::Entry {
+        self.column.scores.entry(self.row)
+    }
+
     /// The score before its own deductions and bonuses (its formula, its
     /// children's weighted sum, or its full marks); `None` when the results
     /// were asked for without the derivation.
