@@ -125,10 +125,20 @@ pub(super) fn order(a: Fixed, b: Fixed) -> Option<std::cmp::Ordering> {
     Some(x.cmp(&y))
 }
 
-/// The order of `a` and `b`, as `Decimal::cmp` gives it (`1.0` = `1.00`).
+/// The order of `a` and `b`, as `Decimal::cmp` gives it (`1.0` = `1.00`):
+/// in 64-bit arithmetic where both are narrow, else in 128-bit (a quotient
+/// carried to 28 digits against a threshold: `实际支出 / 预算 <= 100%`).
 #[inline]
 pub(super) fn compare(a: Decimal, b: Decimal) -> Option<std::cmp::Ordering> {
-    order(Fixed::of(a)?, Fixed::of(b)?)
+    if let (Some(x), Some(y)) = (Fixed::of(a), Fixed::of(b)) {
+        return order(x, y);
+    }
+    let (x, y) = (a.mantissa(), b.mantissa());
+    match a.scale().cmp(&b.scale()) {
+        std::cmp::Ordering::Equal => Some(x.cmp(&y)),
+        std::cmp::Ordering::Less => Some(x.checked_mul(wide_power_of_ten(b.scale() - a.scale())?)?.cmp(&y)),
+        std::cmp::Ordering::Greater => Some(x.cmp(&y.checked_mul(wide_power_of_ten(a.scale() - b.scale())?)?)),
+    }
 }
 
 /// `value` rounded to `places` by `strategy`, then shown with exactly
@@ -592,8 +602,11 @@ mod tests {
                 assert_eq!(got.to_string(), slow_round(d(value), places, strategy).to_string());
             }
         }
-        // Digits beyond i64 are left to rust_decimal; scales are aligned.
-        assert_eq!(compare(d("9223372036854775808"), d("1")), None);
+        // Digits beyond i64 are compared in 128 bits; scales are aligned,
+        // and left to rust_decimal where aligning them would overflow.
+        assert_eq!(compare(d("9223372036854775808"), d("1")), Some(std::cmp::Ordering::Greater));
+        assert_eq!(compare(d("1.0666666666666666666666666667"), d("1.07")), Some(std::cmp::Ordering::Less));
+        assert_eq!(compare(d("79228162514264337593543950335"), d("0.0000000000000000000000000001")), None);
         assert_eq!(compare(d("1.50"), d("1.5")), Some(std::cmp::Ordering::Equal));
         assert_eq!(compare(d("-0.01"), d("0")), Some(std::cmp::Ordering::Less));
     }
