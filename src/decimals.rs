@@ -385,7 +385,7 @@ impl NumberCells {
     }
 
     /// Appends an entry taken apart.
-    fn push_entry(&mut self, entry: Entry) {
+    pub fn push_entry(&mut self, entry: Entry) {
         let word = entry.word();
         match self {
             NumberCells::Tiny(words) => match word.and_then(tiny) {

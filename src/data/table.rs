@@ -21,7 +21,7 @@ use super::csvfile::{self, Body};
 use super::errors;
 use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
-use crate::decimals::NumberCells;
+use crate::decimals::{Entry, NumberCells};
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
 use crate::source::{SourceFile, Span};
@@ -686,7 +686,11 @@ impl TableLoader {
             }
             fills[at] = match (self.usual[c], &self.columns[c]) {
                 _ if c == self.unit_col => Fill::Unit,
-                (usual @ (Usual::Number | Usual::Integer), Column::Number(_)) => Fill::Digits(c, usual),
+                (usual @ (Usual::Number | Usual::Integer), Column::Number(_)) => Fill::Digits {
+                    column: c,
+                    usual,
+                    empty: self.when_empty[c].map(|v| if let Val::Number(d) = v { Entry::of(d) } else { Entry::Empty }),
+                },
                 _ => Fill::Cell(c),
             };
         }
@@ -706,7 +710,7 @@ impl TableLoader {
             let fill = fills.get(read).copied().unwrap_or(Fill::Nothing);
             let field = match fill {
                 // A number column's cell typed as it is read, each byte once.
-                Fill::Digits(c, usual) => match fields.next_number() {
+                Fill::Digits { column: c, usual, empty } => match fields.next_number() {
                     None => break,
                     Some(PlainNumber::Digits(digits, scale, negative)) => {
                         read += 1;
@@ -715,6 +719,15 @@ impl TableLoader {
                         };
                         if let Column::Number(numbers) = &mut self.columns[c] {
                             numbers.push_digits(digits, scale, negative);
+                        }
+                        continue;
+                    }
+                    // An empty cell that may be empty (a default, or an
+                    // optional column's): many are, in a national file.
+                    Some(PlainNumber::Text("")) if empty.is_some() => {
+                        read += 1;
+                        if let (Column::Number(numbers), Some(entry)) = (&mut self.columns[c], empty) {
+                            numbers.push_entry(entry);
                         }
                         continue;
                     }
@@ -737,7 +750,7 @@ impl TableLoader {
                     // Filled from the rows' units when the table is built, as in `row`.
                     key = Some(text);
                 }
-                Fill::Digits(c, _) | Fill::Cell(c) => {
+                Fill::Digits { column: c, .. } | Fill::Cell(c) => {
                     if !self.push_number(c, text) {
                         match self.usual_val(&mut ctx.strings, c, text) {
                             Some(val) => self.columns[c].push(val),
@@ -1220,14 +1233,15 @@ pub(crate) enum Usual {
 
 /// What [`TableLoader::quick_row`] does with a field of a record, worked
 /// out once a file (not for each of its millions of fields).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum Fill {
     /// Nothing: the scheme declares no column of this name.
     Nothing,
     /// The unit's key.
     Unit,
-    /// A number column's cell in its usual form, typed as its digits are read.
-    Digits(usize, Usual),
+    /// A number column's cell in its usual form, typed as its digits are
+    /// read; `empty` is what an empty cell holds, where one may be empty.
+    Digits { column: usize, usual: Usual, empty: Option<Entry> },
     /// Any other declared column's cell.
     Cell(usize),
 }

@@ -547,6 +547,60 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
         .collect()
 }
 
+/// An empty cell of a number column is typed the same however the record
+/// is read: the column's default (a whole number, a decimal), nothing in an
+/// optional column, a finding in a required one.
+#[test]
+fn empty_number_cells_hold_their_defaults_however_read() {
+    let text = r#"方案 "空格" {
+    年度 2013
+}
+数据表 市区 键 名称 {
+    名称: 文本
+}
+考核对象 市区 { 标识 名称 }
+数据表 补充 {
+    名称: 文本
+    次数: 整数 默认 0
+    分值: 数值 默认 1.5
+    备注值: 数值 可空
+    必填: 数值
+}
+指标 工作目标 100% {
+    得分 = sum(补充.分值) + sum(补充.次数) + sum(补充.备注值) + sum(补充.必填)
+}
+等次 {
+    优秀 >= 90
+    其他
+}
+"#;
+    let checked = check_source(SourceFile::new("empty.kh", text));
+    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let index = Arc::new(table::UnitIndex {
+        keys: ["海陵区", "高港区"].iter().fold(Interner::default(), |mut keys, k| {
+            keys.intern(k);
+            keys
+        }),
+    });
+    let rows = "名称,次数,分值,备注值,必填\n海陵区,,,,1\n海陵区,2,,3.25,1\n高港区,,0.5,,2\n高港区,1,2,3,\n";
+    let both = read_both(&scheme, 1, rows, Some(&index));
+    assert_eq!(both[0], both[1]);
+    assert_eq!(both[1], both[2]);
+    // The defaults and the empty optional cells (the last record, whose
+    // required cell is empty, is left out).
+    let column = |values: &[Option<&str>]| {
+        let mut cells = crate::decimals::NumberCells::default();
+        values.iter().for_each(|v| cells.push(v.map(|v| v.parse::<rust_decimal::Decimal>().unwrap())));
+        format!("{:?}", Column::Number(cells))
+    };
+    let expected =
+        [column(&[Some("0"), Some("2"), Some("0")]), column(&[Some("1.5"), Some("1.5"), Some("0.5")]), column(&[None, Some("3.25"), None])];
+    for column in expected {
+        assert!(both[0].0.contains(&column), "{column} not in {}", both[0].0);
+    }
+    assert_eq!(both[0].1.len(), 1, "the empty required cell: {:?}", both[0].1);
+}
+
 /// The quick readings of usual records and cells (plain numbers, plain
 /// text, empty cells, texts of few values met before) type every cell as
 /// the general parser does: same values, same findings, bad cells reported
