@@ -371,6 +371,17 @@ impl NumberCells {
         }
     }
 
+    /// Appends an empty entry.
+    #[inline(always)]
+    pub fn push_empty(&mut self) {
+        match self {
+            NumberCells::Tiny(words) => words.push(TINY_EMPTY),
+            // The empty word keeps its bits in 32.
+            NumberCells::Short(words) => words.push(EMPTY as u32),
+            NumberCells::Long(column) => column.push(None),
+        }
+    }
+
     /// Widens the column to the digits' width, then appends them (out of line: rare).
     #[inline(never)]
     fn push_digits_wider(&mut self, digits: u64, scale: u32, negative: bool) {
@@ -385,7 +396,7 @@ impl NumberCells {
     }
 
     /// Appends an entry taken apart.
-    pub fn push_entry(&mut self, entry: Entry) {
+    fn push_entry(&mut self, entry: Entry) {
         let word = entry.word();
         match self {
             NumberCells::Tiny(words) => match word.and_then(tiny) {

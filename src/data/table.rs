@@ -21,7 +21,7 @@ use super::csvfile::{self, Body};
 use super::errors;
 use super::{Column, Interner, Sym, UnitId};
 use crate::date::Date;
-use crate::decimals::{Entry, NumberCells};
+use crate::decimals::NumberCells;
 use crate::diagnostics::Diagnostics;
 use crate::model::{ColumnType, Scheme, TableId, TableShape, Value};
 use crate::source::{SourceFile, Span};
@@ -686,11 +686,9 @@ impl TableLoader {
             }
             fills[at] = match (self.usual[c], &self.columns[c]) {
                 _ if c == self.unit_col => Fill::Unit,
-                (usual @ (Usual::Number | Usual::Integer), Column::Number(_)) => Fill::Digits {
-                    column: c,
-                    usual,
-                    empty: self.when_empty[c].map(|v| if let Val::Number(d) = v { Entry::of(d) } else { Entry::Empty }),
-                },
+                (usual @ (Usual::Number | Usual::Integer), Column::Number(_)) => {
+                    Fill::Digits { column: c, usual, empty: self.when_empty[c].and_then(EmptyCell::of) }
+                }
                 _ => Fill::Cell(c),
             };
         }
@@ -726,8 +724,12 @@ impl TableLoader {
                     // optional column's): many are, in a national file.
                     Some(PlainNumber::Text("")) if empty.is_some() => {
                         read += 1;
-                        if let (Column::Number(numbers), Some(entry)) = (&mut self.columns[c], empty) {
-                            numbers.push_entry(entry);
+                        match (&mut self.columns[c], empty) {
+                            (Column::Number(numbers), Some(EmptyCell::Digits(digits, scale, negative))) => {
+                                numbers.push_digits(digits, scale, negative)
+                            }
+                            (Column::Number(numbers), _) => numbers.push_empty(),
+                            _ => {}
                         }
                         continue;
                     }
@@ -1233,7 +1235,7 @@ pub(crate) enum Usual {
 
 /// What [`TableLoader::quick_row`] does with a field of a record, worked
 /// out once a file (not for each of its millions of fields).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Fill {
     /// Nothing: the scheme declares no column of this name.
     Nothing,
@@ -1241,9 +1243,31 @@ pub(crate) enum Fill {
     Unit,
     /// A number column's cell in its usual form, typed as its digits are
     /// read; `empty` is what an empty cell holds, where one may be empty.
-    Digits { column: usize, usual: Usual, empty: Option<Entry> },
+    Digits { column: usize, usual: Usual, empty: Option<EmptyCell> },
     /// Any other declared column's cell.
     Cell(usize),
+}
+
+/// What an empty cell of a number column holds (see [`Fill::Digits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum EmptyCell {
+    /// No number: the column is optional.
+    Nothing,
+    /// The column's default, as its digits, scale and sign.
+    Digits(u64, u32, bool),
+}
+
+impl EmptyCell {
+    /// The empty cell of a column whose empty cells hold `val`; `None`
+    /// where its digits are not plain (a `-0` default, digits past 64 bits),
+    /// left to the general typing of a cell.
+    fn of(val: Val) -> Option<EmptyCell> {
+        match val {
+            Val::Number(d) if d.is_zero() && d.is_sign_negative() => None,
+            Val::Number(d) => Some(EmptyCell::Digits(u64::try_from(d.mantissa().unsigned_abs()).ok()?, d.scale(), d.is_sign_negative())),
+            _ => Some(EmptyCell::Nothing),
+        }
+    }
 }
 
 /// Whether a cell's text is the usual form of a text cell: not empty, no surrounding whitespace.
