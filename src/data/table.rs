@@ -892,7 +892,7 @@ impl TableLoader {
         match self.usual[c] {
             Usual::Number | Usual::Integer => usual_number(self.usual[c], text).map(Val::Number),
             Usual::Text | Usual::Unread if is_plain_text(text) => Some(self.text_val(strings, c, text)),
-            Usual::Few => self.seen[c].iter().find(|(seen, _)| seen == text).map(|&(_, val)| val),
+            Usual::Few => self.seen[c].iter().find(|(seen, _)| same_text(seen, text)).map(|&(_, val)| val),
             Usual::Text | Usual::Unread | Usual::Other => None,
         }
     }
@@ -1273,6 +1273,13 @@ impl EmptyCell {
 /// Whether a cell's text is the usual form of a text cell: not empty, no surrounding whitespace.
 fn is_plain_text(text: &str) -> bool {
     !text.is_empty() && cell::trim(text).len() == text.len()
+}
+
+/// Whether two texts are the same, compared in line: the texts of a column
+/// of few values are short (`Q1`, `科员`), shorter than a call to `memcmp`.
+#[inline(always)]
+fn same_text(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// How many texts of a column of few values are remembered.
