@@ -547,6 +547,15 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
         .collect()
 }
 
+/// An index of the units of these keys, in this order.
+fn unit_index<'k>(keys: impl IntoIterator<Item = &'k str>) -> Arc<table::UnitIndex> {
+    let mut index = table::UnitIndex { keys: Interner::default() };
+    keys.into_iter().for_each(|k| {
+        index.keys.intern(k);
+    });
+    Arc::new(index)
+}
+
 /// An empty cell of a number column is typed the same however the record
 /// is read: the column's default (a whole number, a decimal), nothing in an
 /// optional column, a finding in a required one.
@@ -576,12 +585,7 @@ fn empty_number_cells_hold_their_defaults_however_read() {
 "#;
     let checked = check_source(SourceFile::new("empty.kh", text));
     let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
-    let index = Arc::new(table::UnitIndex {
-        keys: ["海陵区", "高港区"].iter().fold(Interner::default(), |mut keys, k| {
-            keys.intern(k);
-            keys
-        }),
-    });
+    let index = unit_index(["海陵区", "高港区"]);
     let rows = "名称,次数,分值,备注值,必填\n海陵区,,,,1\n海陵区,2,,3.25,1\n高港区,,0.5,,2\n高港区,1,2,3,\n";
     let both = read_both(&scheme, 1, rows, Some(&index));
     assert_eq!(both[0], both[1]);
@@ -617,12 +621,7 @@ fn usual_cells_read_as_the_general_parser_reads_them() {
     assert!(both[0].1.len() >= 3, "{:?}", both[0].1);
     // The unit column is not kept while loading: a duplicate key is named through the units.
     assert!(both[0].1.iter().any(|f| f.contains("have the same `名称`: `海陵区`")), "{:?}", both[0].1);
-    let index = Arc::new(table::UnitIndex {
-        keys: both[0].2.iter().fold(Interner::default(), |mut keys, k| {
-            keys.intern(k);
-            keys
-        }),
-    });
+    let index = unit_index(both[0].2.iter().map(String::as_str));
     let progress = "名称,季度,完成率\n海陵区,Q1,95%\n海陵区,Q2,95\n海陵区,Q5,90%\n海陵区,Q5,90%\n高港区, Q1,９５%\n高港区,Q2,\n高港区,Q2,1%\n靖江市,2012Q1,1%\n靖江市,2012Q1,1%\n靖江市,Q3,-0%\n靖江市,\"Q4\",100%\n海陵,Q1,1%\n";
     let both = read_both(&scheme, 1, progress, Some(&index));
     assert_eq!(both[0], both[1]);

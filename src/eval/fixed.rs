@@ -184,33 +184,28 @@ trait Whole: Copy + PartialEq + std::ops::Div<Output = Self> + std::ops::Rem<Out
     fn twice_against(self, other: Self) -> std::cmp::Ordering;
 }
 
-impl Whole for i64 {
-    const ZERO: i64 = 0;
-    fn signum(self) -> i64 {
-        i64::signum(self)
-    }
-    fn is_odd(self) -> bool {
-        self % 2 != 0
-    }
-    fn twice_against(self, other: i64) -> std::cmp::Ordering {
-        // A remainder is below its divisor, at most 2^63: twice it fits a u64.
-        (self.unsigned_abs() * 2).cmp(&other.unsigned_abs())
-    }
+/// [`Whole`] for a primitive integer. Twice a remainder fits the unsigned
+/// type: a remainder is below its divisor, which is at most 2^63 for `i64`
+/// and kept below 2^126 by the callers for `i128`.
+macro_rules! whole {
+    ($int:ty) => {
+        impl Whole for $int {
+            const ZERO: $int = 0;
+            fn signum(self) -> $int {
+                <$int>::signum(self)
+            }
+            fn is_odd(self) -> bool {
+                self % 2 != 0
+            }
+            fn twice_against(self, other: $int) -> std::cmp::Ordering {
+                (self.unsigned_abs() * 2).cmp(&other.unsigned_abs())
+            }
+        }
+    };
 }
 
-impl Whole for i128 {
-    const ZERO: i128 = 0;
-    fn signum(self) -> i128 {
-        i128::signum(self)
-    }
-    fn is_odd(self) -> bool {
-        self % 2 != 0
-    }
-    fn twice_against(self, other: i128) -> std::cmp::Ordering {
-        // Callers keep the divisor below 2^126: twice a remainder fits a u128.
-        (self.unsigned_abs() * 2).cmp(&other.unsigned_abs())
-    }
-}
+whole!(i64);
+whole!(i128);
 
 /// `numerator / divisor` (the divisor positive) rounded to a whole number by `strategy`.
 #[inline]
