@@ -855,9 +855,15 @@ impl<'a> Engine<'a> {
         for &i in ids {
             let (applies, parts) = (&applies[i], &self.contributions[i]);
             for (u, sum) in sums.iter_mut().enumerate() {
-                if applies[u] {
-                    *sum = figures::add(*sum, parts.entry(u)).unwrap_or(*sum);
+                if !applies[u] {
+                    continue;
                 }
+                // In the narrow lane where both are narrow, without taking the part apart as an entry.
+                let narrow = match (*sum, parts.narrow(u)) {
+                    (Entry::Narrow(a), Some(b)) => fixed::add(a, b),
+                    _ => None,
+                };
+                *sum = narrow.map_or_else(|| figures::add(*sum, parts.entry(u)).unwrap_or(*sum), Entry::Narrow);
             }
         }
         sums.into_iter().collect()
@@ -875,6 +881,22 @@ impl<'a> Engine<'a> {
         let ratio = matches!(ind.weight, Weight::Ratio(_));
         let scores = self.scores[id].as_ref().unwrap_or(Decimals::empty());
         let factor = Entry::of(ind.factor);
+        if let (false, Entry::Narrow(f)) = (ratio, factor) {
+            // Most indicators: `factor × score` where the indicator applies,
+            // in the narrow lane unit after unit.
+            let mut column = Decimals::with_capacity(self.units());
+            for (u, &applies) in applies[id].iter().enumerate() {
+                let part = match applies {
+                    false => figures::ZERO,
+                    true => scores
+                        .narrow(u)
+                        .and_then(|s| fixed::mul(f, s))
+                        .map_or_else(|| figures::mul(factor, scores.entry(u)).unwrap_or(figures::ZERO), Entry::Narrow),
+                };
+                column.push_entry(part);
+            }
+            return column;
+        }
         (0..self.units())
             .map(|u| {
                 if !applies[id][u] {
