@@ -1436,7 +1436,7 @@ impl Column {
             Column::Number(NumberCells::Tiny(v)) => Column::Number(NumberCells::Tiny(gather(v, order, &mut spare.tiny))),
             Column::Number(NumberCells::Short(v)) => Column::Number(NumberCells::Short(gather(v, order, &mut spare.short))),
             // Wide entries are kept aside in row order: copied.
-            Column::Number(v) => Column::Number(v.select(&order.iter().map(|&r| r as usize).collect::<Vec<usize>>())),
+            Column::Number(NumberCells::Long(v)) => Column::Number(NumberCells::Long(v.gather(order.iter().map(|&r| r as usize)))),
             // The unit column while loading (see `unit_col_filled_later`).
             Column::Text(v) if v.is_empty() => Column::Text(v),
             Column::Text(v) => Column::Text(gather(v, order, &mut spare.texts)),
