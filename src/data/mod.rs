@@ -615,6 +615,14 @@ impl Job {
             Job::Whole { source, .. } => source_weight(source),
         }
     }
+
+    /// Roughly how much work its whole file is (bytes).
+    fn file_weight(&self) -> usize {
+        match self {
+            Job::Piece { file, .. } => file.len,
+            Job::Whole { source, .. } => source_weight(source),
+        }
+    }
 }
 
 /// Reads tables on all threads, cutting large CSV files (see [`piece_count`])
@@ -634,6 +642,8 @@ fn read_tables<'s>(
     let mut bases: Vec<Option<Loaded<'s>>> = Vec::with_capacity(items.len());
     // For each table read from disk in pieces: the line where its body starts.
     let mut body_lines: Vec<Option<u32>> = Vec::with_capacity(items.len());
+    // For each table read in pieces: the bytes of its pieces together.
+    let mut body_bytes: Vec<usize> = vec![0; items.len()];
     let mut jobs: Vec<Job> = Vec::new();
     for (table, (tid, source)) in items.into_iter().enumerate() {
         let (file, survey) = match source {
@@ -667,6 +677,7 @@ fn read_tables<'s>(
                 },
                 None => csvfile::pieces(&text, body, count),
             };
+            body_bytes[table] = pieces.iter().map(|(range, _)| range.len()).sum();
             for (range, line) in pieces {
                 jobs.push(Job::Piece { table, file: file.clone(), survey: survey.clone(), delimiter: body.delimiter, range, line });
             }
@@ -674,30 +685,31 @@ fn read_tables<'s>(
         bases.push(Some((tid, loader, ctx)));
         body_lines.push(body_line);
     }
-    let results = run_jobs(jobs, &bases, &new_ctx, workbook, read);
-    // Merge in file order.
+    // What each piece is typed from: the header as the table's loader matched it.
+    let templates: Vec<Option<TableLoader>> =
+        bases.iter().map(|base| base.as_ref().map(|(_, base, _)| base.for_piece(&mut new_ctx()))).collect();
+    // Each piece is merged into its table's loader as soon as the pieces
+    // before it are, in file order.
     let mut merged = bases;
-    let mut pieces: Vec<Vec<(TableLoader, Ctx<'s>)>> = merged.iter().map(|_| Vec::new()).collect();
+    let mut joined = vec![(0, 0); merged.len()];
     let mut misread = vec![false; merged.len()];
-    for (table, mut loader, ctx, end) in results {
+    run_jobs(jobs, &templates, &new_ctx, workbook, &mut |weight, (table, mut loader, ctx, end)| {
+        read(weight);
         if let Some(Some(line)) = body_lines.get_mut(table) {
             loader.shift_lines(*line);
             *line = line.saturating_add(end.line_breaks);
             misread[table] |= end.misread;
         }
         match merged.get_mut(table) {
-            Some(Some(_)) => pieces[table].push((loader, ctx)),
+            Some(Some((_, base, base_ctx))) => {
+                let (bytes, rows) = &mut joined[table];
+                (*bytes, *rows) = (*bytes + weight, *rows + loader.rows());
+                base.absorb(base_ctx, loader, ctx, expected_rows(*rows, *bytes, body_bytes[table]));
+            }
             Some(slot) => *slot = Some((loader.tid(), loader, ctx)),
             None => {}
         }
-    }
-    for (entry, pieces) in merged.iter_mut().zip(pieces) {
-        if let Some((_, base, base_ctx)) = entry {
-            if !pieces.is_empty() {
-                base.absorb(base_ctx, pieces);
-            }
-        }
-    }
+    });
     // A file misread in pieces is read whole, as any other.
     for (entry, _) in merged.iter_mut().zip(misread).filter(|(_, misread)| *misread) {
         let Some((tid, loader, _)) = entry.take() else { continue };
@@ -741,44 +753,46 @@ fn read_whole(
     Ok(Source::Text(DataFile::read_from(shown, text, (full, forced)), format))
 }
 
-/// Runs the jobs on all threads, largest first; returns each job's table,
-/// loader and context in the jobs' order.
+/// Rows of a body of `total` bytes, estimated from the `rows` of its first
+/// `bytes`, with an eighth more: room reserved and never written is never
+/// given memory by the system.
+fn expected_rows(rows: usize, bytes: usize, total: usize) -> usize {
+    let estimate = rows as u128 * total as u128 / bytes.max(1) as u128;
+    usize::try_from(estimate + estimate / 8).unwrap_or(usize::MAX)
+}
+
+/// Runs the jobs on all threads, the largest files first, and hands each
+/// job's weight, table, loader and context to `take` as it is done: the
+/// pieces of one file one after the other, in file order.
 fn run_jobs<'s>(
     jobs: Vec<Job>,
-    bases: &[Option<Loaded<'s>>],
+    templates: &[Option<TableLoader>],
     new_ctx: &(dyn Fn() -> Ctx<'s> + Sync),
     workbook: &str,
-    read: &mut dyn FnMut(usize),
-) -> Vec<(usize, TableLoader, Ctx<'s>, PieceEnd)> {
+    take: &mut dyn FnMut(usize, (usize, TableLoader, Ctx<'s>, PieceEnd)),
+) {
     let mut queue: Vec<(usize, Job)> = jobs.into_iter().enumerate().collect();
-    queue.sort_by_key(|(i, job)| (std::cmp::Reverse(job.weight()), *i));
-    let run = |(i, job): (usize, Job)| -> (usize, usize, (usize, TableLoader, Ctx<'s>, PieceEnd)) {
+    queue.sort_by_key(|(i, job)| (std::cmp::Reverse(job.file_weight()), *i));
+    let run = |(_, job): (usize, Job)| -> (usize, (usize, TableLoader, Ctx<'s>, PieceEnd)) {
         let (mut ctx, weight) = (new_ctx(), job.weight());
         match job {
             Job::Piece { table, file, survey, delimiter, range, line } => {
-                let template = bases.get(table).and_then(Option::as_ref).map(|(_, base, _)| base);
-                let mut loader = match template {
+                let mut loader = match templates.get(table).and_then(Option::as_ref) {
                     Some(base) => base.for_piece(&mut ctx),
                     // Never: a piece's table has a base.
                     None => TableLoader::new(&mut ctx, 0, Place::Nowhere, String::new()),
                 };
                 let end = read_piece(&mut ctx, &mut loader, &file, survey.as_deref(), delimiter, range, line);
-                (i, weight, (table, loader, ctx, end))
+                (weight, (table, loader, ctx, end))
             }
             Job::Whole { table, tid, source } => {
                 let loader = read_table(&mut ctx, tid, source, workbook);
-                (i, weight, (table, loader, ctx, PieceEnd::default()))
+                (weight, (table, loader, ctx, PieceEnd::default()))
             }
         }
     };
-    let mut done = Vec::with_capacity(queue.len());
     let bytes = queue.iter().map(|(_, job)| job.weight()).sum();
-    crate::cores::in_order(crate::cores::Work::Bytes(bytes), queue.into_iter(), run, |(i, weight, result)| {
-        read(weight);
-        done.push((i, result));
-    });
-    done.sort_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, result)| result).collect()
+    crate::cores::in_order(crate::cores::Work::Bytes(bytes), queue.into_iter(), run, |(weight, result)| take(weight, result));
 }
 
 /// Roughly how much work reading a source is (its size).

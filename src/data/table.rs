@@ -510,42 +510,39 @@ impl TableLoader {
         piece
     }
 
-    /// Appends the rows and findings of the other pieces of the file (typed
-    /// by [`TableLoader::for_piece`], each with its own context), in file
-    /// order, as if this loader had read them: texts interned here, unit ids
-    /// of the units table renumbered. Columns are joined on all threads.
-    pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, pieces: Vec<(TableLoader, Ctx<'_>)>) {
-        let mut parts = vec![(std::mem::take(&mut self.columns), 0)];
-        let rows: usize = pieces.iter().map(|(piece, _)| piece.units.len()).sum();
-        self.units.reserve(rows);
-        self.lines.reserve(rows);
-        for (piece, piece_ctx) in pieces {
-            ctx.diags.extend(piece_ctx.diags);
-            // Appended, not interned again: build interns every text by its characters.
-            let texts = ctx.strings.append(piece_ctx.strings);
-            // The units table's provisional ids too: take_units merges the keys met twice.
-            let ids = self.provisional.append(piece.provisional);
-            let id = |u: UnitId| if self.is_units_table { u.saturating_add(ids) } else { u };
-            let units: Vec<UnitId> = piece.units.iter().map(|&u| id(u)).collect();
-            let excused: Vec<(UnitId, Option<u8>)> = piece.excused.iter().map(|&(u, p)| (id(u), p)).collect();
-            self.units.extend(units);
-            self.excused.extend(excused);
-            self.suggested.extend(piece.suggested);
-            self.lines.extend(piece.lines);
-            self.locs.append(piece.locs);
-            self.failed |= piece.failed;
-            parts.push((piece.columns, texts));
+    /// Appends the rows and findings of the next piece of the file (typed
+    /// by [`TableLoader::for_piece`] with its own context), as if this
+    /// loader had read them: texts interned here, unit ids of the units
+    /// table renumbered. Pieces are joined one by one as they are read (at
+    /// national scale, joining them all at the end held the pieces and the
+    /// whole columns at once), into room made with the first rows for the
+    /// `expected` rows in all. Room is made only then: moving a column into
+    /// more room copies all of its room, written or not, so that every page
+    /// of it is then given memory.
+    pub(crate) fn absorb(&mut self, ctx: &mut Ctx<'_>, piece: TableLoader, piece_ctx: Ctx<'_>, expected: usize) {
+        let first_rows = self.units.is_empty();
+        ctx.diags.extend(piece_ctx.diags);
+        // Appended, not interned again: build interns every text by its characters.
+        let texts = ctx.strings.append(piece_ctx.strings);
+        // The units table's provisional ids too: take_units merges the keys met twice.
+        let ids = if self.is_units_table { self.provisional.append(piece.provisional) } else { 0 };
+        self.units.extend(piece.units.iter().map(|&u| u.saturating_add(ids)));
+        self.excused.extend(piece.excused.iter().map(|&(u, p)| (u.saturating_add(ids), p)));
+        self.suggested.extend(piece.suggested);
+        self.lines.extend(piece.lines);
+        self.locs.append(piece.locs);
+        self.failed |= piece.failed;
+        for (column, more) in self.columns.iter_mut().zip(piece.columns) {
+            column.append(more, texts);
         }
-        // One column at a time: from [piece][column] to [column][piece].
-        let mut by_column: Vec<Vec<(Column, Sym)>> = (0..self.ncols).map(|_| Vec::with_capacity(parts.len())).collect();
-        for (columns, texts) in parts {
-            for (c, column) in columns.into_iter().enumerate() {
-                if let Some(pieces) = by_column.get_mut(c) {
-                    pieces.push((column, texts));
-                }
-            }
+        if first_rows {
+            self.reserve(expected.saturating_sub(self.units.len()));
         }
-        self.columns = crate::cores::map(crate::cores::Work::Columns(self.units.len()), by_column.into_iter(), Column::concat);
+    }
+
+    /// How many rows it holds.
+    pub(crate) fn rows(&self) -> usize {
+        self.units.len()
     }
 
     /// Matches the header to the declared columns (exact names after
@@ -1373,38 +1370,32 @@ impl Column {
         }
     }
 
-    /// The pieces of one column joined, each piece's text symbols moved up
-    /// by its offset. All pieces come from one declaration, so they have the
-    /// first one's type.
-    pub(crate) fn concat(pieces: Vec<(Column, Sym)>) -> Column {
-        let rows: usize = pieces.iter().map(|(column, _)| column.len()).sum();
-        // The first piece with rows is kept and the others appended to it.
-        let first = pieces.iter().position(|(column, _)| column.len() > 0).unwrap_or(0);
-        let mut pieces = pieces.into_iter().skip(first);
-        let Some((mut whole, offset)) = pieces.next() else { return Column::Number(NumberCells::default()) };
-        if let (Column::Text(v), true) = (&mut whole, offset > 0) {
-            for s in v.iter_mut().flatten() {
-                *s = s.saturating_add(offset);
+    /// Appends the rows of another piece of the same column, its text
+    /// symbols moved up by `offset`. Both come from one declaration, so
+    /// they have one type.
+    fn append(&mut self, more: Column, offset: Sym) {
+        let renumber = |s: Sym| s.saturating_add(offset);
+        match (&mut *self, more) {
+            // The first piece with rows is kept whole, not copied.
+            (Column::Text(v), Column::Text(mut m)) if v.is_empty() => {
+                if offset > 0 {
+                    m.iter_mut().flatten().for_each(|s| *s = renumber(*s));
+                }
+                *v = m;
             }
-        }
-        whole.reserve(rows - whole.len());
-        for (more, offset) in pieces {
-            let renumber = |s: Sym| s.saturating_add(offset);
-            match (&mut whole, more) {
-                (Column::Number(v), Column::Number(m)) => v.append(m),
-                (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
-                (Column::Date(v), Column::Date(m)) => v.extend(m),
-                (Column::Bool(v), Column::Bool(m)) => v.extend(m),
-                (Column::Period(v), Column::Period(m)) => v.extend(m),
-                (column, more) => {
-                    // Never (one declaration); kept aligned all the same.
-                    for _ in 0..more.len() {
-                        column.push(Val::Null);
-                    }
+            (column, more) if column.len() == 0 => *column = more,
+            (Column::Number(v), Column::Number(m)) => v.append(m),
+            (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
+            (Column::Date(v), Column::Date(m)) => v.extend(m),
+            (Column::Bool(v), Column::Bool(m)) => v.extend(m),
+            (Column::Period(v), Column::Period(m)) => v.extend(m),
+            (column, more) => {
+                // Never (one declaration); kept aligned all the same.
+                for _ in 0..more.len() {
+                    column.push(Val::Null);
                 }
             }
         }
-        whole
     }
 
     /// Room for `rows` more rows.
