@@ -475,8 +475,11 @@ impl TableLoader {
 
     /// Room for `rows` more rows.
     pub(crate) fn reserve(&mut self, rows: usize) {
-        for column in &mut self.columns {
-            column.reserve(rows);
+        let unit_col = self.unit_col_filled_later().then_some(self.unit_col);
+        for (c, column) in self.columns.iter_mut().enumerate() {
+            if Some(c) != unit_col {
+                column.reserve(rows);
+            }
         }
         self.units.reserve(rows);
         self.lines.reserve(rows);
