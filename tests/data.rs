@@ -45,7 +45,7 @@ fn period(kind: PeriodKind, p: u8) -> String {
 fn value(data: &Dataset, column: &Column, ty: &ColumnType, row: usize) -> String {
     let shown = match column {
         Column::Number(v) => v.get(row).map(|n| n.to_string()),
-        Column::Text(v) => v[row].map(|s| format!("{:?}", data.strings.resolve(s))),
+        Column::Text(v) => v.get(row).map(|s| format!("{:?}", data.strings.resolve(s))),
         Column::Date(v) => v[row].map(|d| d.to_string()),
         Column::Bool(v) => v[row].map(|b| if b { "是" } else { "否" }.to_string()),
         Column::Period(v) => v[row].map(|p| match ty {
@@ -80,7 +80,7 @@ fn summary(scheme: &Scheme, data: &Dataset) -> String {
             assert_eq!(unit_column_kept, t == scheme.units.table || table.unit_column_read, "unit column of {}", table.name);
         }
         if let (true, Column::Text(v)) = (unit_column_kept, &rows.columns[table.unit_column]) {
-            assert!(v.iter().zip(&row_units).all(|(s, &u)| *s == Some(u)), "unit column of {}", table.name);
+            assert!(v.iter().zip(&row_units).all(|(s, &u)| s == Some(u)), "unit column of {}", table.name);
         }
         for (r, &unit) in row_units.iter().enumerate() {
             let key = data.unit_keys().key(unit as usize);

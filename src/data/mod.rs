@@ -215,7 +215,7 @@ impl Column {
         }
         match self {
             Column::Number(all) => Column::Number(all.slice(rows)),
-            Column::Text(all) => Column::Text(cells(all, rows)),
+            Column::Text(all) => Column::Text(TextCells(cells(&all.0, rows))),
             Column::Date(all) => Column::Date(cells(all, rows)),
             Column::Bool(all) => Column::Bool(cells(all, rows)),
             Column::Period(all) => Column::Period(cells(all, rows)),
@@ -229,13 +229,85 @@ pub enum Column {
     /// Numbers, integers and percents (a percent is held as a fraction: 95% is 0.95).
     Number(NumberCells),
     /// Text and enumerations, interned.
-    Text(Vec<Option<Sym>>),
+    Text(TextCells),
     /// Dates.
     Date(Vec<Option<Date>>),
     /// Yes / no.
     Bool(Vec<Option<bool>>),
     /// Periods of the scheme year, 0-based (Q1 is 0).
     Period(Vec<Option<u8>>),
+}
+
+/// A text column's cells, each its text's symbol or none (an empty cell),
+/// in 4 bytes, not the 8 of an `Option<Sym>`: at national scale the units
+/// table alone holds several text columns of millions of rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextCells(Vec<Sym>);
+
+/// In [`TextCells`]: an empty cell. No text has this symbol: it would be
+/// the 2^32-th, and an interner numbers fewer.
+const NO_TEXT: Sym = Sym::MAX;
+
+impl TextCells {
+    /// The text of row `row`: `None` when the cell is empty or beyond the end.
+    #[inline]
+    pub fn get(&self, row: usize) -> Option<Sym> {
+        self.0.get(row).copied().filter(|&s| s != NO_TEXT)
+    }
+
+    /// Appends a cell.
+    pub fn push(&mut self, text: Option<Sym>) {
+        self.0.push(text.unwrap_or(NO_TEXT));
+    }
+
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no cells.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The cells in order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<Sym>> + '_ {
+        self.0.iter().map(|&s| (s != NO_TEXT).then_some(s))
+    }
+
+    /// Keeps the first `len` cells.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.0.truncate(len);
+    }
+
+    /// Room for `more` cells.
+    pub(crate) fn reserve(&mut self, more: usize) {
+        self.0.reserve(more);
+    }
+
+    /// Appends the cells of another piece of the column, their symbols
+    /// moved up by `offset` (the first piece is kept whole, not copied).
+    pub(crate) fn append(&mut self, mut more: TextCells, offset: Sym) {
+        if offset > 0 {
+            more.renumber(|s| s.saturating_add(offset));
+        }
+        if self.0.is_empty() {
+            *self = more;
+        } else {
+            self.0.extend_from_slice(&more.0);
+        }
+    }
+
+    /// Each text moved to the symbol `to` gives it.
+    fn renumber(&mut self, mut to: impl FnMut(Sym) -> Sym) {
+        self.0.iter_mut().filter(|s| **s != NO_TEXT).for_each(|s| *s = to(*s));
+    }
+}
+
+impl FromIterator<Option<Sym>> for TextCells {
+    fn from_iter<I: IntoIterator<Item = Option<Sym>>>(cells: I) -> Self {
+        TextCells(cells.into_iter().map(|text| text.unwrap_or(NO_TEXT)).collect())
+    }
 }
 
 /// Texts stored once; compared by their [`Sym`].
@@ -1065,21 +1137,19 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize, k
         .enumerate()
         .map(|(c, column)| match column {
             // Empty while loading: the rows' units, whose symbols are their ids (if read).
-            Column::Text(_) if c == unit_col && !keep_unit_column => Column::Text(Vec::new()),
-            Column::Text(_) if c == unit_col => Column::Text(row_units.iter().map(|&unit| Some(unit)).collect()),
+            Column::Text(_) if c == unit_col && !keep_unit_column => Column::Text(TextCells::default()),
+            Column::Text(_) if c == unit_col => Column::Text(TextCells(row_units.clone())),
             Column::Text(mut syms) => {
-                for sym in syms.iter_mut().flatten() {
-                    *sym = match renumber.get_mut(*sym as usize) {
-                        Some(new) if *new != Sym::MAX => *new,
-                        known => {
-                            let new = strings.intern(loading.resolve(*sym));
-                            if let Some(slot) = known {
-                                *slot = new;
-                            }
-                            new
+                syms.renumber(|sym| match renumber.get_mut(sym as usize) {
+                    Some(new) if *new != Sym::MAX => *new,
+                    known => {
+                        let new = strings.intern(loading.resolve(sym));
+                        if let Some(slot) = known {
+                            *slot = new;
                         }
-                    };
-                }
+                        new
+                    }
+                });
                 Column::Text(syms)
             }
             other => other,

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use super::cell::{self, Parsed, Raw};
 use super::csvfile::{self, Body};
 use super::errors;
-use super::{Column, Interner, Sym, UnitId};
+use super::{Column, Interner, Sym, TextCells, UnitId};
 use crate::date::Date;
 use crate::decimals::NumberCells;
 use crate::diagnostics::Diagnostics;
@@ -1331,7 +1331,7 @@ impl Column {
     pub(crate) fn empty(ty: &ColumnType) -> Column {
         match ty {
             ColumnType::Number | ColumnType::Integer | ColumnType::Percent => Column::Number(NumberCells::default()),
-            ColumnType::Text | ColumnType::Enum(_) => Column::Text(Vec::new()),
+            ColumnType::Text | ColumnType::Enum(_) => Column::Text(TextCells::default()),
             ColumnType::Date => Column::Date(Vec::new()),
             ColumnType::Bool => Column::Bool(Vec::new()),
             ColumnType::Period(_) => Column::Period(Vec::new()),
@@ -1354,7 +1354,7 @@ impl Column {
     pub(crate) fn val(&self, r: usize) -> Val {
         let val = match self {
             Column::Number(v) => v.get(r).map(Val::Number),
-            Column::Text(v) => v.get(r).copied().flatten().map(Val::Text),
+            Column::Text(v) => v.get(r).map(Val::Text),
             Column::Date(v) => v.get(r).copied().flatten().map(Val::Date),
             Column::Bool(v) => v.get(r).copied().flatten().map(Val::Bool),
             Column::Period(v) => v.get(r).copied().flatten().map(Val::Period),
@@ -1377,18 +1377,11 @@ impl Column {
     /// symbols moved up by `offset`. Both come from one declaration, so
     /// they have one type.
     fn append(&mut self, more: Column, offset: Sym) {
-        let renumber = |s: Sym| s.saturating_add(offset);
         match (&mut *self, more) {
+            (Column::Text(v), Column::Text(m)) => v.append(m, offset),
             // The first piece with rows is kept whole, not copied.
-            (Column::Text(v), Column::Text(mut m)) if v.is_empty() => {
-                if offset > 0 {
-                    m.iter_mut().flatten().for_each(|s| *s = renumber(*s));
-                }
-                *v = m;
-            }
             (column, more) if column.len() == 0 => *column = more,
             (Column::Number(v), Column::Number(m)) => v.append(m),
-            (Column::Text(v), Column::Text(m)) => v.extend(m.into_iter().map(|s| s.map(renumber))),
             (Column::Date(v), Column::Date(m)) => v.extend(m),
             (Column::Bool(v), Column::Bool(m)) => v.extend(m),
             (Column::Period(v), Column::Period(m)) => v.extend(m),
@@ -1433,7 +1426,7 @@ impl Column {
             Column::Number(NumberCells::Long(v)) => Column::Number(NumberCells::Long(v.gather(order.iter().map(|&r| r as usize)))),
             // The unit column while loading (see `unit_col_filled_later`).
             Column::Text(v) if v.is_empty() => Column::Text(v),
-            Column::Text(v) => Column::Text(gather(v, order, &mut spare.texts)),
+            Column::Text(v) => Column::Text(TextCells(gather(v.0, order, &mut spare.texts))),
             Column::Date(v) => Column::Date(gather(v, order, &mut spare.dates)),
             Column::Bool(v) => Column::Bool(gather(v, order, &mut spare.bools)),
             Column::Period(v) => Column::Period(gather(v, order, &mut spare.periods)),
@@ -1450,7 +1443,7 @@ impl Column {
 pub(crate) struct Spare {
     tiny: Vec<u16>,
     short: Vec<u32>,
-    texts: Vec<Option<Sym>>,
+    texts: Vec<Sym>,
     dates: Vec<Option<Date>>,
     bools: Vec<Option<bool>>,
     periods: Vec<Option<u8>>,
@@ -1704,23 +1697,24 @@ mod tests {
     /// longer column of the same kind, or none.
     #[test]
     fn columns_gathered_through_spare_buffers_are_as_gathered_alone() {
+        let texts = |cells: &[Option<Sym>]| cells.iter().copied().collect::<TextCells>();
         let mut long = NumberCells::default();
         for digits in [5, 12_345_678_901, 7, 0, 99] {
             long.push_digits(digits, 2, false);
         }
         let columns = vec![
             Column::Number(NumberCells::Tiny(vec![1, 2, 3, 4, 5])),
-            Column::Text(vec![Some(4), None, Some(0), Some(4), Some(9)]),
+            Column::Text(texts(&[Some(4), None, Some(0), Some(4), Some(9)])),
             Column::Number(NumberCells::Short(vec![10, 20, 30, 40, 50])),
             Column::Number(long),
             Column::Bool(vec![Some(true), None, Some(false), Some(true), None]),
             Column::Period(vec![Some(0), Some(1), Some(2), Some(3), None]),
-            Column::Text(Vec::new()),
+            Column::Text(TextCells::default()),
         ];
         let order = [3, 0, 4, 1, 2];
         let alone: Vec<Column> = columns.iter().map(|column| column.clone().select(&order, &mut Spare::default())).collect();
         assert_eq!(alone[0], Column::Number(NumberCells::Tiny(vec![4, 1, 5, 2, 3])));
-        assert_eq!(alone[1], Column::Text(vec![Some(4), Some(4), Some(9), None, Some(0)]));
+        assert_eq!(alone[1], Column::Text(texts(&[Some(4), Some(4), Some(9), None, Some(0)])));
         let mut spare = Spare::default();
         let first: Vec<Column> = columns.iter().map(|column| column.clone().select(&order, &mut spare)).collect();
         assert_eq!(first, alone);
@@ -1728,14 +1722,14 @@ mod tests {
         assert!([spare.tiny.capacity(), spare.short.capacity(), spare.texts.capacity(), spare.bools.capacity()].iter().all(|&c| c >= 5));
         let shorter = [
             Column::Number(NumberCells::Tiny(vec![7, 8])),
-            Column::Text(vec![None, Some(1)]),
+            Column::Text(texts(&[None, Some(1)])),
             Column::Number(NumberCells::Short(vec![70, 80])),
             Column::Bool(vec![None, Some(false)]),
             Column::Period(vec![Some(3), Some(1)]),
         ];
         let reversed = [
             Column::Number(NumberCells::Tiny(vec![8, 7])),
-            Column::Text(vec![Some(1), None]),
+            Column::Text(texts(&[Some(1), None])),
             Column::Number(NumberCells::Short(vec![80, 70])),
             Column::Bool(vec![Some(false), None]),
             Column::Period(vec![Some(1), Some(3)]),

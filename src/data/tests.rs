@@ -445,7 +445,7 @@ fn text_columns_nothing_reads_are_checked_not_kept() {
     let (data, diags) = load(&scheme, &dir, &LoadOptions::default());
     assert!(!diags.has_errors(), "{:?}", diags.iter().map(|d| &d.message.en).collect::<Vec<_>>());
     let texts = |t: usize, c: usize| match &data.tables[t].columns[c] {
-        Column::Text(syms) => syms.iter().map(|s| s.map(|s| data.strings.resolve(s).to_string())).collect::<Vec<_>>(),
+        Column::Text(cells) => cells.iter().map(|s| s.map(|s| data.strings.resolve(s).to_string())).collect::<Vec<_>>(),
         other => panic!("{other:?}"),
     };
     // Units sorted: 海陵区, 靖江市.
@@ -486,7 +486,7 @@ fn shown_rows(rows: &table::Rows, strings: &Interner) -> String {
         .columns
         .iter()
         .map(|column| match column {
-            Column::Text(syms) => format!("{:?}", syms.iter().map(|s| s.map(|s| strings.resolve(s))).collect::<Vec<_>>()),
+            Column::Text(cells) => format!("{:?}", cells.iter().map(|s| s.map(|s| strings.resolve(s))).collect::<Vec<_>>()),
             other => format!("{other:?}"),
         })
         .collect();

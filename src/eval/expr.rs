@@ -500,7 +500,7 @@ impl Engine<'_> {
         let cell = |row: usize| -> Value {
             match data.columns.get(column) {
                 Some(DataColumn::Number(v)) => v.get(row).map_or(Value::Null, Value::Num),
-                Some(DataColumn::Text(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Text),
+                Some(DataColumn::Text(v)) => v.get(row).map_or(Value::Null, Value::Text),
                 Some(DataColumn::Date(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Date),
                 Some(DataColumn::Bool(v)) => v.get(row).copied().flatten().map_or(Value::Null, Value::Bool),
                 Some(DataColumn::Period(v)) => match (v.get(row).copied().flatten(), kind) {
@@ -825,7 +825,7 @@ impl Engine<'_> {
             .map(|u| {
                 let row = data.rows_of(u32::try_from(u).unwrap_or(u32::MAX)).next()?;
                 match data.columns.get(column) {
-                    Some(DataColumn::Text(v)) => v.get(row).copied().flatten(),
+                    Some(DataColumn::Text(v)) => v.get(row),
                     _ => None,
                 }
             })
