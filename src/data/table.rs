@@ -1040,12 +1040,22 @@ impl TableLoader {
                 .then_with(|| self.lines[a].cmp(&self.lines[b]))
         };
         let rows = self.units.len();
-        if crate::cores::all(1..rows, |r| order_of(r - 1, r).is_lt()) {
+        // Where each unit's rows lie together and in order as read (as
+        // exported data usually does, even when the units are not in
+        // order), putting them by unit keeps them in order: nothing more to sort.
+        let same_unit = |r: usize| self.units[r - 1] == self.units[r];
+        let mut in_order_by_unit = crate::cores::all(1..rows, |r| !same_unit(r) || order_of(r - 1, r).is_lt());
+        if in_order_by_unit && crate::cores::all(1..rows, |r| self.units[r - 1] <= self.units[r]) {
             return RowOrder::AsRead(rows);
         }
-        // By unit first, in one pass; then each unit's few rows by the
-        // whole order (which compares units first).
+        in_order_by_unit = in_order_by_unit && units_together(&self.units);
+        // By unit first, in one pass (keeping the order of each unit's
+        // rows); then each unit's few rows by the whole order (which
+        // compares units first), unless they were in order.
         let mut order = by_unit(&self.units);
+        if in_order_by_unit {
+            return RowOrder::Sorted(order);
+        }
         let units = |rows: &mut [Row]| {
             for rows in rows.chunk_by_mut(|&a, &b| self.units[a as usize] == self.units[b as usize]) {
                 if !rows.is_sorted_by(|&a, &b| order_of(a as usize, b as usize).is_lt()) {
@@ -1564,6 +1574,17 @@ impl RowOrder {
     }
 }
 
+/// Whether each unit's rows lie one after the other.
+fn units_together(units: &[UnitId]) -> bool {
+    let mut met = vec![false; units.iter().max().map_or(0, |&u| u as usize + 1)];
+    let mut last = None;
+    units.iter().all(|&u| {
+        let first_of_run = last != Some(u);
+        last = Some(u);
+        !first_of_run || !std::mem::replace(&mut met[u as usize], true)
+    })
+}
+
 /// The rows ordered by unit, in file order within a unit (a counting sort).
 fn by_unit(units: &[UnitId]) -> Vec<Row> {
     let count = units.iter().max().map_or(0, |&u| u as usize + 1);
@@ -1779,6 +1800,10 @@ mod tests {
         stable.sort_by_key(|&r| units[r as usize]);
         assert_eq!(by_unit(&units), stable);
         assert!(by_unit(&[]).is_empty());
+        // Whether each unit's rows lie together, which the counting sort then keeps as they are.
+        assert!(!units_together(&units));
+        assert!(units_together(&[4, 4, 0, 2, 2, 2, 1]) && units_together(&[]) && units_together(&[3]));
+        assert!(!units_together(&[4, 4, 0, 4]) && !units_together(&[0, 1, 0]));
     }
 
     /// Keys in the order a stable sort of their texts gives, where their
