@@ -748,3 +748,19 @@ fn a_file_let_go_is_read_again_for_its_messages() {
     kept.let_go();
     assert_eq!(kept.text().as_str(), text);
 }
+
+/// Text cells keep an empty cell apart from every text, and a piece
+/// appended has its texts' symbols moved up, never its empty cells.
+#[test]
+fn text_cells_keep_empty_cells_apart_from_texts() {
+    let mut cells: TextCells = [Some(0), None, Some(3)].into_iter().collect();
+    assert_eq!((cells.get(0), cells.get(1), cells.get(2), cells.get(3)), (Some(0), None, Some(3), None));
+    cells.append([None, Some(1)].into_iter().collect(), 10);
+    assert_eq!(cells.iter().collect::<Vec<_>>(), [Some(0), None, Some(3), None, Some(11)]);
+    // The first piece is taken as it is, its symbols moved all the same.
+    let mut first = TextCells::default();
+    first.append([Some(2), None].into_iter().collect(), 5);
+    assert_eq!(first.iter().collect::<Vec<_>>(), [Some(7), None]);
+    cells.truncate(2);
+    assert_eq!(cells.iter().collect::<Vec<_>>(), [Some(0), None]);
+}
