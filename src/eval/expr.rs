@@ -968,6 +968,12 @@ fn fingerprint(e: &Expr, out: &mut String) -> bool {
         // Scores and the total change as evaluation goes on; a nested
         // aggregate reports its own faults per unit.
         ExprKind::Total | ExprKind::Indicator(_) | ExprKind::Across { .. } | ExprKind::Aggregate { .. } => return false,
+        // A text as it is, after its length (so it cannot run into what
+        // follows): formatting it for debugging escapes it a character at a time.
+        ExprKind::Const(Constant::Text(text)) => {
+            let _ = write!(out, "ct{}:", text.len());
+            out.push_str(text);
+        }
         ExprKind::Const(c) => {
             let _ = write!(out, "c{c:?}");
         }
