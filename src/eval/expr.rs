@@ -196,6 +196,9 @@ impl Engine<'_> {
                 )
             }
             ExprKind::Binary(op, a, b) => {
+                if let Some(flags) = self.text_column_against_text(*op, a, b, scope) {
+                    return Values::Flags(flags);
+                }
                 let lhs = self.values(a, scope);
                 let rhs = self.values(b, scope);
                 self.binary_values(*op, &lhs, &rhs, scope, e.span)
@@ -277,6 +280,29 @@ impl Engine<'_> {
             out.push(v);
         }
         Values::Mixed(out)
+    }
+
+    /// `细则 = "效能建设"` over the rows of the column's own table: each
+    /// row's symbol compared with the text's, without a value made per row
+    /// (a scheme may pick twenty items out of one table this way). `None`
+    /// for any other formula.
+    fn text_column_against_text(&mut self, op: BinOp, a: &Expr, b: &Expr, scope: Scope) -> Option<Vec<bool>> {
+        let (table, column, text) = match (op, &a.kind, &b.kind) {
+            (BinOp::Eq | BinOp::Ne, ExprKind::Column { table, column }, ExprKind::Const(Constant::Text(text)))
+            | (BinOp::Eq | BinOp::Ne, ExprKind::Const(Constant::Text(text)), ExprKind::Column { table, column }) => (*table, *column, text),
+            _ => return None,
+        };
+        if !matches!(scope, Scope::Rows { table: t, .. } if t == table) {
+            return None;
+        }
+        let tables = self.tables;
+        let Some(DataColumn::Text(cells)) = tables.get(table).and_then(|data| data.columns.get(column)) else { return None };
+        let text = self.constant(&Constant::Text(text.clone()));
+        let Value::Text(sym) = text else { return None };
+        // A missing cell, as `compare` finds it.
+        let missing = self.binary(op, &Value::Null, &text).is_ok_and(|v| v.truthy());
+        let equal = op == BinOp::Eq;
+        Some((0..self.len(scope)).map(|i| cells.get(self.row(scope, i)).map_or(missing, |s| (s == sym) == equal)).collect())
     }
 
     /// A comparison over two vectors (a missing value satisfies none).
