@@ -1372,17 +1372,14 @@ impl Column {
         val.unwrap_or(Val::Null)
     }
 
-    /// Compares rows `a` and `b` as [`compare`] compares their values; a
-    /// text column without making them (sorting a table's rows compares
-    /// little else).
+    /// Compares rows `a` and `b` by [`compare`]; a text column's cells
+    /// taken straight from it (sorting a table's rows compares little else).
     fn compare_rows(&self, a: usize, b: usize, strings: &Interner) -> Ordering {
         match self {
-            Column::Text(v) => match (v.get(a), v.get(b)) {
-                (Some(x), Some(y)) if x == y => Ordering::Equal,
-                (Some(x), Some(y)) => strings.resolve(x).cmp(strings.resolve(y)),
-                // No value before any text.
-                (x, y) => x.is_some().cmp(&y.is_some()),
-            },
+            Column::Text(v) => {
+                let text = |r: usize| v.get(r).map_or(Val::Null, Val::Text);
+                compare(&text(a), &text(b), strings)
+            }
             _ => compare(&self.val(a), &self.val(b), strings),
         }
     }
