@@ -656,7 +656,7 @@ impl<'a> Engine<'a> {
             }
         }
         let unit_keys = self.unit_keys;
-        let Ranks { rank, group_rank, order, keys } = ranks;
+        let Ranks { rank, group_rank, order, keys, .. } = ranks;
         let columns = UnitColumns {
             keys: move |u| unit_keys.key(u),
             groups,
@@ -680,6 +680,19 @@ impl<'a> Engine<'a> {
         let texts = self.distinct_unit_texts(column);
         let names: Vec<Name> = texts.values.iter().map(|sym| results.name(sym.map_or("", |s| self.strings.resolve(s)))).collect();
         texts.of_unit.iter().map(|&i| names[i]).collect()
+    }
+
+    /// The number among the distinct texts of units-table column `column`
+    /// of the unit at each place of `order`. Rank order jumps about the
+    /// units, so this is one pass of cache misses, shared over the cores;
+    /// ranks and quotas per group then read their groups in sequence.
+    fn groups_by_place(&mut self, column: usize, order: &[usize]) -> Vec<u32> {
+        let texts = self.distinct_unit_texts(column);
+        let of_unit: &[usize] = &texts.of_unit;
+        let number = |u: &usize| of_unit.get(*u).and_then(|&g| u32::try_from(g).ok()).unwrap_or(u32::MAX);
+        let size = order.len().div_ceil(crate::cores::count().max(1)).max(1);
+        let work = crate::cores::Work::Columns(order.len());
+        crate::cores::map(work, order.chunks(size), |part| part.iter().map(number).collect::<Vec<u32>>()).concat()
     }
 
     /// The distinct texts of units-table column `column`, found once an evaluation.

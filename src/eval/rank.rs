@@ -23,10 +23,15 @@ use crate::model::{BandCondition, QuotaAmount, VetoEffect};
 
 /// Ranks of every unit.
 pub(super) struct Ranks {
-    /// Overall competition rank.
+    /// Overall competition rank, by place: of the unit at each place of
+    /// `order`. The results list units in rank order, so ranks made by
+    /// place are never put in unit order and back.
     pub rank: Vec<u32>,
-    /// Rank within the group, when the ranking is per group.
+    /// Rank within the group, by place, when the ranking is per group.
     pub group_rank: Option<Vec<u32>>,
+    /// The group of the unit at each place, when the ranking is per group:
+    /// the column, and each place's number among its distinct texts.
+    pub groups_by_place: Option<(usize, Vec<u32>)>,
     /// Units from best to worst (ties in key order).
     pub order: Vec<usize>,
     /// The ranking key values, one column a key (the first key, then the tie-breakers), by unit.
@@ -78,12 +83,13 @@ impl Engine<'_> {
         };
         let runs = TieRuns::of(&tied);
         // The overall ranks are the ranks within one group of every unit.
-        let rank = runs.ranks(&order, |_| 0, 1, ranking.dense);
-        let group_rank = ranking.per_group.map(|column| {
-            let groups = self.distinct_unit_texts(column);
-            runs.ranks(&order, |u| groups.of_unit.get(u).copied().unwrap_or(usize::MAX), groups.values.len(), ranking.dense)
+        let rank = runs.ranks(&[], 1, ranking.dense);
+        let groups_by_place = ranking.per_group.map(|column| (column, self.groups_by_place(column, &order)));
+        let group_rank = groups_by_place.as_ref().map(|(column, places)| {
+            let groups = self.distinct_unit_texts(*column);
+            runs.ranks(places, groups.values.len(), ranking.dense)
         });
-        Ranks { rank, group_rank, order, keys }
+        Ranks { rank, group_rank, groups_by_place, order, keys }
     }
 
     pub(super) fn grade(&mut self, ranks: &Ranks, vetoes: &super::Struck) -> Grades {
@@ -134,11 +140,17 @@ impl Engine<'_> {
         let mut assigned: Vec<usize> = (0..n).map(|u| fixed[u].unwrap_or_else(|| first_from(u, best_allowed[u]))).collect();
         for (b, band) in bands.iter().enumerate() {
             let Some(quota) = band.quota else { continue };
-            let groups = match quota.per_group {
-                Some(column) => self.distinct_unit_texts(column),
-                None => std::rc::Rc::new(super::Distinct { of_unit: vec![0; n], values: vec![None] }),
+            let (groups, by_place) = match quota.per_group {
+                Some(column) => {
+                    let by_place = match &ranks.groups_by_place {
+                        Some((ranked, places)) if *ranked == column => std::borrow::Cow::Borrowed(places),
+                        _ => std::borrow::Cow::Owned(self.groups_by_place(column, &ranks.order)),
+                    };
+                    (self.distinct_unit_texts(column).values.len(), by_place)
+                }
+                None => (1, std::borrow::Cow::Owned(vec![0; n])),
             };
-            let members = Members::in_rank_order(&ranks.order, &groups.of_unit, groups.values.len());
+            let members = Members::in_rank_order(&ranks.order, &by_place, groups);
             let amount = match quota.amount {
                 QuotaAmount::Share(s) => format!("{}%", (s * Decimal::ONE_HUNDRED).normalize()),
                 QuotaAmount::Count(c) => c.to_string(),
@@ -203,12 +215,16 @@ fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
     if u32::try_from(n).is_err() {
         return None;
     }
+    // Every pass reads the units in sequence, a piece on each core.
+    let work = crate::cores::Work::Columns(n);
+    let pieces = || (0..n).step_by(PIECE).map(move |start| start..n.min(start + PIECE));
     let mut codes: Vec<u128> = vec![0; n];
     // The number of distinct codes so far: every code is below it, so
     // once it is known to fit, the codes' own arithmetic cannot overflow.
     let mut codes_below: u128 = 1;
     for (column, &ascending) in keys.iter().zip(ascending) {
-        let scale = (0..n).filter_map(|i| parts(column, i).map(|(_, s)| s)).max().unwrap_or(0);
+        let scales = crate::cores::map(work, pieces(), |piece| piece.filter_map(|i| parts(column, i).map(|(_, s)| s)).max());
+        let scale = scales.into_iter().flatten().max().unwrap_or(0);
         let value = |i: usize| -> Option<Option<i128>> {
             let Some((m, s)) = parts(column, i) else { return Some(None) };
             let power = *POWERS_OF_TEN.get((scale - s) as usize)?;
@@ -218,11 +234,19 @@ fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
                 _ => m.checked_mul(power)?,
             }))
         };
-        let (mut low, mut high) = (i128::MAX, i128::MIN);
-        for i in 0..n {
-            if let Some(v) = value(i)? {
-                (low, high) = (low.min(v), high.max(v));
+        let bounds = crate::cores::map(work, pieces(), |piece| {
+            let (mut low, mut high) = (i128::MAX, i128::MIN);
+            for i in piece {
+                if let Some(v) = value(i)? {
+                    (low, high) = (low.min(v), high.max(v));
+                }
             }
+            Some((low, high))
+        });
+        let (mut low, mut high) = (i128::MAX, i128::MIN);
+        for bound in bounds {
+            let (piece_low, piece_high) = bound?;
+            (low, high) = (low.min(piece_low), high.max(piece_high));
         }
         if low > high {
             // No values: every unit ties on this key.
@@ -232,21 +256,30 @@ fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
         // Counts 0..=span, and span + 1 for a missing value.
         let radix = span.checked_add(2)?;
         codes_below = codes_below.checked_mul(radix)?;
-        for (i, code) in codes.iter_mut().enumerate() {
-            let count = match value(i)? {
-                Some(v) if ascending => v.abs_diff(low),
-                Some(v) => high.abs_diff(v),
-                None => span + 1,
-            };
-            *code = *code * radix + count;
-        }
+        let counted = crate::cores::map(work, codes.chunks_mut(PIECE).zip(pieces()), |(codes, piece)| {
+            for (code, i) in codes.iter_mut().zip(piece) {
+                let count = match value(i)? {
+                    Some(v) if ascending => v.abs_diff(low),
+                    Some(v) => high.abs_diff(v),
+                    None => span + 1,
+                };
+                *code = *code * radix + count;
+            }
+            Some(())
+        });
+        counted.into_iter().collect::<Option<Vec<()>>>()?;
     }
     codes_below.checked_mul(1 << UNIT_BITS)?;
-    for (u, code) in codes.iter_mut().enumerate() {
-        *code = *code << UNIT_BITS | u as u128;
-    }
+    crate::cores::map(work, codes.chunks_mut(PIECE).zip(pieces()), |(codes, piece)| {
+        for (code, u) in codes.iter_mut().zip(piece) {
+            *code = *code << UNIT_BITS | u as u128;
+        }
+    });
     Some(codes)
 }
+
+/// How many units a core takes at a time when making sort codes.
+const PIECE: usize = 1 << 16;
 
 /// `10^k` for every scale difference `k` a decimal can have.
 const POWERS_OF_TEN: [i128; 29] = {
@@ -307,13 +340,15 @@ impl TieRuns {
         TieRuns { start }
     }
 
-    /// Competition (or dense) ranks of the units in `order` within their
-    /// groups (`group_of` each unit, below `groups`; one group: overall ranks).
-    fn ranks(&self, order: &[usize], group_of: impl Fn(usize) -> usize, groups: usize, dense: bool) -> Vec<u32> {
+    /// Competition (or dense) ranks within their groups of the units at
+    /// each place, by place (`group_at` each place, below `groups`; empty:
+    /// one group, the overall ranks).
+    fn ranks(&self, group_at: &[u32], groups: usize, dense: bool) -> Vec<u32> {
         let mut state = vec![GroupCount::default(); groups.max(1)];
-        let mut ranks = vec![0u32; order.len()];
-        for (&u, &run) in order.iter().zip(&self.start) {
-            let Some(group) = state.get_mut(group_of(u)) else { continue };
+        let mut ranks = vec![0u32; self.start.len()];
+        for (place, &run) in self.start.iter().enumerate() {
+            let group = group_at.get(place).map_or(0, |&g| g as usize);
+            let Some(group) = state.get_mut(group) else { continue };
             group.seen += 1;
             // Tied units are next to each other in rank order: two units of a group tie when they are in one run.
             if group.run != Some(run) {
@@ -321,7 +356,7 @@ impl TieRuns {
                 group.current = if dense { group.distinct } else { group.seen };
                 group.run = Some(run);
             }
-            ranks[u] = group.current;
+            ranks[place] = group.current;
         }
         ranks
     }
@@ -348,21 +383,20 @@ struct Members {
 }
 
 impl Members {
-    /// The units in `order`, by their group (`group_of` each unit, below `groups`).
-    fn in_rank_order(order: &[usize], group_of: &[usize], groups: usize) -> Members {
+    /// The units in `order`, by their group (`group_at` each place, below `groups`).
+    fn in_rank_order(order: &[usize], group_at: &[u32], groups: usize) -> Members {
         let mut starts = vec![0usize; groups + 1];
-        for &g in group_of {
-            starts[g + 1] += 1;
+        for &g in group_at {
+            starts[g as usize + 1] += 1;
         }
         for g in 0..groups {
             starts[g + 1] += starts[g];
         }
         let mut next = starts.clone();
         let mut units = vec![0; order.len()];
-        for &u in order {
-            let g = group_of[u];
-            units[next[g]] = u;
-            next[g] += 1;
+        for (&u, &g) in order.iter().zip(group_at) {
+            units[next[g as usize]] = u;
+            next[g as usize] += 1;
         }
         Members { starts, units }
     }

@@ -163,9 +163,9 @@ pub struct UnitColumns<K> {
     pub groups: Vec<Vec<Name>>,
     /// The grade.
     pub grades: Vec<Name>,
-    /// Competition rank among all units.
+    /// Competition rank among all units, by place: already in rank order.
     pub ranks: Vec<u32>,
-    /// Rank within the group, when the ranking is per group.
+    /// Rank within the group, by place, when the ranking is per group.
     pub group_ranks: Option<Vec<u32>>,
     /// Each unit struck and the name of a veto that struck it, by row, then in the scheme's order.
     pub vetoes: Vec<(u32, Name)>,

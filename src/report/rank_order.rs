@@ -50,13 +50,14 @@ impl Assessment {
         let veto_starts = starts(order.len(), vetoes.iter().map(|&(row, _)| row as usize));
         let veto_names: Vec<Sym> = vetoes.into_iter().map(|(_, Name(name))| name).collect();
         let no_group = self.name("");
+        // Ranks are made by place: they are in rank order already.
+        self.ranks = ranks;
+        self.group_ranks = group_ranks.map(|ranks| ranks.into_iter().map(Some).collect()).unwrap_or_default();
         let Assessment {
             keys: out_keys,
             groups: out_groups,
             totals: out_totals,
             grades: out_grades,
-            ranks: out_ranks,
-            group_ranks: out_group_ranks,
             veto_starts: out_veto_starts,
             vetoes: out_vetoes,
             award_eligible: out_award_eligible,
@@ -68,8 +69,6 @@ impl Assessment {
             Box::new(|| *out_groups = interleaved(&groups, order, no_group)),
             Box::new(|| *out_totals = totals.select(order)),
             Box::new(|| *out_grades = permuted(&grades, order).into_iter().map(|Name(g)| g).collect()),
-            Box::new(|| *out_ranks = permuted(&ranks, order)),
-            Box::new(|| *out_group_ranks = group_ranks.map(|g| order.iter().map(|&r| g.get(r).copied()).collect()).unwrap_or_default()),
             Box::new(|| (*out_veto_starts, *out_vetoes) = lists(&veto_starts, &veto_names, order)),
             Box::new(|| *out_award_eligible = permuted(&award_eligible, order)),
         ];
@@ -230,8 +229,9 @@ mod tests {
             keys: |u: usize| keys[u].as_str(),
             groups: vec![(0..units).map(|u| groups[u % 2]).collect(), notes.clone()],
             grades: grades.clone(),
-            ranks: (0..units).map(|u| u32::try_from(units - u).unwrap()).collect(),
-            group_ranks: Some((0..units).map(|u| u32::try_from(u).unwrap()).collect()),
+            // By place: the ranks of the units at each place.
+            ranks: order.iter().map(|&u| u32::try_from(units - u).unwrap()).collect(),
+            group_ranks: Some(order.iter().map(|&u| u32::try_from(u).unwrap()).collect()),
             vetoes,
             award_eligible: (0..units).map(|u| u % 2 == 0).collect(),
             grade_notes: (0..units).map(|u| (u % 3 == 1).then_some(notes[u])).collect(),
