@@ -113,31 +113,36 @@ impl Engine<'_> {
                 Some(BandCondition::When(e)) => self.condition(e, Scope::every_unit(None)),
             });
         }
-        // What each unit's vetoes allow: the best band, or a fixed band.
-        let mut best_allowed = vec![0usize; n];
-        let mut fixed: Vec<Option<usize>> = vec![None; n];
+        let first_from = |u: usize, from: usize| (from..bands.len()).find(|&b| qualifies[b][u]).unwrap_or(bands.len().saturating_sub(1));
+        let mut assigned: Vec<usize> = (0..n).map(|u| first_from(u, 0)).collect();
+        // Units whose band a veto fixed: no quota moves them.
+        let mut held = vec![false; n];
         let mut note: Vec<Option<Sym>> = vec![None; n];
         let mut notes = Interner::default();
         let mut over_quota: Vec<Option<usize>> = vec![None; n];
-        // Each unit's vetoes in the scheme's order: a later one can fix the grade again.
-        for &(u, v) in &vetoes.pairs {
-            let (u, veto) = (u as usize, &self.scheme.vetoes[v as usize]);
-            for effect in &veto.effects {
-                match *effect {
-                    VetoEffect::GradeAtMost(g) if g > best_allowed[u] => {
-                        best_allowed[u] = g;
-                        note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
+        // What each struck unit's vetoes allow, in the scheme's order: the
+        // best band, or a fixed band (a later veto can fix it again).
+        for struck in vetoes.pairs.chunk_by(|a, b| a.0 == b.0) {
+            let u = struck[0].0 as usize;
+            let (mut best_allowed, mut fixed) = (0, None);
+            for veto in struck.iter().map(|&(_, v)| &self.scheme.vetoes[v as usize]) {
+                for effect in &veto.effects {
+                    match *effect {
+                        VetoEffect::GradeAtMost(g) if g > best_allowed => {
+                            best_allowed = g;
+                            note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次不高于 {}", veto.name, bands[g].name)));
+                        }
+                        VetoEffect::GradeIs(g) => {
+                            fixed = Some(g);
+                            note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
+                        }
+                        _ => {}
                     }
-                    VetoEffect::GradeIs(g) => {
-                        fixed[u] = Some(g);
-                        note[u] = Some(notes.intern(&format!("一票否决「{}」: 等次为 {}", veto.name, bands[g].name)));
-                    }
-                    _ => {}
                 }
             }
+            assigned[u] = fixed.unwrap_or_else(|| first_from(u, best_allowed));
+            held[u] = fixed.is_some();
         }
-        let first_from = |u: usize, from: usize| (from..bands.len()).find(|&b| qualifies[b][u]).unwrap_or(bands.len().saturating_sub(1));
-        let mut assigned: Vec<usize> = (0..n).map(|u| fixed[u].unwrap_or_else(|| first_from(u, best_allowed[u]))).collect();
         for (b, band) in bands.iter().enumerate() {
             let Some(quota) = band.quota else { continue };
             let (groups, by_place) = match quota.per_group {
@@ -163,7 +168,7 @@ impl Engine<'_> {
                     QuotaAmount::Share(share) => ops::quota_count(share, members.len(), grades.quota_rounding),
                     QuotaAmount::Count(c) => c as usize,
                 };
-                let candidates: Vec<usize> = members.iter().copied().filter(|&u| assigned[u] == b && fixed[u].is_none()).collect();
+                let candidates: Vec<usize> = members.iter().copied().filter(|&u| assigned[u] == b && !held[u]).collect();
                 if candidates.len() <= count {
                     continue;
                 }
