@@ -102,13 +102,22 @@ pub fn all(items: std::ops::Range<usize>, holds: impl Fn(usize) -> bool + Sync) 
     if items.len() <= ONE_CORE_UP_TO {
         return items.into_iter().all(holds);
     }
-    let parts = items.clone().step_by(ONE_CORE_UP_TO).map(|start| start..items.end.min(start + ONE_CORE_UP_TO));
-    map(Work::Batches, parts, |part| part.into_iter().all(&holds)).into_iter().all(|held| held)
+    map(Work::Batches, parts(items), |part| part.into_iter().all(&holds)).into_iter().all(|held| held)
 }
 
+/// `items` cut into parts of [`PART`] items, in order: work on a long
+/// column shared out with [`map`] a part at a time.
+pub fn parts(items: std::ops::Range<usize>) -> impl Iterator<Item = std::ops::Range<usize>> + Send + Clone {
+    let end = items.end;
+    items.step_by(PART).map(move |start| start..end.min(start + PART))
+}
+
+/// How many items a part holds ([`parts`]; of `0..len`, the same parts
+/// as `chunks(PART)` of a slice of that length).
+pub const PART: usize = ONE_CORE_UP_TO;
+
 /// Up to this many items, [`sort`], [`all`] and work on columns stay on one
-/// core: starting threads costs more. [`all`] checks its parts this many
-/// items at a time.
+/// core: starting threads costs more. A [`PART`] holds as many.
 const ONE_CORE_UP_TO: usize = 1 << 16;
 
 /// Sorts `items` by `order`, which must be a total order (no two items

@@ -1372,8 +1372,11 @@ impl Column {
         val.unwrap_or(Val::Null)
     }
 
-    /// Compares rows `a` and `b` by [`compare`]; a text column's cells
-    /// taken straight from it (sorting a table's rows compares little else).
+    /// Compares rows `a` and `b` as [`compare`] compares their values. It is
+    /// `compare(&self.val(a), &self.val(b))`, except that a text column's
+    /// cells are made as texts here: `compare`, inlined, then has only texts
+    /// and empty cells to tell apart. Sorting a table's rows compares little
+    /// else: the general form costs the municipal run 0.65 M instructions more.
     fn compare_rows(&self, a: usize, b: usize, strings: &Interner) -> Ordering {
         match self {
             Column::Text(v) => {

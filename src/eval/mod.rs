@@ -690,9 +690,8 @@ impl<'a> Engine<'a> {
         let texts = self.distinct_unit_texts(column);
         let of_unit: &[usize] = &texts.of_unit;
         let number = |u: &usize| of_unit.get(*u).and_then(|&g| u32::try_from(g).ok()).unwrap_or(u32::MAX);
-        let size = order.len().div_ceil(crate::cores::count().max(1)).max(1);
         let work = crate::cores::Work::Columns(order.len());
-        crate::cores::map(work, order.chunks(size), |part| part.iter().map(number).collect::<Vec<u32>>()).concat()
+        crate::cores::map(work, order.chunks(crate::cores::PART), |part| part.iter().map(number).collect::<Vec<u32>>()).concat()
     }
 
     /// The distinct texts of units-table column `column`, found once an evaluation.

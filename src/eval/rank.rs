@@ -222,7 +222,7 @@ fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
     }
     // Every pass reads the units in sequence, a piece on each core.
     let work = crate::cores::Work::Columns(n);
-    let pieces = || (0..n).step_by(PIECE).map(move |start| start..n.min(start + PIECE));
+    let pieces = || crate::cores::parts(0..n);
     let mut codes: Vec<u128> = vec![0; n];
     // The number of distinct codes so far: every code is below it, so
     // once it is known to fit, the codes' own arithmetic cannot overflow.
@@ -261,7 +261,7 @@ fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
         // Counts 0..=span, and span + 1 for a missing value.
         let radix = span.checked_add(2)?;
         codes_below = codes_below.checked_mul(radix)?;
-        let counted = crate::cores::map(work, codes.chunks_mut(PIECE).zip(pieces()), |(codes, piece)| {
+        let counted = crate::cores::map(work, codes.chunks_mut(crate::cores::PART).zip(pieces()), |(codes, piece)| {
             for (code, i) in codes.iter_mut().zip(piece) {
                 let count = match value(i)? {
                     Some(v) if ascending => v.abs_diff(low),
@@ -275,16 +275,13 @@ fn sort_codes(keys: &[Decimals], ascending: &[bool]) -> Option<Vec<u128>> {
         counted.into_iter().collect::<Option<Vec<()>>>()?;
     }
     codes_below.checked_mul(1 << UNIT_BITS)?;
-    crate::cores::map(work, codes.chunks_mut(PIECE).zip(pieces()), |(codes, piece)| {
+    crate::cores::map(work, codes.chunks_mut(crate::cores::PART).zip(pieces()), |(codes, piece)| {
         for (code, u) in codes.iter_mut().zip(piece) {
             *code = *code << UNIT_BITS | u as u128;
         }
     });
     Some(codes)
 }
-
-/// How many units a core takes at a time when making sort codes.
-const PIECE: usize = 1 << 16;
 
 /// `10^k` for every scale difference `k` a decimal can have.
 const POWERS_OF_TEN: [i128; 29] = {

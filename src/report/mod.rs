@@ -56,7 +56,8 @@ pub struct Assessment {
     totals: Decimals,
     grades: Vec<Sym>,
     ranks: Vec<u32>,
-    group_ranks: Vec<Option<u32>>,
+    /// Empty when the ranking is not per group.
+    group_ranks: Vec<u32>,
     /// Where each unit's vetoes start in `vetoes`.
     veto_starts: Vec<usize>,
     vetoes: Vec<Sym>,
@@ -358,7 +359,7 @@ impl<'a> UnitResult<'a> {
 
     /// Rank within the group, when the ranking is per group.
     pub fn group_rank(&self) -> Option<u32> {
-        self.results.group_ranks.get(self.row).copied().flatten()
+        self.results.group_ranks.get(self.row).copied()
     }
 
     /// The values of the ranking keys (the first key, then the tie-breakers).

@@ -52,7 +52,7 @@ impl Assessment {
         let no_group = self.name("");
         // Ranks are made by place: they are in rank order already.
         self.ranks = ranks;
-        self.group_ranks = group_ranks.map(|ranks| ranks.into_iter().map(Some).collect()).unwrap_or_default();
+        self.group_ranks = group_ranks.unwrap_or_default();
         let Assessment {
             keys: out_keys,
             groups: out_groups,
