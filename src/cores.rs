@@ -121,18 +121,92 @@ pub const PART: usize = ONE_CORE_UP_TO;
 const ONE_CORE_UP_TO: usize = 1 << 16;
 
 /// Sorts `items` by `order`, which must be a total order (no two items
-/// equal), on every core: parts are sorted apart and merged, so the result
-/// is exactly what one sort gives. Parts are sorted by the standard
-/// library's merge sort, which finds runs already in order and merges
-/// them: exported files often list their keys in a few long runs (a
+/// equal) that agrees with `key` (of two items, the one with the smaller
+/// key comes first), on every core, so that the result is exactly what
+/// one sort gives. The items are dealt into [`BUCKETS`] buckets by the
+/// leading bits of their keys in one pass, and the buckets are sorted on
+/// the cores: 8,000,000 staff numbers took 0.31 s sorted in two halves and
+/// merged (the merge, on one core, 0.11 s of it), and 0.19–0.20 s so. Where one
+/// bucket would hold most items (keys nearly all alike), a part for each
+/// core is sorted apart and the parts merged instead. Either is sorted by the
+/// standard library's merge sort, which finds runs already in order and
+/// merges them: exported files often list their keys in a few long runs (a
 /// national staff file by department, each province's numbers in order),
 /// where it sorted 8,000,000 keys in half the time of the unstable sort.
-pub fn sort<T: Copy + Send + Sync>(items: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
-    let cores = count();
-    if cores < 2 || items.len() <= ONE_CORE_UP_TO {
+/// Dealing keeps the items' order within a bucket, and so their runs.
+pub fn sort<T: Copy + Send + Sync>(
+    items: &mut Vec<T>,
+    key: impl Fn(&T) -> u128 + Sync,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
+) {
+    if count() < 2 || items.len() <= ONE_CORE_UP_TO {
         items.sort_by(order);
         return;
     }
+    let Some((mut dealt, starts)) = deal(items, &key) else {
+        sort_parts(items, order);
+        return;
+    };
+    // Runs of whole buckets, a few for each core, each sorted bucket by bucket.
+    let run_size = items.len().div_ceil(count() * 4);
+    let mut runs = Vec::new();
+    let (mut rest, mut first) = (dealt.as_mut_slice(), 0);
+    while first < BUCKETS {
+        let mut last = first + 1;
+        while last < BUCKETS && starts[last] - starts[first] < run_size {
+            last += 1;
+        }
+        let (run, after) = std::mem::take(&mut rest).split_at_mut(starts[last] - starts[first]);
+        runs.push((run, &starts[first..=last]));
+        (rest, first) = (after, last);
+    }
+    map(Work::Batches, runs.into_iter(), |(run, bounds)| {
+        for pair in bounds.windows(2) {
+            run[pair[0] - bounds[0]..pair[1] - bounds[0]].sort_by(&order);
+        }
+    });
+    *items = dealt;
+}
+
+/// How many buckets [`sort`] deals items into.
+const BUCKETS: usize = 1 << 12;
+
+/// `items` dealt into [`BUCKETS`] buckets by the leading bits of their
+/// keys' distance from the least key, in order within a bucket, and where
+/// each bucket starts (and, last, where the last ends); `None` when one
+/// bucket would hold more than half of them.
+fn deal<T: Copy + Send + Sync>(items: &[T], key: &(impl Fn(&T) -> u128 + Sync)) -> Option<(Vec<T>, Vec<usize>)> {
+    let least_and_most = |part: &[T]| part.iter().map(key).fold((u128::MAX, 0), |(lo, hi), k| (lo.min(k), hi.max(k)));
+    let (least, most) = map(Work::Columns(items.len()), items.chunks(PART), least_and_most)
+        .into_iter()
+        .fold((u128::MAX, 0), |(lo, hi), (l, h)| (lo.min(l), hi.max(h)));
+    let bits = 128 - (most - least).leading_zeros();
+    let shift = bits.saturating_sub(BUCKETS.trailing_zeros());
+    // Below `BUCKETS`: the distance has `bits` bits, of which `shift` are dropped.
+    let bucket = |item: &T| ((key(item) - least) >> shift) as usize;
+    let mut starts = vec![0; BUCKETS + 1];
+    for item in items {
+        starts[bucket(item) + 1] += 1;
+    }
+    if starts.iter().any(|&n| n > items.len() / 2) {
+        return None;
+    }
+    for b in 0..BUCKETS {
+        starts[b + 1] += starts[b];
+    }
+    let mut next = starts.clone();
+    let mut dealt = items.to_vec();
+    for item in items {
+        let b = bucket(item);
+        dealt[next[b]] = *item;
+        next[b] += 1;
+    }
+    Some((dealt, starts))
+}
+
+/// [`sort`] for items whose keys are nearly all alike: a part for each core sorted apart, then merged.
+fn sort_parts<T: Copy + Send + Sync>(items: &mut [T], order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
+    let cores = count();
     let size = items.len().div_ceil(cores);
     map(Work::Batches, items.chunks_mut(size), |part| part.sort_by(&order));
     // Merged pairwise: runs of `size`, then of twice that, until one is left.
@@ -171,7 +245,9 @@ mod tests {
     fn a_sort_on_every_core_is_one_sort() {
         // Few distinct values, ties broken by position: a total order, and many ties on the value.
         let mut state = 11u64;
-        let mut items: Vec<(u64, usize)> = (0..300_001)
+        // Positions backwards: no bucket is in order as dealt.
+        let items: Vec<(u64, usize)> = (0..300_001)
+            .rev()
             .map(|i| {
                 state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 (state >> 60, i)
@@ -179,10 +255,25 @@ mod tests {
             .collect();
         let mut one = items.clone();
         one.sort_unstable();
-        super::sort(&mut items, |a, b| a.cmp(b));
-        assert_eq!(items, one);
+        let whole = |&(value, i): &(u64, usize)| u128::from(value) << 64 | i as u128;
+        // Keys that order the items alone, keys that leave ties to the order,
+        // and keys all alike (no bucket would do: the parts are merged).
+        type Key<'k> = &'k (dyn Fn(&(u64, usize)) -> u128 + Sync);
+        let keys: [Key<'_>; 3] = [&whole, &|&(value, _)| u128::from(value), &|_| 7];
+        for key in keys {
+            let mut sorted = items.clone();
+            super::sort(&mut sorted, key, |a, b| a.cmp(b));
+            assert_eq!(sorted, one);
+        }
+        // One value far from the rest: every other item falls into one bucket.
+        let mut far = items.clone();
+        far[0].0 = u64::MAX;
+        let mut one = far.clone();
+        one.sort_unstable();
+        super::sort(&mut far, whole, |a, b| a.cmp(b));
+        assert_eq!(far, one);
         let mut few = vec![(3u64, 0usize), (1, 1), (2, 2)];
-        super::sort(&mut few, |a, b| a.cmp(b));
+        super::sort(&mut few, whole, |a, b| a.cmp(b));
         assert_eq!(few, [(1, 1), (2, 2), (3, 0)]);
     }
 

@@ -469,7 +469,7 @@ impl Interner {
         let parts = (first..self.ends.len()).step_by(HASHED_A_PART).map(|start| start..self.ends.len().min(start + HASHED_A_PART));
         let work = crate::cores::Work::Columns(self.ends.len() - first);
         let mut hashed: Vec<(u64, Sym)> = crate::cores::map(work, parts, |part| part.map(hash_of).collect::<Vec<_>>()).concat();
-        crate::cores::sort(&mut hashed, |&(a, x), &(b, y)| (a & bucket, x).cmp(&(b & bucket, y)));
+        crate::cores::sort(&mut hashed, |&(hash, _)| u128::from(hash & bucket), |&(a, x), &(b, y)| (a & bucket, x).cmp(&(b & bucket, y)));
         let Interner { bytes, ends, index } = self;
         for (hash, sym) in hashed {
             // Room was made: the table does not grow, nor hash again.

@@ -69,7 +69,7 @@ impl Engine<'_> {
         let (order, tied): (Vec<usize>, Vec<bool>) = match sort_codes(&keys, &ascending) {
             // Each code ends with its unit's id: sorting the codes alone sorts the units.
             Some(mut codes) => {
-                crate::cores::sort(&mut codes, u128::cmp);
+                crate::cores::sort(&mut codes, |&code| code, u128::cmp);
                 let tied = (0..n).map(|i| i > 0 && codes[i] >> UNIT_BITS == codes[i - 1] >> UNIT_BITS).collect();
                 (codes.into_iter().map(|code| (code & UNIT_MASK) as usize).collect(), tied)
             }
