@@ -979,8 +979,8 @@ impl TableLoader {
         if !self.failed && !self.is_units_table {
             self.complete(ctx);
         }
-        let mut order = self.sorted(ctx);
-        if !self.failed {
+        let (mut order, keys_apart) = self.sorted(ctx);
+        if !self.failed && !keys_apart {
             order = self.without_duplicates(ctx, order);
         }
         // Lines only where a deduction or bonus cites the rows: at national scale, 4 bytes a row.
@@ -1020,17 +1020,25 @@ impl TableLoader {
     /// Lines are distinct (filled rows differ in unit or period), so the
     /// order is total and an unstable sort gives the same result every time;
     /// rows already in that order (as exported data usually is) are not sorted.
-    fn sorted(&self, ctx: &Ctx<'_>) -> RowOrder {
+    /// With the order: whether no two rows next to each other in it share
+    /// a key, when that was seen on the way (else `false`: not known).
+    fn sorted(&self, ctx: &Ctx<'_>) -> (RowOrder, bool) {
         let table = &ctx.scheme.tables[self.tid];
         let mut columns: Vec<usize> = table.key.iter().copied().filter(|&c| c != self.unit_col).collect();
+        // Where the key holds the unit, two rows of one unit share a key
+        // unless they differ in one of the first `key_rest` of `columns`.
+        let key_holds_unit = self.is_units_table || table.key.contains(&self.unit_col);
+        let key_rest = if self.is_units_table { 0 } else { columns.len() };
         let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
         columns.extend(rest);
+        // The first of `columns` two rows differ in, and how.
+        let first_difference = |a: usize, b: usize| {
+            columns.iter().enumerate().map(|(i, &c)| (i, self.compare_on(c, a, b, &ctx.strings))).find(|(_, o)| o.is_ne())
+        };
         let order_of = |a: usize, b: usize| {
             self.units[a]
                 .cmp(&self.units[b])
-                .then_with(|| {
-                    columns.iter().map(|&c| self.compare_on(c, a, b, &ctx.strings)).find(|o| o.is_ne()).unwrap_or(Ordering::Equal)
-                })
+                .then_with(|| first_difference(a, b).map_or(Ordering::Equal, |(_, o)| o))
                 .then_with(|| {
                     (0..self.ncols)
                         .map(|c| scale(&self.val(c, a)).cmp(&scale(&self.val(c, b))))
@@ -1044,9 +1052,16 @@ impl TableLoader {
         // exported data usually does, even when the units are not in
         // order), putting them by unit keeps them in order: nothing more to sort.
         let same_unit = |r: usize| self.units[r - 1] == self.units[r];
-        let mut in_order_by_unit = crate::cores::all(1..rows, |r| !same_unit(r) || order_of(r - 1, r).is_lt());
+        // Where the key holds the unit, each unit's rows in order and apart
+        // in key as read are so once put by unit: no duplicates to look for.
+        let in_order_and_apart = |r: usize| match first_difference(r - 1, r) {
+            Some((i, o)) => o.is_lt() && i < key_rest,
+            None => false,
+        };
+        let keys_apart = key_holds_unit && crate::cores::all(1..rows, |r| !same_unit(r) || in_order_and_apart(r));
+        let mut in_order_by_unit = keys_apart || crate::cores::all(1..rows, |r| !same_unit(r) || order_of(r - 1, r).is_lt());
         if in_order_by_unit && crate::cores::all(1..rows, |r| self.units[r - 1] <= self.units[r]) {
-            return RowOrder::AsRead(rows);
+            return (RowOrder::AsRead(rows), keys_apart);
         }
         in_order_by_unit = in_order_by_unit && units_together(&self.units);
         // By unit first, in one pass (keeping the order of each unit's
@@ -1054,7 +1069,7 @@ impl TableLoader {
         // compares units first), unless they were in order.
         let mut order = by_unit(&self.units);
         if in_order_by_unit {
-            return RowOrder::Sorted(order);
+            return (RowOrder::Sorted(order), keys_apart);
         }
         let units = |rows: &mut [Row]| {
             for rows in rows.chunk_by_mut(|&a, &b| self.units[a as usize] == self.units[b as usize]) {
@@ -1064,7 +1079,7 @@ impl TableLoader {
             }
         };
         crate::cores::map(crate::cores::Work::Columns(rows), whole_units(&mut order, &self.units), units);
-        RowOrder::Sorted(order)
+        (RowOrder::Sorted(order), false)
     }
 
     /// The value of row `r` in column `c`, as shown in messages.
