@@ -1167,21 +1167,27 @@ impl TableLoader {
         let nunits = index.len();
         // Which (unit, period) pairs have a row: one bit per period.
         let mut have = vec![0u16; nunits];
+        // The period column's cells read as a slice, not a `Val` a row: 32,000,000 rows at national scale.
+        let period_cells = period_col.map(|(c, _)| match &self.columns[c] {
+            Column::Period(cells) => cells.as_slice(),
+            _ => &[],
+        });
         for (r, &u) in self.units.iter().enumerate() {
-            let bit = match period_col {
-                Some((c, _)) => match self.val(c, r) {
-                    Val::Period(p) => 1u16 << p,
-                    _ => 0,
-                },
+            let bit = match period_cells {
+                Some(cells) => cells.get(r).copied().flatten().map_or(0, |p| 1u16 << p),
                 None => 1,
             };
             if let Some(h) = have.get_mut(u as usize) {
                 *h |= bit;
             }
         }
+        let every_period = u16::try_from((1u32 << periods) - 1).unwrap_or(u16::MAX);
         let fillable = (0..self.ncols).all(|c| c == self.unit_col || period_col.is_some_and(|(p, _)| p == c) || self.defaults[c].is_some());
         let mut missing_units: Vec<(UnitId, Vec<u8>)> = Vec::new();
         for (u, &had) in have.iter().enumerate() {
+            if had == every_period {
+                continue;
+            }
             let uid = UnitId::try_from(u).unwrap_or(UnitId::MAX);
             // A unit whose row was dropped for a bad cell, or that an unknown
             // unit name probably meant, is not reported again.
