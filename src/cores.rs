@@ -143,7 +143,7 @@ pub fn sort<T: Copy + Send + Sync>(
         items.sort_by(order);
         return;
     }
-    let Some((mut dealt, starts)) = deal(items, &key) else {
+    let Some((mut dealt, starts)) = deal_by_key(items, &key) else {
         sort_parts(items, order);
         return;
     };
@@ -174,8 +174,8 @@ const BUCKETS: usize = 1 << 12;
 /// `items` dealt into [`BUCKETS`] buckets by the leading bits of their
 /// keys' distance from the least key, in order within a bucket, and where
 /// each bucket starts (and, last, where the last ends); `None` when one
-/// bucket would hold more than half of them.
-fn deal<T: Copy + Send + Sync>(items: &[T], key: &(impl Fn(&T) -> u128 + Sync)) -> Option<(Vec<T>, Vec<usize>)> {
+/// bucket holds more than half of them.
+fn deal_by_key<T: Copy + Send + Sync>(items: &[T], key: &(impl Fn(&T) -> u128 + Sync)) -> Option<(Vec<T>, Vec<usize>)> {
     let least_and_most = |part: &[T]| part.iter().map(key).fold((u128::MAX, 0), |(lo, hi), k| (lo.min(k), hi.max(k)));
     let (least, most) = map(Work::Columns(items.len()), items.chunks(PART), least_and_most)
         .into_iter()
@@ -183,25 +183,32 @@ fn deal<T: Copy + Send + Sync>(items: &[T], key: &(impl Fn(&T) -> u128 + Sync)) 
     let bits = 128 - (most - least).leading_zeros();
     let shift = bits.saturating_sub(BUCKETS.trailing_zeros());
     // Below `BUCKETS`: the distance has `bits` bits, of which `shift` are dropped.
-    let bucket = |item: &T| ((key(item) - least) >> shift) as usize;
-    let mut starts = vec![0; BUCKETS + 1];
-    for item in items {
-        starts[bucket(item) + 1] += 1;
+    let bucket = |i: usize| ((key(&items[i]) - least) >> shift) as usize;
+    let (dealt, starts) = deal(items.len(), BUCKETS, bucket, |i| items[i]);
+    starts.windows(2).all(|bucket| bucket[1] - bucket[0] <= items.len() / 2).then_some((dealt, starts))
+}
+
+/// The items `item(i)` of `0..len` dealt into `buckets` buckets, item `i`
+/// into bucket `bucket(i)` (below `buckets`), in order within each; and
+/// where each bucket starts, then where the last ends. A counting sort, on
+/// one core: rows by unit, units by group, items by their keys' leading bits.
+pub fn deal<T: Copy>(len: usize, buckets: usize, bucket: impl Fn(usize) -> usize, item: impl Fn(usize) -> T) -> (Vec<T>, Vec<usize>) {
+    let mut starts = vec![0; buckets + 1];
+    for i in 0..len {
+        starts[bucket(i) + 1] += 1;
     }
-    if starts.iter().any(|&n| n > items.len() / 2) {
-        return None;
-    }
-    for b in 0..BUCKETS {
+    for b in 0..buckets {
         starts[b + 1] += starts[b];
     }
+    let Some(fill) = (len > 0).then(|| item(0)) else { return (Vec::new(), starts) };
     let mut next = starts.clone();
-    let mut dealt = items.to_vec();
-    for item in items {
-        let b = bucket(item);
-        dealt[next[b]] = *item;
+    let mut dealt = vec![fill; len];
+    for i in 0..len {
+        let b = bucket(i);
+        dealt[next[b]] = item(i);
         next[b] += 1;
     }
-    Some((dealt, starts))
+    (dealt, starts)
 }
 
 /// [`sort`] for items whose keys are nearly all alike: a part for each core sorted apart, then merged.

@@ -1628,20 +1628,7 @@ fn units_together(units: &[UnitId]) -> bool {
 /// The rows ordered by unit, in file order within a unit (a counting sort).
 fn by_unit(units: &[UnitId]) -> Vec<Row> {
     let count = units.iter().max().map_or(0, |&u| u as usize + 1);
-    // Where each unit's rows go.
-    let mut next = vec![0usize; count + 1];
-    for &u in units {
-        next[u as usize + 1] += 1;
-    }
-    for u in 0..count {
-        next[u + 1] += next[u];
-    }
-    let mut order = vec![0; units.len()];
-    for (r, &u) in units.iter().enumerate() {
-        order[next[u as usize]] = row_of(r);
-        next[u as usize] += 1;
-    }
-    order
+    crate::cores::deal(units.len(), count, |r| units[r] as usize, row_of).0
 }
 
 /// A symbol (or unit id) from an index.

@@ -387,19 +387,7 @@ struct Members {
 impl Members {
     /// The units in `order`, by their group (`group_at` each place, below `groups`).
     fn in_rank_order(order: &[usize], group_at: &[u32], groups: usize) -> Members {
-        let mut starts = vec![0usize; groups + 1];
-        for &g in group_at {
-            starts[g as usize + 1] += 1;
-        }
-        for g in 0..groups {
-            starts[g + 1] += starts[g];
-        }
-        let mut next = starts.clone();
-        let mut units = vec![0; order.len()];
-        for (&u, &g) in order.iter().zip(group_at) {
-            units[next[g as usize]] = u;
-            next[g as usize] += 1;
-        }
+        let (units, starts) = crate::cores::deal(order.len(), groups, |place| group_at[place] as usize, |place| order[place]);
         Members { starts, units }
     }
 
