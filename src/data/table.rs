@@ -1052,14 +1052,25 @@ impl TableLoader {
         // exported data usually does, even when the units are not in
         // order), putting them by unit keeps them in order: nothing more to sort.
         let same_unit = |r: usize| self.units[r - 1] == self.units[r];
-        // Where the key holds the unit, each unit's rows in order and apart
-        // in key as read are so once put by unit: no duplicates to look for.
-        let in_order_and_apart = |r: usize| match first_difference(r - 1, r) {
-            Some((i, o)) => o.is_lt() && i < key_rest,
-            None => false,
+        // Whether each row of a unit comes after the one before it, and
+        // (where the key holds the unit) differs from it in key, in one
+        // pass: each unit's rows in order and apart in key as read are so
+        // once put by unit, and there are no duplicates to look for.
+        let in_order_and_apart = |part: std::ops::Range<usize>| {
+            let (mut in_order, mut apart) = (true, key_holds_unit);
+            for r in part.filter(|&r| same_unit(r)) {
+                let difference = first_difference(r - 1, r);
+                apart &= matches!(difference, Some((i, Ordering::Less)) if i < key_rest);
+                in_order &= difference.map_or_else(|| order_of(r - 1, r), |(_, o)| o).is_lt();
+                if !in_order && !apart {
+                    break;
+                }
+            }
+            (in_order, apart)
         };
-        let keys_apart = key_holds_unit && crate::cores::all(1..rows, |r| !same_unit(r) || in_order_and_apart(r));
-        let mut in_order_by_unit = keys_apart || crate::cores::all(1..rows, |r| !same_unit(r) || order_of(r - 1, r).is_lt());
+        let parts = crate::cores::map(crate::cores::Work::Columns(rows), crate::cores::parts(1..rows), in_order_and_apart);
+        let keys_apart = parts.iter().all(|&(_, apart)| apart) && key_holds_unit;
+        let mut in_order_by_unit = parts.iter().all(|&(in_order, _)| in_order);
         if in_order_by_unit && crate::cores::all(1..rows, |r| self.units[r - 1] <= self.units[r]) {
             return (RowOrder::AsRead(rows), keys_apart);
         }
