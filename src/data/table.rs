@@ -1032,13 +1032,17 @@ impl TableLoader {
         let rest: Vec<usize> = (0..self.ncols).filter(|c| *c != self.unit_col && !columns.contains(c)).collect();
         columns.extend(rest);
         // The first of `columns` two rows differ in, and how.
-        let first_difference = |a: usize, b: usize| {
-            columns.iter().enumerate().map(|(i, &c)| (i, self.compare_on(c, a, b, &ctx.strings))).find(|(_, o)| o.is_ne())
+        let first_difference = |ranks: &TextRanks, a: usize, b: usize| {
+            columns
+                .iter()
+                .enumerate()
+                .map(|(i, &c)| (i, ranks.compare(c, a, b).unwrap_or_else(|| self.compare_on(c, a, b, &ctx.strings))))
+                .find(|(_, o)| o.is_ne())
         };
-        let order_of = |a: usize, b: usize| {
+        let order_of = |ranks: &TextRanks, a: usize, b: usize| {
             self.units[a]
                 .cmp(&self.units[b])
-                .then_with(|| first_difference(a, b).map_or(Ordering::Equal, |(_, o)| o))
+                .then_with(|| first_difference(ranks, a, b).map_or(Ordering::Equal, |(_, o)| o))
                 .then_with(|| {
                     (0..self.ncols)
                         .map(|c| scale(&self.val(c, a)).cmp(&scale(&self.val(c, b))))
@@ -1058,10 +1062,11 @@ impl TableLoader {
         // once put by unit, and there are no duplicates to look for.
         let in_order_and_apart = |part: std::ops::Range<usize>| {
             let (mut in_order, mut apart) = (true, key_holds_unit);
+            let unranked = TextRanks::default();
             for r in part.filter(|&r| same_unit(r)) {
-                let difference = first_difference(r - 1, r);
+                let difference = first_difference(&unranked, r - 1, r);
                 apart &= matches!(difference, Some((i, Ordering::Less)) if i < key_rest);
-                in_order &= difference.map_or_else(|| order_of(r - 1, r), |(_, o)| o).is_lt();
+                in_order &= difference.map_or_else(|| order_of(&unranked, r - 1, r), |(_, o)| o).is_lt();
                 if !in_order && !apart {
                     break;
                 }
@@ -1082,10 +1087,11 @@ impl TableLoader {
         if in_order_by_unit {
             return (RowOrder::Sorted(order), keys_apart);
         }
+        let ranks = TextRanks::of(&self.columns, &columns, &ctx.strings);
         let units = |rows: &mut [Row]| {
             for rows in rows.chunk_by_mut(|&a, &b| self.units[a as usize] == self.units[b as usize]) {
-                if !rows.is_sorted_by(|&a, &b| order_of(a as usize, b as usize).is_lt()) {
-                    rows.sort_unstable_by(|&a, &b| order_of(a as usize, b as usize));
+                if !rows.is_sorted_by(|&a, &b| order_of(&ranks, a as usize, b as usize).is_lt()) {
+                    rows.sort_unstable_by(|&a, &b| order_of(&ranks, a as usize, b as usize));
                 }
             }
         };
@@ -1563,6 +1569,64 @@ fn first_bytes(text: &str) -> u128 {
     u128::from_be_bytes(bytes)
 }
 
+/// For sorting rows that are not in order: each row's rank among the texts
+/// of a text column holding few distinct texts, where the column has one.
+/// Two ranks compare in a few instructions, two texts through the interner
+/// and `memcmp`; a municipal scheme's data lists each department's items in
+/// the policy's order, not the texts', so every department's rows are sorted.
+#[derive(Default)]
+struct TextRanks(Vec<Option<Vec<u32>>>);
+
+impl TextRanks {
+    /// Ranks for each text column of `which` that holds at most one
+    /// distinct text in eight rows (otherwise ranking its texts would cost
+    /// about as much as the sort it saves).
+    fn of(columns: &[Column], which: &[usize], strings: &Interner) -> TextRanks {
+        let mut ranks: Vec<Option<Vec<u32>>> = columns.iter().map(|_| None).collect();
+        for &c in which {
+            if let Some(Column::Text(cells)) = columns.get(c) {
+                ranks[c] = row_ranks(cells, strings);
+            }
+        }
+        TextRanks(ranks)
+    }
+
+    /// Rows `a` and `b` compared on column `c`, where it is ranked.
+    fn compare(&self, c: usize, a: usize, b: usize) -> Option<Ordering> {
+        let ranks = self.0.get(c)?.as_ref()?;
+        // Rows past a column's cells are empty, as `TextCells::get` has them.
+        let rank = |r: usize| ranks.get(r).copied().unwrap_or(0);
+        Some(rank(a).cmp(&rank(b)))
+    }
+}
+
+/// Each row's rank among the column's texts in the order [`compare`] gives
+/// them (an empty cell 0, before every text; equal texts equal ranks, even
+/// under two symbols), or nothing if more than one row in eight holds a
+/// text of its own.
+fn row_ranks(cells: &TextCells, strings: &Interner) -> Option<Vec<u32>> {
+    type FxMap = std::collections::HashMap<Sym, u32, std::hash::BuildHasherDefault<super::FxHasher>>;
+    let mut rank_of = FxMap::default();
+    for sym in cells.iter().flatten() {
+        rank_of.insert(sym, 0);
+        if rank_of.len() * 8 > cells.len() {
+            return None;
+        }
+    }
+    let mut texts: Vec<Sym> = rank_of.keys().copied().collect();
+    texts.sort_unstable_by(|&a, &b| strings.resolve(a).cmp(strings.resolve(b)));
+    let (mut rank, mut last) = (0, None);
+    for sym in texts {
+        let text = strings.resolve(sym);
+        if last != Some(text) {
+            rank += 1;
+            last = Some(text);
+        }
+        rank_of.insert(sym, rank);
+    }
+    Some(cells.iter().map(|sym| sym.map_or(0, |sym| rank_of.get(&sym).copied().unwrap_or(0))).collect())
+}
+
 /// `order` (rows ordered by unit) cut into a part for each core, each
 /// part's units whole.
 fn whole_units<'o>(mut order: &'o mut [Row], units: &[UnitId]) -> impl Iterator<Item = &'o mut [Row]> + Send {
@@ -1822,6 +1886,36 @@ mod tests {
         assert_eq!(column.compare_rows(0, 2, &strings), Ordering::Less);
         assert_eq!(column.compare_rows(1, 3, &strings), Ordering::Equal);
         assert_eq!(unequal, 16);
+    }
+
+    /// Ranks made for sorting compare rows as their values do (no value
+    /// first, two symbols of one text equal, rows past the cells empty), and
+    /// are made only for a column of few distinct texts.
+    #[test]
+    fn text_ranks_compare_as_the_rows_values() {
+        let mut strings = Interner::default();
+        let b = strings.intern("效能建设");
+        let a = strings.intern("党风廉政建设");
+        let c = strings.intern("作风建设");
+        let again = strings.push_unindexed("效能建设");
+        let cells: Vec<Option<Sym>> = [None, Some(b), Some(a), Some(again), Some(c)].into_iter().cycle().take(40).collect();
+        let column = Column::Text(cells.iter().copied().collect());
+        let ranks = TextRanks::of(std::slice::from_ref(&column), &[0], &strings);
+        let rows = cells.len() + 2;
+        for x in 0..rows {
+            for y in 0..rows {
+                let expected = compare(&column.val(x), &column.val(y), &strings);
+                assert_eq!(ranks.compare(0, x, y), Some(expected), "rows {x} and {y}");
+            }
+        }
+        assert_eq!(ranks.compare(0, 2, 1), Some(Ordering::Less));
+        // Four texts in 31 rows: more than one in eight.
+        let few_rows = Column::Text(cells[..31].iter().copied().collect());
+        assert_eq!(TextRanks::of(&[few_rows], &[0], &strings).compare(0, 1, 2), None);
+        // A column not named, and one that is not text, are not ranked.
+        let numbers = Column::Number(NumberCells::default());
+        let ranks = TextRanks::of(&[column, numbers], &[1], &strings);
+        assert_eq!((ranks.compare(0, 1, 2), ranks.compare(1, 1, 2)), (None, None));
     }
 
     /// The quick reading of plain numbers gives the very value (digits,
