@@ -78,7 +78,8 @@ fn an_unread_test_is_skipped_whole() {
 #[test]
 fn a_comment_runs_to_the_end_of_its_line() {
     use kaohe::syntax::{Tests, parse};
-    let text = "方案 \"t\" { 年度 2024 } # 头\t\u{b}\u{c}\u{1}尾 }\r\n# {\u{7f}\u{3000}\n指标 甲 100% { # 注释 {\n  得分 = 1 # }\r\n}\n# 末行";
+    let text =
+        "方案 \"t\" { 年度 2024 } # 头\t\u{b}\u{c}\u{1}尾 }\r\n# {\u{7f}\u{3000}\n指标 甲 100% { # 注释 {\n  得分 = 1 # }\r\n}\n# 末行";
     let file = kaohe::source::SourceFile::new("t.kh", text.to_string());
     let (tree, found) = parse(&file, Tests::Read);
     assert!(found.is_empty(), "{found:?}");
