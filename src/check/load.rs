@@ -56,10 +56,11 @@ pub fn load_text(file: Arc<SourceFile>, diags: &mut Diagnostics) -> Vec<Layer> {
     vec![Layer { file, ast }]
 }
 
-fn read(path: &Path, display: &str, diags: &mut Diagnostics) -> Option<String> {
+fn read(path: &Path, display: &str, diags: &mut Diagnostics) -> Option<Arc<str>> {
     match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
+        // `simdutf8`'s check, and the one copy `SourceFile` makes anyway.
+        Ok(bytes) => match simdutf8::basic::from_utf8(&bytes) {
+            Ok(text) => Some(Arc::from(text)),
             Err(_) => {
                 diags.push(
                     Diagnostic::general(&codes::IO, text!("`{display}` is not UTF-8 text", "`{display}` 不是 UTF-8 文本")).with_help(

@@ -297,7 +297,7 @@ impl<'t> Parser<'t> {
 pub(crate) fn read(ctx: &mut Ctx<'_>, loader: &mut TableLoader, file: &Arc<DataFile>) {
     let place = Place::Text(file.clone());
     let text = file.text();
-    let mut parser = Parser { text: &text, pos: 0 };
+    let mut parser = Parser { text: text.as_str(), pos: 0 };
     let rows = match parser.array() {
         Ok(rows) => rows,
         Err(Syntax { at, expected }) => {

@@ -731,7 +731,8 @@ fn read_tables<'s>(
         let mut ctx = new_ctx();
         let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
         let text = file.text();
-        let header = survey.as_ref().map_or(text.as_str(), |s| s.header.as_str());
+        let text = text.as_str();
+        let header = survey.as_ref().map_or(text, |s| s.header.as_str());
         let mut body_line = None;
         if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file, header) {
             let count = piece_count(file.len.saturating_sub(body.start), piece_bytes);
@@ -747,7 +748,7 @@ fn read_tables<'s>(
                         Vec::new()
                     }
                 },
-                None => csvfile::pieces(&text, body, count),
+                None => csvfile::pieces(text, body, count),
             };
             body_bytes[table] = pieces.iter().map(|(range, _)| range.len()).sum();
             for (range, line) in pieces {
@@ -1059,9 +1060,13 @@ fn read_piece(
     // The piece ends the file: a quoted cell may be left open there.
     let last = range.end >= file.len;
     let Some(survey) = survey else {
-        return type_piece(ctx, loader, csvfile::Piece { text: &file.text(), base: 0, range, line }, delimiter, last);
+        // Only the piece's own bytes are checked to be UTF-8 (see `decode::Text`).
+        return match file.text().slice(range.clone()) {
+            Some(text) => type_piece(ctx, loader, csvfile::Piece { text, base: range.start, range: 0..text.len(), line }, delimiter, last),
+            None => PieceEnd { line_breaks: 0, misread: true },
+        };
     };
-    PIECE.with_borrow_mut(|bytes| match survey.read(range.clone(), bytes).map(|()| std::str::from_utf8(bytes)) {
+    PIECE.with_borrow_mut(|bytes| match survey.read(range.clone(), bytes).map(|()| simdutf8::basic::from_utf8(bytes)) {
         Ok(Ok(text)) => type_piece(ctx, loader, csvfile::Piece { text, base: range.start, range: 0..text.len(), line }, delimiter, last),
         Ok(Err(_)) => PieceEnd { line_breaks: 0, misread: true },
         Err(e) => {
@@ -1093,7 +1098,8 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
             match format {
                 Format::Csv => {
                     let text = file.text();
-                    if let Some(body) = csvfile::read_header(ctx, &mut loader, &file, &text) {
+                    let text = text.as_str();
+                    if let Some(body) = csvfile::read_header(ctx, &mut loader, &file, text) {
                         read_piece(ctx, &mut loader, &file, None, body.delimiter, body.start..text.len(), body.line);
                     }
                 }

@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 
 use super::cell::{self, Parsed, Raw};
 use super::csvfile::{self, Body};
+use super::decode::Text;
 use super::errors;
 use super::{Column, Interner, Sym, TextCells, UnitId};
 use crate::date::Date;
@@ -59,7 +60,7 @@ pub(crate) struct DataFile {
     pub len: usize,
     /// Its text until it is let go (not an `Arc<str>`: making one would
     /// copy a file of hundreds of megabytes).
-    text: std::sync::Mutex<Option<Arc<String>>>,
+    text: std::sync::Mutex<Option<Arc<Text>>>,
     /// Where it was read, to read it again.
     origin: Option<Origin>,
     /// For diagnostics; `None` when the text is let go and the file on disk is no longer the one read.
@@ -73,7 +74,7 @@ impl DataFile {
     /// A file called `name` in messages, of text `text`, kept whole.
     #[cfg(test)]
     pub(crate) fn new(name: String, text: String) -> Arc<DataFile> {
-        DataFile::make(name, text.len(), Some(text), None)
+        DataFile::make(name, text.len(), Some(Text::from(text)), None)
     }
 
     /// A file called `name` in messages, surveyed (its text, of `len`
@@ -83,11 +84,11 @@ impl DataFile {
     }
 
     /// A file called `name` in messages, read and decoded into `text`.
-    pub(crate) fn read_from(name: String, text: String, origin: Origin) -> Arc<DataFile> {
+    pub(crate) fn read_from(name: String, text: Text, origin: Origin) -> Arc<DataFile> {
         DataFile::make(name, text.len(), Some(text), Some(origin))
     }
 
-    fn make(name: String, len: usize, text: Option<String>, origin: Option<Origin>) -> Arc<DataFile> {
+    fn make(name: String, len: usize, text: Option<Text>, origin: Option<Origin>) -> Arc<DataFile> {
         let text = std::sync::Mutex::new(text.map(Arc::new));
         Arc::new(DataFile { name, len, text, origin, source: std::sync::OnceLock::new() })
     }
@@ -98,11 +99,11 @@ impl DataFile {
     }
 
     /// The text, while it is held (empty once let go: rows are typed before).
-    pub(crate) fn text(&self) -> Arc<String> {
+    pub(crate) fn text(&self) -> Arc<Text> {
         self.held().unwrap_or_default()
     }
 
-    fn held(&self) -> Option<Arc<String>> {
+    fn held(&self) -> Option<Arc<Text>> {
         self.text.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
@@ -126,7 +127,7 @@ impl DataFile {
     }
 
     /// The text read from disk again, if it is as long as the one typed.
-    fn read_again(&self) -> Option<Arc<String>> {
+    fn read_again(&self) -> Option<Arc<Text>> {
         let (path, forced) = self.origin.as_ref()?;
         let text = super::decode::decode(std::fs::read(path).ok()?, *forced).ok()?;
         (text.len() == self.len).then(|| Arc::new(text))

@@ -514,13 +514,14 @@ fn read_both(scheme: &Scheme, tid: TableId, text: &str, units: Option<&Arc<table
             let mut ctx = Ctx { scheme, diags: Diagnostics::new(), strings: Interner::default(), units: units.cloned() };
             let mut loader = TableLoader::new(&mut ctx, tid, Place::Text(file.clone()), file.name.clone());
             let text = file.text();
-            if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file, &text) {
+            let text = text.as_str();
+            if let Some(body) = csvfile::read_header(&mut ctx, &mut loader, &file, text) {
                 let all = body.start..text.len();
-                let mut scanner = csvfile::Scanner::new(&text, body.delimiter, all.clone(), body.line);
-                let mut fields = csvfile::Fields::new(&text, body.delimiter);
+                let mut scanner = csvfile::Scanner::new(text, body.delimiter, all.clone(), body.line);
+                let mut fields = csvfile::Fields::new(text, body.delimiter);
                 match reading {
                     Reading::Records => {
-                        let piece = csvfile::Piece { text: &text, base: 0, range: all, line: body.line };
+                        let piece = csvfile::Piece { text, base: 0, range: all, line: body.line };
                         csvfile::read_rows(&mut ctx, &mut loader, piece, body.delimiter, 0);
                     }
                     Reading::Cells | Reading::General => {
@@ -719,10 +720,10 @@ fn a_file_let_go_is_read_again_for_its_messages() {
     let (bytes, _, _) = encoding_rs::GB18030.encode(text);
     let path = dir.join("市区.csv");
     std::fs::write(&path, &bytes).unwrap();
-    let read = |name: &str| DataFile::read_from(name.to_string(), text.to_string(), (path.clone(), None));
+    let read = |name: &str| DataFile::read_from(name.to_string(), text.to_string().into(), (path.clone(), None));
     let file = read("市区.csv");
     file.let_go();
-    assert!(file.text().is_empty(), "the text is let go");
+    assert!(file.text().as_str().is_empty(), "the text is let go");
     let source = file.source().expect("the same file");
     assert_eq!((&*source.text, source.line_col(text.rfind("海陵区").unwrap())), (text, (3, 1)));
     // A duplicate key in a file let go is labelled in it as before.
