@@ -1218,3 +1218,29 @@ fn nesting(pair: &Pair<'_, Rule>) -> usize {
     }
     deepest
 }
+
+#[cfg(test)]
+mod tests {
+    use super::code_len;
+
+    /// Trailing whitespace and comments are left out, over several lines;
+    /// a `#` in a string is no comment; a text ending in code is kept whole.
+    #[test]
+    fn code_ends_before_trailing_whitespace_and_comments() {
+        let cases = [
+            ("得分 = 1", "得分 = 1"),
+            ("得分 = 1 \n", "得分 = 1"),
+            ("得分 = 1 # 注释\r\n  # 又一行\n\u{3000}\t", "得分 = 1"),
+            ("来源 \"第#1条\" # 注释\n", "来源 \"第#1条\""),
+            ("来源 “第#1条” # “\n", "来源 “第#1条”"),
+            ("来源 \"a\\\"#\" \n", "来源 \"a\\\"#\""),
+            ("a {\n  b # c\n}\n# d\n\n", "a {\n  b # c\n}"),
+            ("\u{FEFF}a\u{FEFF} ", "\u{FEFF}a"),
+            ("# 只有注释\n", ""),
+            ("a # 末行", "a # 末行"),
+        ];
+        for (text, code) in cases {
+            assert_eq!(&text[..code_len(text)], code, "{text:?}");
+        }
+    }
+}
