@@ -1100,7 +1100,9 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
                     let text = file.text();
                     let text = text.as_str();
                     if let Some(body) = csvfile::read_header(ctx, &mut loader, &file, text) {
-                        read_piece(ctx, &mut loader, &file, None, body.delimiter, body.start..text.len(), body.line);
+                        // One piece, the text already checked: not checked again as `read_piece` would.
+                        let piece = csvfile::Piece { text, base: 0, range: body.start..text.len(), line: body.line };
+                        type_piece(ctx, &mut loader, piece, body.delimiter, true);
                     }
                 }
                 Format::Json => jsonfile::read(ctx, &mut loader, &file),
