@@ -85,3 +85,51 @@ fn a_comment_runs_to_the_end_of_its_line() {
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(tree.items.len(), 2, "the header and the indicator: {:?}", tree.items);
 }
+
+/// Every reserved word is refused as a name, and a longer name that begins
+/// with one is not. (The grammar compares a name only with the reserved
+/// words that begin with the same character, so each group is tried here.)
+#[test]
+fn a_reserved_word_is_not_a_name_but_may_begin_one() {
+    use kaohe::syntax::{Tests, parse};
+    const RESERVED: [&str; 31] = [
+        "当",
+        "when",
+        "其中",
+        "where",
+        "并且",
+        "且",
+        "and",
+        "或者",
+        "或",
+        "or",
+        "非",
+        "not",
+        "属于",
+        "in",
+        "如果",
+        "if",
+        "则",
+        "那么",
+        "then",
+        "否则",
+        "else",
+        "分段",
+        "piecewise",
+        "总分",
+        "total",
+        "是",
+        "true",
+        "否",
+        "false",
+        "空",
+        "null",
+    ];
+    for word in RESERVED {
+        for (name, refused) in [(word.to_string(), true), (format!("{word}率"), false), (format!("{word}_2"), false)] {
+            let file = kaohe::source::SourceFile::new("t.kh", format!("参数 {name} = 1\n"));
+            let (_, found) = parse(&file, Tests::Read);
+            assert_eq!(!found.is_empty(), refused, "`{name}`: {found:?}");
+        }
+    }
+}

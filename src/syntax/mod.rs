@@ -202,7 +202,7 @@ fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: 
     };
     let mut expected: Vec<(String, String)> = Vec::new();
     let mut keywords: Vec<String> = Vec::new();
-    for rule in positives.iter().filter(|r| !matches!(r, Rule::bad_clause | Rule::bad_item | Rule::reserved | Rule::EOI)) {
+    for rule in positives.iter().filter(|r| !matches!(r, Rule::bad_clause | Rule::bad_item | Rule::EOI)) {
         let (en, zh) = rule_name::rule_name(*rule);
         if format!("{rule:?}").starts_with("kw_") {
             keywords.extend(en.split(" / ").map(|k| k.trim_matches('`').to_string()));

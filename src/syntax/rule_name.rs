@@ -252,7 +252,7 @@ pub fn rule_name(rule: Rule) -> (&'static str, &'static str) {
         Rule::kw_true => ("`是` / `true`", "`是` / `true`"),
         Rule::kw_false => ("`否` / `false`", "`否` / `false`"),
         Rule::kw_null => ("`空` / `null`", "`空` / `null`"),
-        Rule::reserved => ("a reserved word", "保留字"),
+        Rule::reserved | Rule::reserved_ascii | Rule::reserved_cjk_low | Rule::reserved_cjk_high => ("a reserved word", "保留字"),
         Rule::bad_clause => ("a clause", "子句"),
         Rule::bad_item => ("a declaration", "声明"),
         Rule::EOI => ("the end of the file", "文件结尾"),
