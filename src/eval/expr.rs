@@ -11,12 +11,14 @@
 //! branch of an `if` or a `piecewise` is evaluated for the units that take
 //! it only (a subset of the units, as a `where` is a subset of the rows).
 
+use std::rc::Rc;
+
 use rust_decimal::Decimal;
 
-use super::Engine;
 use super::fixed;
 use super::ops::{self, OpError};
 use super::values::{NumberArg, Numbers, Values, Words, zip_numbers};
+use super::{Engine, Shared};
 use crate::ast::{BinOp, PeriodKind, UnaryOp};
 use crate::data::{Column as DataColumn, Sym};
 use crate::date::Date;
@@ -693,10 +695,9 @@ impl Engine<'_> {
     ) -> Vec<Option<Decimal>> {
         let rows = Scope::Rows { table, period, subset: self.period_subset(table, period) };
         let n_rows = self.len(rows);
-        let keep: Vec<bool> = match filter {
-            Some(f) => self.eval_shared(f, rows).flags(n_rows),
-            None => vec![true; n_rows],
-        };
+        let filter = filter.map(|f| self.eval_shared(f, rows));
+        let keep = filter.as_ref().map(|f| f.values.flags_of(n_rows));
+        let keep = keep.as_deref();
         let values = value.map(|v| self.eval_shared(v, rows));
         let n = self.unit_keys.len();
         if self.tables.get(table).is_none() {
@@ -712,9 +713,9 @@ impl Engine<'_> {
             picked.clear();
             let mut count = 0u32;
             while i < n_rows && units.get(self.row(rows, i)).is_some_and(|&x| x as usize == u) {
-                if keep[i] {
+                if keep.is_none_or(|keep| keep[i]) {
                     count += 1;
-                    if let Some(v) = values.as_ref().and_then(|vs| vs.num(i)) {
+                    if let Some(v) = values.as_ref().and_then(|vs| vs.values.num(i)) {
                         picked.push(v);
                     }
                 }
@@ -763,25 +764,30 @@ impl Engine<'_> {
     /// Evaluates a row-scope formula, reusing the result of an identical
     /// formula in the same scope. Formulas reading scores or the total are
     /// not shared: those change as evaluation goes on.
-    fn eval_shared(&mut self, e: &Expr, scope: Scope) -> Values {
+    fn eval_shared(&mut self, e: &Expr, scope: Scope) -> Rc<Shared> {
         let mut key = String::new();
         if !fingerprint(e, &mut key) {
-            return self.values(e, scope);
+            return Rc::new(Shared { values: self.values(e, scope), faults: Vec::new() });
         }
-        if !self.memo.contains_key(&(key.clone(), scope)) {
-            // Compute without a mask, keeping the faults aside.
-            let outer_mask = self.mask.take();
-            let outer_pending = self.pending.replace(Vec::new());
-            let values = self.values(e, scope);
-            let faults = std::mem::replace(&mut self.pending, outer_pending).unwrap_or_default();
-            self.mask = outer_mask;
-            self.memo.insert((key.clone(), scope), (values, faults));
-        }
-        let (values, faults) = self.memo.get(&(key, scope)).cloned().unwrap_or((Values::Same(Value::Null), Vec::new()));
-        for f in faults {
+        let key = (key, scope);
+        let shared = match self.memo.get(&key) {
+            Some(shared) => shared.clone(),
+            None => {
+                // Computed without a mask, the faults kept aside.
+                let outer_mask = self.mask.take();
+                let outer_pending = self.pending.replace(Vec::new());
+                let values = self.values(e, scope);
+                let faults = std::mem::replace(&mut self.pending, outer_pending).unwrap_or_default();
+                self.mask = outer_mask;
+                let shared = Rc::new(Shared { values, faults });
+                self.memo.insert(key, shared.clone());
+                shared
+            }
+        };
+        for f in &shared.faults {
             self.fault(scope, f.index, f.span, f.fault);
         }
-        values
+        shared
     }
 
     /// An aggregate across units: over the unit's group (or all units).

@@ -164,8 +164,9 @@ pub struct Engine<'a> {
     period_rows: std::collections::HashMap<(crate::model::TableId, Period), u32>,
     /// Row-scope results already computed, by formula shape and scope:
     /// `如果 count(x where f) > 5 则 trimmed_mean(x.v where f) 否则 avg(x.v where f)`
-    /// evaluates `f` once.
-    memo: std::collections::HashMap<(String, Scope), (values::Values, Vec<Pending>)>,
+    /// evaluates `f` once. Shared, not copied: a result is a column of the
+    /// table's rows.
+    memo: std::collections::HashMap<(String, Scope), std::rc::Rc<Shared>>,
     /// Each unit's row of a one-row-per-unit table, by table and period index.
     unit_rows: std::collections::HashMap<(crate::model::TableId, Option<usize>), std::rc::Rc<[u32]>>,
     /// The distinct texts of a units-table column, by column: the group
@@ -327,8 +328,15 @@ impl ScoredDerivation {
     }
 }
 
+/// A row-scope result computed once for every formula of its shape: the
+/// values, and the faults found computing them (reported again for each).
+struct Shared {
+    values: values::Values,
+    faults: Vec<Pending>,
+}
+
 /// A fault found while computing a shared result.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Pending {
     index: usize,
     span: Span,

@@ -234,6 +234,14 @@ impl Values {
         }
     }
 
+    /// The `n` elements as booleans, borrowed when they are booleans already.
+    pub fn flags_of(&self, n: usize) -> std::borrow::Cow<'_, [bool]> {
+        match self {
+            Values::Flags(f) => std::borrow::Cow::Borrowed(f),
+            other => std::borrow::Cow::Owned((0..n).map(|i| other.truthy(i)).collect()),
+        }
+    }
+
     /// Whether each of `n` elements is `true`.
     pub fn flags(self, n: usize) -> Vec<bool> {
         match self {
