@@ -12,6 +12,9 @@
 //! Diagnostics from every stage are [`diagnostics::Diagnostic`] values,
 //! rendered only by the CLI.
 
+// pest's parser, built without its `std` feature, names `alloc::boxed::Box`.
+extern crate alloc;
+
 pub mod ast;
 pub mod check;
 pub mod cli;

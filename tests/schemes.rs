@@ -103,3 +103,18 @@ fn a_reserved_word_is_not_a_name_but_may_begin_one() {
         }
     }
 }
+
+#[test]
+fn conditionals_in_separate_formulas_are_not_counted_together() {
+    use kaohe::syntax::{Tests, parse};
+    // The delimiter pass bounds how many `如果` may be open at once (128).
+    // Each parameter's formula ends before the next begins, so 300 of them
+    // with one `如果` each are as deep as one; so are a call's arguments.
+    let parameters: String = (0..300).map(|i| format!("参数 p{i} = 如果 是 则 {i} 否则 0\n")).collect();
+    let arguments = vec!["如果 是 则 1 否则 0"; 300].join(", ");
+    let text = format!("{parameters}指标 a 100% {{ 得分 = max({arguments}) }}\n");
+    let file = kaohe::source::SourceFile::new("separate.kh", text);
+    let (tree, found) = parse(&file, Tests::Read);
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(tree.items.len(), 301);
+}

@@ -5,7 +5,8 @@
 //! and uses indentation to point at the line where a block was most likely
 //! meant to close, the way a reader would. It also bounds nesting depth, so no
 //! input can drive the recursive parser, lowering or checker deep enough to
-//! exhaust the stack.
+//! exhaust the stack: the depth of brackets, and how many `如果` and `分段`
+//! may be open at once ([`Conditionals`]).
 
 use std::sync::Arc;
 
@@ -15,6 +16,10 @@ use crate::text;
 
 /// Deepest bracket nesting accepted; real schemes stay below 12.
 pub const MAX_DEPTH: usize = 40;
+
+/// Most `如果` and `分段` open at once: as many as the operators one formula
+/// may chain or nest (lowering's limit).
+pub const MAX_CONDITIONALS: usize = 128;
 
 #[derive(Clone, Copy)]
 struct Open {
@@ -39,6 +44,7 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
     let mut line = 0usize;
     let mut line_start = true;
     let mut indent = 0usize;
+    let mut conditionals = Conditionals::default();
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '\n' {
@@ -90,6 +96,7 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                         break;
                     }
                 }
+                conditionals.operand_ended();
                 if !closed {
                     let end = text[i..].find('\n').map_or(text.len(), |n| i + n);
                     let end = if text[..end].ends_with('\r') { end - 1 } else { end };
@@ -120,8 +127,10 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                     return diags;
                 }
                 stack.push(Open { ch: c, offset: i, indent, line, dedent: None });
+                conditionals.bracket_opened();
             }
             c if is_close(c) => {
+                conditionals.bracket_closed();
                 let here = Span::new(i, i + c.len_utf8());
                 match stack.pop() {
                     None => diags.push(
@@ -183,7 +192,20 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                     }
                 }
             }
-            _ => {}
+            c if is_word_char(c) => {
+                let mut end = i + c.len_utf8();
+                while let Some((j, d)) = chars.next_if(|&(_, d)| is_word_char(d)) {
+                    end = j + d.len_utf8();
+                }
+                if !conditionals.word(&text[i..end]) {
+                    diags.push(conditionals.too_many(file, Span::new(i, end)));
+                    return diags;
+                }
+            }
+            ',' | '，' | '、' => conditionals.comma(),
+            '%' | '％' => conditionals.operand_ended(),
+            ' ' | '\t' | '\r' | '\u{3000}' | '\u{FEFF}' => {}
+            _ => conditionals.symbol(),
         }
     }
     // An unterminated string hides the brackets after it on its line, so
@@ -247,6 +269,157 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
     diags
 }
 
+/// The `如果` and `分段` that may be open where the pass has got to, at
+/// each bracket level.
+///
+/// The grammar reads an `if`'s condition and branches, and a `piecewise`'s
+/// subject, as whole expressions: `否则 如果 …` and `分段 分段 x {…} {…}` nest
+/// without brackets, so the parser's recursion is bounded only by counting
+/// them. The count of a level starts again wherever every expression of
+/// that level has ended: at a comma of the level (no expression holds one)
+/// and where a name or number follows an operand (`… 否则 0` then `参数 b`:
+/// no expression holds two operands side by side). A reserved word or a
+/// duration's unit after an operand can carry an expression on (`且`, `否则`,
+/// `30 天`), so there the count goes on.
+struct Conditionals {
+    /// The keywords counted since each level's count last started again:
+    /// the text outside brackets first, then each open bracket.
+    levels: Vec<usize>,
+    /// Their sum: how many `如果` and `分段` the parser may be inside here.
+    open: usize,
+    /// Whether the last token ended an operand: a name, number, string,
+    /// `%` or closing bracket.
+    after_operand: bool,
+}
+
+/// The keywords whose expressions nest without brackets.
+const NESTING: [&str; 4] = ["如果", "分段", "if", "piecewise"];
+
+/// The grammar's reserved words (`reserved` in `grammar/kaohe.pest`) and a
+/// duration's units (`kw_day`): the words that may carry an expression on
+/// after an operand.
+const CONTINUING: [&str; 35] = [
+    "when",
+    "where",
+    "and",
+    "or",
+    "not",
+    "in",
+    "if",
+    "then",
+    "else",
+    "piecewise",
+    "total",
+    "true",
+    "false",
+    "null",
+    "且",
+    "其中",
+    "分段",
+    "则",
+    "否则",
+    "否",
+    "如果",
+    "属于",
+    "并且",
+    "当",
+    "总分",
+    "或者",
+    "或",
+    "是",
+    "空",
+    "那么",
+    "非",
+    "天",
+    "日",
+    "days",
+    "day",
+];
+
+/// The reserved words that are operands themselves; every other one is
+/// followed by an operand.
+const OPERAND_WORDS: [&str; 8] = ["total", "true", "false", "null", "否", "总分", "是", "空"];
+
+impl Default for Conditionals {
+    fn default() -> Self {
+        Conditionals { levels: vec![0], open: 0, after_operand: false }
+    }
+}
+
+impl Conditionals {
+    fn bracket_opened(&mut self) {
+        self.levels.push(0);
+        self.after_operand = false;
+    }
+
+    fn bracket_closed(&mut self) {
+        // The text outside brackets is never closed (a stray bracket is reported as such).
+        if self.levels.len() > 1 {
+            self.open -= self.levels.pop().unwrap_or(0);
+        }
+        self.after_operand = true;
+    }
+
+    fn comma(&mut self) {
+        self.start_again();
+        self.after_operand = false;
+    }
+
+    fn operand_ended(&mut self) {
+        self.after_operand = true;
+    }
+
+    fn symbol(&mut self) {
+        self.after_operand = false;
+    }
+
+    /// A word (a name, number or keyword, as far as [`is_word_char`]
+    /// reaches); false once more than [`MAX_CONDITIONALS`] are open.
+    fn word(&mut self, word: &str) -> bool {
+        if self.after_operand && !CONTINUING.contains(&word) {
+            self.start_again();
+        }
+        // A keyword ends a word: inside one, the grammar reads a longer name.
+        if NESTING.iter().any(|k| word.ends_with(k)) {
+            if let Some(level) = self.levels.last_mut() {
+                *level += 1;
+            }
+            self.open += 1;
+        }
+        // A name ending like a keyword (`3否则`, `x否则`) counts as the keyword: it may be one.
+        let awaits_operand = CONTINUING.iter().any(|k| !OPERAND_WORDS.contains(k) && word.ends_with(k));
+        self.after_operand = !awaits_operand;
+        self.open <= MAX_CONDITIONALS
+    }
+
+    fn start_again(&mut self) {
+        if let Some(level) = self.levels.last_mut() {
+            self.open -= *level;
+            *level = 0;
+        }
+    }
+
+    fn too_many(&self, file: &Arc<SourceFile>, at: Span) -> Diagnostic {
+        Diagnostic::error(
+            &codes::SYNTAX_TOO_DEEP,
+            file,
+            text!(
+                "`如果` / `分段` nest more than {MAX_CONDITIONALS} deep in this formula",
+                "此公式中 `如果` / `分段` 嵌套超过 {MAX_CONDITIONALS} 层"
+            ),
+        )
+        .with_label(at, text!("too deep here", "此处嵌套过深"))
+        .with_help(text!("split the formula into parameters or sub-indicators", "把公式拆成参数或下级指标"))
+    }
+}
+
+/// A character of a word as [`Conditionals`] reads one: ASCII letters,
+/// digits and `_`, and CJK ideographs. Every one continues a name in the
+/// grammar (`XID_CONTINUE`), so no keyword ends inside such a word.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}')
+}
+
 fn is_open(c: char) -> bool {
     matches!(c, '{' | '(' | '[' | '｛' | '（' | '【')
 }
@@ -281,4 +454,39 @@ fn ascii_close(c: char) -> char {
 fn first_on_line(text: &str, at: usize) -> bool {
     let start = text[..at].rfind('\n').map_or(0, |n| n + 1);
     text[start..at].chars().all(|c| matches!(c, ' ' | '\t' | '\u{3000}' | '\r'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CONTINUING, NESTING, OPERAND_WORDS};
+
+    /// The quoted words of the grammar's rules whose names start with one of `rules`.
+    fn grammar_words(rules: &[&str]) -> Vec<String> {
+        let grammar = include_str!("../../grammar/kaohe.pest");
+        let mut words: Vec<String> = grammar
+            .lines()
+            .filter(|line| rules.iter().any(|rule| line.starts_with(&format!("{rule} "))))
+            .flat_map(|line| line.split('"').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        words.sort();
+        words
+    }
+
+    fn sorted(words: &[&str]) -> Vec<String> {
+        let mut words: Vec<String> = words.iter().map(|w| w.to_string()).collect();
+        words.sort();
+        words
+    }
+
+    // The bound on `如果` / `分段` holds only while these lists are the
+    // grammar's: a reserved word missing here would start a count again
+    // inside an expression.
+    #[test]
+    fn the_words_counted_are_the_grammars() {
+        assert_eq!(sorted(&CONTINUING), grammar_words(&["reserved_ascii", "reserved_cjk_low", "reserved_cjk_high", "kw_day"]));
+        assert_eq!(sorted(&NESTING), grammar_words(&["kw_if", "kw_piecewise"]));
+        let reserved = grammar_words(&["reserved_ascii", "reserved_cjk_low", "reserved_cjk_high"]);
+        assert!(OPERAND_WORDS.iter().all(|w| reserved.contains(&w.to_string())));
+        assert_eq!(OPERAND_WORDS.len(), 8);
+    }
 }
