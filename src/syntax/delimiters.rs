@@ -44,7 +44,7 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
     let mut line = 0usize;
     let mut line_start = true;
     let mut indent = 0usize;
-    let mut conditionals = Conditionals::default();
+    let mut conditionals = Conditionals::for_text(text);
     let mut chars = text.char_indices().peekable();
     while let Some((i, c)) = chars.next() {
         if c == '\n' {
@@ -192,7 +192,7 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                     }
                 }
             }
-            c if is_word_char(c) => {
+            c if conditionals.active && is_word_char(c) => {
                 let mut end = i + c.len_utf8();
                 while let Some((j, d)) = chars.next_if(|&(_, d)| is_word_char(d)) {
                     end = j + d.len_utf8();
@@ -282,6 +282,9 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
 /// duration's unit after an operand can carry an expression on (`且`, `否则`,
 /// `30 天`), so there the count goes on.
 struct Conditionals {
+    /// Whether counting can find too many: not in a text holding
+    /// [`MAX_CONDITIONALS`] of these keywords or fewer, nearly every scheme.
+    active: bool,
     /// The keywords counted since each level's count last started again:
     /// the text outside brackets first, then each open bracket.
     levels: Vec<usize>,
@@ -295,10 +298,9 @@ struct Conditionals {
 /// The keywords whose expressions nest without brackets.
 const NESTING: [&str; 4] = ["如果", "分段", "if", "piecewise"];
 
-/// The grammar's reserved words (`reserved` in `grammar/kaohe.pest`) and a
-/// duration's units (`kw_day`): the words that may carry an expression on
-/// after an operand.
-const CONTINUING: [&str; 35] = [
+/// The grammar's reserved words (`reserved` in `grammar/kaohe.pest`) that
+/// an operand follows.
+const AWAITING_OPERAND: [&str; 23] = [
     "when",
     "where",
     "and",
@@ -309,44 +311,34 @@ const CONTINUING: [&str; 35] = [
     "then",
     "else",
     "piecewise",
-    "total",
-    "true",
-    "false",
-    "null",
     "且",
     "其中",
     "分段",
     "则",
     "否则",
-    "否",
     "如果",
     "属于",
     "并且",
     "当",
-    "总分",
     "或者",
     "或",
-    "是",
-    "空",
     "那么",
     "非",
-    "天",
-    "日",
-    "days",
-    "day",
 ];
 
-/// The reserved words that are operands themselves; every other one is
-/// followed by an operand.
+/// The grammar's other reserved words: operands themselves.
 const OPERAND_WORDS: [&str; 8] = ["total", "true", "false", "null", "否", "总分", "是", "空"];
 
-impl Default for Conditionals {
-    fn default() -> Self {
-        Conditionals { levels: vec![0], open: 0, after_operand: false }
-    }
-}
+/// A duration's units (`kw_day`).
+const UNITS: [&str; 4] = ["天", "日", "days", "day"];
 
 impl Conditionals {
+    fn for_text(text: &str) -> Self {
+        // Each keyword counted is one of these found in the text.
+        let found: usize = NESTING.iter().map(|k| memchr::memmem::find_iter(text.as_bytes(), k).count()).sum();
+        Conditionals { active: found > MAX_CONDITIONALS, levels: vec![0], open: 0, after_operand: false }
+    }
+
     fn bracket_opened(&mut self) {
         self.levels.push(0);
         self.after_operand = false;
@@ -376,19 +368,21 @@ impl Conditionals {
     /// A word (a name, number or keyword, as far as [`is_word_char`]
     /// reaches); false once more than [`MAX_CONDITIONALS`] are open.
     fn word(&mut self, word: &str) -> bool {
-        if self.after_operand && !CONTINUING.contains(&word) {
+        // A reserved word or a unit may carry the expression on.
+        let continuing = |words: &[&str]| words.contains(&word);
+        if self.after_operand && !continuing(&AWAITING_OPERAND) && !continuing(&OPERAND_WORDS) && !continuing(&UNITS) {
             self.start_again();
         }
         // A keyword ends a word: inside one, the grammar reads a longer name.
-        if NESTING.iter().any(|k| word.ends_with(k)) {
+        // A name ending like one (`3否则`, `x否则`) is taken for it: it may be one.
+        let ends_like = |words: &[&str]| words.iter().any(|k| word.as_bytes().last() == k.as_bytes().last() && word.ends_with(k));
+        if ends_like(&NESTING) {
             if let Some(level) = self.levels.last_mut() {
                 *level += 1;
             }
             self.open += 1;
         }
-        // A name ending like a keyword (`3否则`, `x否则`) counts as the keyword: it may be one.
-        let awaits_operand = CONTINUING.iter().any(|k| !OPERAND_WORDS.contains(k) && word.ends_with(k));
-        self.after_operand = !awaits_operand;
+        self.after_operand = !ends_like(&AWAITING_OPERAND);
         self.open <= MAX_CONDITIONALS
     }
 
@@ -458,7 +452,7 @@ fn first_on_line(text: &str, at: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{CONTINUING, NESTING, OPERAND_WORDS};
+    use super::{AWAITING_OPERAND, NESTING, OPERAND_WORDS, UNITS};
 
     /// The quoted words of the grammar's rules whose names start with one of `rules`.
     fn grammar_words(rules: &[&str]) -> Vec<String> {
@@ -483,10 +477,9 @@ mod tests {
     // inside an expression.
     #[test]
     fn the_words_counted_are_the_grammars() {
-        assert_eq!(sorted(&CONTINUING), grammar_words(&["reserved_ascii", "reserved_cjk_low", "reserved_cjk_high", "kw_day"]));
-        assert_eq!(sorted(&NESTING), grammar_words(&["kw_if", "kw_piecewise"]));
         let reserved = grammar_words(&["reserved_ascii", "reserved_cjk_low", "reserved_cjk_high"]);
-        assert!(OPERAND_WORDS.iter().all(|w| reserved.contains(&w.to_string())));
-        assert_eq!(OPERAND_WORDS.len(), 8);
+        assert_eq!(sorted(&[AWAITING_OPERAND.as_slice(), OPERAND_WORDS.as_slice()].concat()), reserved);
+        assert_eq!(sorted(&UNITS), grammar_words(&["kw_day"]));
+        assert_eq!(sorted(&NESTING), grammar_words(&["kw_if", "kw_piecewise"]));
     }
 }
