@@ -46,6 +46,12 @@ pub fn count() -> usize {
     *COUNT.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
+/// How many cores work of this size is shared out over: one when it is not
+/// worth sharing (then the system is not asked how many there are).
+pub fn for_work(size: Work) -> usize {
+    if size.shared() { count() } else { 1 }
+}
+
 /// Runs `work` on each item on every core (when the work is worth
 /// sharing), and `take` on each result on this thread, in the items' order.
 pub fn in_order<T: Send, R: Send>(
@@ -54,8 +60,11 @@ pub fn in_order<T: Send, R: Send>(
     work: impl Fn(T) -> R + Sync,
     mut take: impl FnMut(R),
 ) {
-    let cores = if size.shared() { count() } else { 1 };
-    let workers = items.size_hint().1.map_or(cores, |most| cores.min(most));
+    let workers = match items.size_hint().1 {
+        // One item or none: no need to ask how many cores there are.
+        Some(most) if most <= 1 => most,
+        most => most.map_or(for_work(size), |most| for_work(size).min(most)),
+    };
     if workers <= 1 {
         items.for_each(|item| take(work(item)));
         return;
@@ -139,7 +148,7 @@ pub fn sort<T: Copy + Send + Sync>(
     key: impl Fn(&T) -> u128 + Sync,
     order: impl Fn(&T, &T) -> std::cmp::Ordering + Sync,
 ) {
-    if count() < 2 || items.len() <= ONE_CORE_UP_TO {
+    if items.len() <= ONE_CORE_UP_TO || count() < 2 {
         items.sort_by(order);
         return;
     }

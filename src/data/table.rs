@@ -1527,7 +1527,7 @@ fn gather<T: Copy>(items: Vec<T>, order: &[Row], spare: &mut Vec<T>) -> Vec<T> {
 /// turn, each core gathering them one after the other through its own
 /// [`Spare`].
 fn in_order_of(columns: Vec<Column>, order: &[Row]) -> Vec<Column> {
-    let cores = crate::cores::count().clamp(1, columns.len().max(1));
+    let cores = crate::cores::for_work(crate::cores::Work::Columns(order.len())).clamp(1, columns.len().max(1));
     let mut hands: Vec<Vec<(usize, Column)>> = (0..cores).map(|_| Vec::new()).collect();
     for (c, column) in columns.into_iter().enumerate() {
         hands[c % cores].push((c, column));
@@ -1631,7 +1631,7 @@ fn row_ranks(cells: &TextCells, strings: &Interner) -> Option<Vec<u32>> {
 /// `order` (rows ordered by unit) cut into a part for each core, each
 /// part's units whole.
 fn whole_units<'o>(mut order: &'o mut [Row], units: &[UnitId]) -> impl Iterator<Item = &'o mut [Row]> + Send {
-    let size = order.len().div_ceil(crate::cores::count().max(1)).max(1);
+    let size = order.len().div_ceil(crate::cores::for_work(crate::cores::Work::Columns(order.len())).max(1)).max(1);
     std::iter::from_fn(move || {
         if order.is_empty() {
             return None;
