@@ -806,7 +806,7 @@ fn read_tables<'s>(
 /// A CSV file read in pieces from disk, read again whole.
 fn read_again(file: &DataFile) -> Result<Source, Box<crate::diagnostics::Diagnostic>> {
     match file.origin() {
-        Some((path, forced)) => read_whole(file.name.clone(), path.to_path_buf(), forced, Format::Csv),
+        Some((path, forced)) => read_whole(file.name.clone(), path.to_path_buf(), file.len as u64, forced, Format::Csv),
         // Never: a file read from disk knows where from.
         None => Ok(Source::Failed),
     }
@@ -816,14 +816,25 @@ fn read_again(file: &DataFile) -> Result<Source, Box<crate::diagnostics::Diagnos
 fn read_whole(
     shown: String,
     full: std::path::PathBuf,
+    len: u64,
     forced: Option<&'static encoding_rs::Encoding>,
     format: Format,
 ) -> Result<Source, Box<crate::diagnostics::Diagnostic>> {
-    let text = match std::fs::read(&full) {
+    let text = match read_file(&full, len) {
         Ok(bytes) => decode::decode(bytes, forced).map_err(|e| errors::encoding(&shown, &e))?,
         Err(e) => return Err(Box::new(errors::io(&shown, &e))),
     };
     Ok(Source::Text(DataFile::read_from(shown, text, (full, forced)), format))
+}
+
+/// The bytes of a file of about `len` bytes: room for them made at once,
+/// without asking the system for the length again as `std::fs::read` does.
+fn read_file(path: &Path, len: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    // One byte more, so that reading to the end finds it without growing.
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
+    std::fs::File::open(path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Rows of a body of `total` bytes, estimated from the `rows` of its first
@@ -946,7 +957,7 @@ fn folder_sources(
     let base = display.trim_end_matches('/');
     let mut sources = Vec::with_capacity(scheme.tables.len());
     // The files found, read after the loop.
-    let mut found: Vec<(TableId, String, Format)> = Vec::new();
+    let mut found: Vec<(TableId, String, Format, u64)> = Vec::new();
     for (tid, table) in scheme.tables.iter().enumerate() {
         let find = |ext: &str| {
             files.iter().find(|f| f.rsplit_once('.').is_some_and(|(stem, e)| stem == table.name && e.eq_ignore_ascii_case(ext))).cloned()
@@ -974,20 +985,20 @@ fn folder_sources(
             }
         };
         sources.push(Source::Failed);
-        found.push((tid, file, format));
+        let len = std::fs::metadata(path.join(&file)).map_or(0, |m| m.len());
+        found.push((tid, file, format, len));
     }
     // Read and decoded on all threads: checking that a large file is UTF-8 takes as long as reading it.
-    let bytes = found.iter().map(|(_, file, _)| std::fs::metadata(path.join(file)).map_or(0, |m| m.len())).sum::<u64>();
-    let read = |(tid, file, format): (TableId, String, Format)| {
+    let bytes = found.iter().map(|&(.., len)| len).sum::<u64>();
+    let read = |(tid, file, format, len): (TableId, String, Format, u64)| {
         let shown = format!("{base}/{file}");
         let full = path.join(&file);
-        let large = std::fs::metadata(&full).is_ok_and(|m| m.len() > cut_above as u64);
-        if large && matches!(format, Format::Csv) && forced.is_none_or(|e| e == encoding_rs::UTF_8) {
+        if len > cut_above as u64 && matches!(format, Format::Csv) && forced.is_none_or(|e| e == encoding_rs::UTF_8) {
             if let Some(survey) = survey::survey(&full) {
                 return (tid, Ok(Source::Surveyed(DataFile::surveyed(shown, survey.len, (full, forced)), Arc::new(survey))));
             }
         }
-        (tid, read_whole(shown, full, forced, format))
+        (tid, read_whole(shown, full, len, forced, format))
     };
     let work = crate::cores::Work::Bytes(usize::try_from(bytes).unwrap_or(usize::MAX));
     for (tid, source) in crate::cores::map(work, found.into_iter(), read) {
