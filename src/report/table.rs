@@ -51,12 +51,14 @@ pub fn render(a: &Assessment, lang: Lang, width: usize) -> String {
 /// `numeric` columns are right-aligned, and column `shrink` is shortened
 /// with `…` first when the terminal is narrow.
 pub fn grid(header: &[String], rows: &[Vec<String>], numeric: &[bool], shrink: usize, width: usize) -> String {
-    let mut widths: Vec<usize> = header.iter().map(|h| h.width()).collect();
-    for row in rows {
-        for (c, cell) in row.iter().enumerate() {
-            if let Some(w) = widths.get_mut(c) {
-                *w = (*w).max(cell.width());
-            }
+    // Each cell's display width, measured once.
+    let measured = |cells: &[String]| cells.iter().map(|cell| cell.width()).collect::<Vec<usize>>();
+    let header_widths = measured(header);
+    let row_widths: Vec<Vec<usize>> = rows.iter().map(|row| measured(row)).collect();
+    let mut widths = header_widths.clone();
+    for cell_widths in &row_widths {
+        for (w, &cell) in widths.iter_mut().zip(cell_widths) {
+            *w = (*w).max(cell);
         }
     }
     let total_width: usize = widths.iter().sum::<usize>() + 2 * widths.len().saturating_sub(1);
@@ -66,22 +68,33 @@ pub fn grid(header: &[String], rows: &[Vec<String>], numeric: &[bool], shrink: u
         }
     }
     let mut out = String::new();
-    let line = |cells: &[String], out: &mut String| {
-        let mut parts = Vec::new();
-        for (c, cell) in cells.iter().enumerate() {
+    let line = |cells: &[String], cell_widths: &[usize], out: &mut String| {
+        let start = out.len();
+        for (c, (cell, &cell_width)) in cells.iter().zip(cell_widths).enumerate() {
+            if c > 0 {
+                out.push_str("  ");
+            }
             let w = widths.get(c).copied().unwrap_or(0);
-            let cell = fit(cell, w);
-            let pad = w.saturating_sub(cell.width());
-            let right = numeric.get(c).copied().unwrap_or(false);
-            parts.push(if right { format!("{}{cell}", " ".repeat(pad)) } else { format!("{cell}{}", " ".repeat(pad)) });
+            let cut = (cell_width > w).then(|| fit(cell, w));
+            let (cell, cell_width) = cut.as_ref().map_or((cell.as_str(), cell_width), |cut| (cut.as_str(), cut.width()));
+            let pad = w.saturating_sub(cell_width);
+            if numeric.get(c).copied().unwrap_or(false) {
+                out.extend(std::iter::repeat_n(' ', pad));
+                out.push_str(cell);
+            } else {
+                out.push_str(cell);
+                out.extend(std::iter::repeat_n(' ', pad));
+            }
         }
-        let _ = writeln!(out, "{}", parts.join("  ").trim_end());
+        let kept = out[start..].trim_end().len();
+        out.truncate(start + kept);
+        out.push('\n');
     };
-    line(header, &mut out);
+    line(header, &header_widths, &mut out);
     let rule: Vec<String> = widths.iter().map(|w| "─".repeat(*w)).collect();
     let _ = writeln!(out, "{}", rule.join("  "));
-    for row in rows {
-        line(row, &mut out);
+    for (row, cell_widths) in rows.iter().zip(&row_widths) {
+        line(row, cell_widths, &mut out);
     }
     out
 }
