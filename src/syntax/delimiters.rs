@@ -300,30 +300,10 @@ const NESTING: [&str; 4] = ["如果", "分段", "if", "piecewise"];
 
 /// The grammar's reserved words (`reserved` in `grammar/kaohe.pest`) that
 /// an operand follows.
+#[rustfmt::skip]
 const AWAITING_OPERAND: [&str; 23] = [
-    "when",
-    "where",
-    "and",
-    "or",
-    "not",
-    "in",
-    "if",
-    "then",
-    "else",
-    "piecewise",
-    "且",
-    "其中",
-    "分段",
-    "则",
-    "否则",
-    "如果",
-    "属于",
-    "并且",
-    "当",
-    "或者",
-    "或",
-    "那么",
-    "非",
+    "when", "where", "and", "or", "not", "in", "if", "then", "else", "piecewise",
+    "且", "其中", "分段", "则", "否则", "如果", "属于", "并且", "当", "或者", "或", "那么", "非",
 ];
 
 /// The grammar's other reserved words: operands themselves.
