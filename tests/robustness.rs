@@ -224,3 +224,42 @@ fn the_deepest_nesting_accepted_fits_a_small_stack() {
         }
     });
 }
+
+#[test]
+fn random_chains_of_conditionals_end_in_a_scheme_or_diagnostics() {
+    // Pieces that keep a formula open (each `如果` / `分段` nests inside the
+    // one before), try to make the delimiter pass count again without
+    // ending the formula, or do end it: the count must hold whatever the
+    // mix. Most texts are broken, and some sent pest backtracking for
+    // minutes before it had a call budget (`syntax::parse_within_budget`).
+    const OPEN: &[&str] = &["如果 x 则 1 否则 ", "如果 如果 x 则 y 否则 z 则 1 否则 ", "分段 ", "(如果 x 则 1 否则 "];
+    const GOING_ON: &[&str] = &["x + ", "1且 x 或 ", "30 天 + ", "参数 + ", "\n", "# 注释\n", "“文字” + ", "5% * ", "非 ", "min(1, 2) + "];
+    const ENDING: &[&str] = &["0\n参数 p = ", "0\n扣分 c { 扣 1 当 是 }\n参数 q = ", "1 }\n指标 b 10% { 得分 = "];
+    run_small_stack(|| {
+        let mut rng = Rng(0x5EED_1F5E_C0DE_0001);
+        for round in 0..200 {
+            let (mut text, mut parens, mut pieces) = (String::from("指标 a 90% { 得分 = "), 0usize, 0usize);
+            for _ in 0..rng.below(800) {
+                let piece = match rng.below(10) {
+                    0..=3 => OPEN[rng.below(OPEN.len())],
+                    4..=7 => GOING_ON[rng.below(GOING_ON.len())],
+                    _ => ENDING[rng.below(ENDING.len())],
+                };
+                // Parentheses stay under the bracket limit and are closed
+                // at the end; a piecewise gets its pieces there too.
+                if piece.starts_with('(') && parens >= 30 || ENDING.contains(&piece) && parens > 0 {
+                    continue;
+                }
+                parens += usize::from(piece.starts_with('('));
+                pieces += usize::from(piece == "分段 ");
+                text.push_str(piece);
+            }
+            text.push('1');
+            text.push_str(&")".repeat(parens));
+            text.push_str(&" { 否则 => 1 }".repeat(pieces.min(1000)));
+            text.push_str(" }\n等次 { 合格 >= 0 }\n");
+            let checked = check_source(SourceFile::new(format!("chain{round}.kh"), text));
+            assert!(checked.scheme.is_some() || !checked.diagnostics.is_empty(), "round {round}");
+        }
+    });
+}

@@ -52,7 +52,7 @@ pub fn parse(file: &Arc<SourceFile>, tests: Tests) -> (ast::File, Diagnostics) {
         Tests::Read => Rule::file,
         Tests::Unread => Rule::file_without_tests,
     };
-    match SchemeParser::parse(rule, &file.text) {
+    match parse_within_budget(rule, &file.text) {
         Ok(mut pairs) => {
             let (mut tree, found) = match pairs.next() {
                 Some(pair) => lower::lower_file(pair, file),
@@ -107,7 +107,26 @@ fn strict_error(file: &Arc<SourceFile>, rule: Rule, start: usize, end: usize, co
 
 fn strict_parse(file: &Arc<SourceFile>, rule: Rule, start: usize, end: usize) -> Result<(), pest::error::Error<Rule>> {
     let piece = file.text.get(start..end).unwrap_or("");
-    SchemeParser::parse(rule, piece).map(|_| ())
+    parse_within_budget(rule, piece).map(|_| ())
+}
+
+/// Rule calls pest may make for each byte of a text, and for any text:
+/// about 15 times what real schemes take (3 to 12 a byte). pest does not
+/// remember what it parsed, so in broken text a formula that fails inside
+/// (`… 否则 x + (如果 y + …` without its `则`) is tried again at each
+/// level of `如果` around it, and failures nested in one another multiply:
+/// a 2.5 KB text took minutes. Within the budget it is refused at once.
+const CALLS_PER_BYTE: usize = 200;
+const CALLS_AT_LEAST: usize = 100_000;
+
+/// Parses `text` as `rule`, giving up past the call budget for its length.
+fn parse_within_budget(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    // pest's call limit is one setting for the process: a parse on another
+    // thread (tests, an editor) waits for this one.
+    static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pest::set_call_limit(std::num::NonZeroUsize::new(text.len().saturating_mul(CALLS_PER_BYTE).saturating_add(CALLS_AT_LEAST)));
+    SchemeParser::parse(rule, text)
 }
 
 /// The keywords that can begin a piece parsed by a strict rule.
@@ -193,11 +212,18 @@ fn pest_error(file: &Arc<SourceFile>, error: &pest::error::Error<Rule>, offset: 
     }
     let positives = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
-        ErrorVariant::CustomError { message } => {
-            let message = message.clone();
-            return Diagnostic::error(&codes::SYNTAX_TOO_DEEP, file, text!("the parser gave up: {message}", "解析器放弃:{message}"))
-                .with_label(found.span, text!("here", "此处"))
-                .with_help(text!("split the scheme into smaller parts", "把方案拆成较小的部分"));
+        // Only the call budget ends a parse so (`parse_within_budget`).
+        ErrorVariant::CustomError { .. } => {
+            return Diagnostic::error(
+                &codes::SYNTAX_TOO_DEEP,
+                file,
+                text!("the parser gave up: the text around here is too tangled", "解析器放弃:此处附近的文本过于纠缠"),
+            )
+            .with_label(found.span, text!("given up here", "在此放弃"))
+            .with_help(text!(
+                "check the brackets and that each `如果` has its `则` and `否则`; split a long formula into parameters",
+                "检查括号,以及每个 `如果` 是否都有 `则` 和 `否则`;把过长的公式拆成参数"
+            ));
         }
     };
     let mut expected: Vec<(String, String)> = Vec::new();
