@@ -6,7 +6,7 @@
 //! meant to close, the way a reader would. It also bounds nesting depth, so no
 //! input can drive the recursive parser, lowering or checker deep enough to
 //! exhaust the stack: the depth of brackets, and how many `如果` and `分段`
-//! may be open at once ([`Conditionals`]).
+//! may be open at once (`Conditionals`).
 
 use std::sync::Arc;
 
