@@ -139,6 +139,11 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
     chars.into_iter().collect()
 }
 
+/// A scheme whose one indicator is scored by `formula`.
+fn in_formula(formula: &str) -> String {
+    format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {formula} }}")
+}
+
 #[expect(clippy::expect_used, reason = "a test that cannot start its thread must fail")]
 fn run_small_stack(f: impl FnOnce() + Send + 'static) {
     let handle = std::thread::Builder::new().stack_size(2 * 1024 * 1024).spawn(f).expect("spawn test thread");
@@ -176,24 +181,24 @@ fn random_mutations_never_panic() {
 fn deep_nesting_is_an_error_not_a_crash() {
     run_small_stack(|| {
         let cases = [
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1{} }}", "(".repeat(5000), ")".repeat(5000)),
+            in_formula(&format!("{}1{}", "(".repeat(5000), ")".repeat(5000))),
             format!("方案 \"x\" {{ 年度 2013 }}\n{}", "指标 a 100% {\n".repeat(3000)),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = 1{} }}", " + 1".repeat(20000)),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "- ".repeat(20000)),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "非 ".repeat(20000)),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1{} }}", "[".repeat(5000), "]".repeat(5000)),
+            in_formula(&format!("1{}", " + 1".repeat(20000))),
+            in_formula(&format!("{}1", "- ".repeat(20000))),
+            in_formula(&format!("{}1", "非 ".repeat(20000))),
+            in_formula(&format!("{}1{}", "[".repeat(5000), "]".repeat(5000))),
             "}".repeat(10000),
             "\"".repeat(10001),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = 如果 {} 1 }}", "如果 是 则 1 否则 ".repeat(3000)),
+            in_formula(&format!("如果 {} 1", "如果 是 则 1 否则 ".repeat(3000))),
             // A piecewise's subject nests without brackets: its blocks follow one another.
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 {} }}", "分段 ".repeat(3000), "{ 否则 => 1 } ".repeat(3000)),
+            in_formula(&format!("{}1 {}", "分段 ".repeat(3000), "{ 否则 => 1 } ".repeat(3000))),
             // None of these ends the formula, so none starts the count of `如果` again:
             // a line break, a name after `否则`, an operator, a duration's unit.
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "如果 是 则 1 否则\n".repeat(3000)),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "如果 是 则 1 否则 参数 + ".repeat(3000)),
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "如果 是 则 1 否则 30 天 + ".repeat(3000)),
+            in_formula(&format!("{}1", "如果 是 则 1 否则\n".repeat(3000))),
+            in_formula(&format!("{}1", "如果 是 则 1 否则 参数 + ".repeat(3000))),
+            in_formula(&format!("{}1", "如果 是 则 1 否则 30 天 + ".repeat(3000))),
             // `1且` is `1 且`: it leaves the formula open, so the name after it does too.
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "如果 是 则 1 否则 1且 x 或 ".repeat(3000)),
+            in_formula(&format!("{}1", "如果 是 则 1 否则 1且 x 或 ".repeat(3000))),
         ];
         for (i, text) in cases.into_iter().enumerate() {
             let checked = check_source(SourceFile::new(format!("deep{i}.kh"), text));
@@ -209,12 +214,8 @@ fn the_deepest_nesting_accepted_fits_a_small_stack() {
         // 128 `如果` in a chain, and 117 inside 39 parentheses: the most the
         // delimiter pass lets through, which the parser must then read.
         let cases = [
-            format!("方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1 }}", "如果 是 则 1 否则 ".repeat(128)),
-            format!(
-                "方案 \"x\" {{ 年度 2013 }}\n指标 a 100% {{ 得分 = {}1{} }}",
-                "(如果 是 则 1 否则 如果 是 则 1 否则 如果 是 则 1 否则 ".repeat(39),
-                ")".repeat(39)
-            ),
+            in_formula(&format!("{}1", "如果 是 则 1 否则 ".repeat(128))),
+            in_formula(&format!("{}1{}", "(如果 是 则 1 否则 如果 是 则 1 否则 如果 是 则 1 否则 ".repeat(39), ")".repeat(39))),
         ];
         for (i, text) in cases.into_iter().enumerate() {
             let checked = check_source(SourceFile::new(format!("deepest{i}.kh"), text));
