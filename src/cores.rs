@@ -63,7 +63,10 @@ pub fn in_order<T: Send, R: Send>(
     let workers = match items.size_hint().1 {
         // One item or none: no need to ask how many cores there are.
         Some(most) if most <= 1 => most,
-        most => most.map_or(for_work(size), |most| for_work(size).min(most)),
+        most => {
+            let cores = for_work(size);
+            most.map_or(cores, |most| cores.min(most))
+        }
     };
     if workers <= 1 {
         items.for_each(|item| take(work(item)));
