@@ -12,6 +12,8 @@
 //! Diagnostics from every stage are [`diagnostics::Diagnostic`] values,
 //! rendered only by the CLI.
 
+#![forbid(unsafe_code)]
+
 // pest's parser, built without its `std` feature, names `alloc::boxed::Box`.
 extern crate alloc;
 
