@@ -45,8 +45,16 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
     let mut line_start = true;
     let mut indent = 0usize;
     let mut conditionals = Conditionals::for_text(text);
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
+    let mut at = 0;
+    loop {
+        // Between a line's indentation and its end, only a few bytes matter
+        // unless words are counted: the rest is passed over a byte at a time.
+        if !line_start && !conditionals.active {
+            at += text.as_bytes().get(at..).unwrap_or_default().iter().take_while(|&&b| !MAY_MATTER[usize::from(b)]).count();
+        }
+        let Some(c) = char_at(text, at) else { break };
+        let i = at;
+        at += c.len_utf8();
         if c == '\n' {
             line += 1;
             line_start = true;
@@ -80,17 +88,14 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
             }
         }
         match c {
-            '#' => while chars.next_if(|&(_, c)| c != '\n').is_some() {},
+            '#' => at = memchr::memchr(b'\n', text.as_bytes().get(at..).unwrap_or_default()).map_or(text.len(), |n| at + n),
             '"' | '“' => {
                 let close = if c == '"' { '"' } else { '”' };
                 let mut closed = false;
-                while let Some(&(_, d)) = chars.peek() {
-                    if d == '\n' {
-                        break;
-                    }
-                    chars.next();
+                while let Some(d) = char_at(text, at).filter(|&d| d != '\n') {
+                    at += d.len_utf8();
                     if d == '\\' && c == '"' {
-                        chars.next_if(|&(_, c)| c != '\n');
+                        at += char_at(text, at).filter(|&e| e != '\n').map_or(0, char::len_utf8);
                     } else if d == close {
                         closed = true;
                         break;
@@ -193,10 +198,10 @@ pub fn check(file: &Arc<SourceFile>) -> Diagnostics {
                 }
             }
             c if conditionals.active && is_word_char(c) => {
-                let mut end = i + c.len_utf8();
-                while let Some((j, d)) = chars.next_if(|&(_, d)| is_word_char(d)) {
-                    end = j + d.len_utf8();
+                while let Some(d) = char_at(text, at).filter(|&d| is_word_char(d)) {
+                    at += d.len_utf8();
                 }
+                let end = at;
                 if !conditionals.word(&text[i..end]) {
                     diags.push(conditionals.too_many(file, Span::new(i, end)));
                     return diags;
@@ -312,6 +317,23 @@ const OPERAND_WORDS: [&str; 8] = ["total", "true", "false", "null", "否", "总�
 /// A duration's units (`kw_day`).
 const UNITS: [&str; 4] = ["天", "日", "days", "day"];
 
+/// The last bytes of the words above.
+const KEYWORD_ENDS: [bool; 256] = {
+    let mut table = [false; 256];
+    let lists: [&[&str]; 4] = [&NESTING, &AWAITING_OPERAND, &OPERAND_WORDS, &UNITS];
+    let mut l = 0;
+    while l < lists.len() {
+        let mut w = 0;
+        while w < lists[l].len() {
+            let bytes = lists[l][w].as_bytes();
+            table[bytes[bytes.len() - 1] as usize] = true;
+            w += 1;
+        }
+        l += 1;
+    }
+    table
+};
+
 impl Conditionals {
     fn for_text(text: &str) -> Self {
         // Each keyword counted is one of these found in the text.
@@ -348,14 +370,16 @@ impl Conditionals {
     /// A word (a name, number or keyword, as far as [`is_word_char`]
     /// reaches); false once more than [`MAX_CONDITIONALS`] are open.
     fn word(&mut self, word: &str) -> bool {
+        // Most words end in a byte no keyword ends in: neither one nor like one.
+        let keyword_like = word.as_bytes().last().is_some_and(|&b| KEYWORD_ENDS[usize::from(b)]);
         // A reserved word or a unit may carry the expression on.
-        let continuing = |words: &[&str]| words.contains(&word);
+        let continuing = |words: &[&str]| keyword_like && words.contains(&word);
         if self.after_operand && !continuing(&AWAITING_OPERAND) && !continuing(&OPERAND_WORDS) && !continuing(&UNITS) {
             self.start_again();
         }
         // A keyword ends a word: inside one, the grammar reads a longer name.
         // A name ending like one (`3否则`, `x否则`) is taken for it: it may be one.
-        let ends_like = |words: &[&str]| words.iter().any(|k| word.as_bytes().last() == k.as_bytes().last() && word.ends_with(k));
+        let ends_like = |words: &[&str]| keyword_like && words.iter().any(|k| word.ends_with(k));
         if ends_like(&NESTING) {
             if let Some(level) = self.levels.last_mut() {
                 *level += 1;
@@ -386,6 +410,34 @@ impl Conditionals {
         .with_help(text!("split the formula into parameters or sub-indicators", "把公式拆成参数或下级指标"))
     }
 }
+
+/// The character starting at byte `at` (none at the end, or inside a character).
+fn char_at(text: &str, at: usize) -> Option<char> {
+    match *text.as_bytes().get(at)? {
+        b if b.is_ascii() => Some(char::from(b)),
+        _ => text.get(at..)?.chars().next(),
+    }
+}
+
+/// The bytes that may begin something the pass reads, outside a line's
+/// indentation and with words not counted: a line break, a comment, a
+/// string, an ASCII bracket, and the first byte of `“` and of the
+/// full-width brackets (`｛｝（）【】`). Every other byte is passed over;
+/// no character that matters has one of them inside it (UTF-8).
+const MAY_MATTER: [bool; 256] = {
+    let mut table = [false; 256];
+    let bytes = b"\n#\"{}()[]";
+    let mut k = 0;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
+        k += 1;
+    }
+    // '“' starts with 0xE2, '【' and '】' with 0xE3, the full-width braces and parentheses with 0xEF.
+    table[0xE2] = true;
+    table[0xE3] = true;
+    table[0xEF] = true;
+    table
+};
 
 /// A character of a word as [`Conditionals`] reads one: ASCII letters,
 /// digits and `_`, and CJK ideographs. Every one continues a name in the
@@ -432,7 +484,42 @@ fn first_on_line(text: &str, at: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{AWAITING_OPERAND, NESTING, OPERAND_WORDS, UNITS};
+    use super::{AWAITING_OPERAND, MAX_CONDITIONALS, NESTING, OPERAND_WORDS, UNITS, check};
+    use crate::source::SourceFile;
+
+    /// Each diagnostic's code and labels, for comparing two passes.
+    fn findings(text: &str) -> Vec<String> {
+        let file = SourceFile::new("t.kh", text);
+        check(&file).iter().map(|d| format!("{} {:?}", d.code.id, d.labels)).collect()
+    }
+
+    // Where words are not counted, the pass passes over most bytes without
+    // reading them as characters. A comment holding more than
+    // `MAX_CONDITIONALS` keywords makes it count words and read every
+    // character, and changes nothing else: both must find the same.
+    #[test]
+    fn passing_over_plain_bytes_finds_what_reading_every_character_finds() {
+        let counted = format!("\n# {}\n", "如果 ".repeat(MAX_CONDITIONALS + 1));
+        let (mismatched, unmatched, unclosed) = ("mismatched", "unmatched_close", "unclosed");
+        let cases: [(&str, &[&str]); 9] = [
+            ("指标 甲 {\n  得分 = (1 + 2]\n}\n", &[mismatched]),
+            ("指标 甲（权重 10）｛\n  得分 = 【1，2】\n｝\n", &[]),
+            ("指标 甲 {\n  说明 \"括号 ( 在字符串里\"  # 行尾注释里的 { 不算\n  # 注释行里的 ( 也不算\n}\n", &[]),
+            ("指标 甲 {\n  说明 “全角引号里的 ｛ 不算”\n  得分 = 1)\n}\n", &[mismatched, unmatched]),
+            ("指标 甲 {\n  说明 \"没有结束\n}\n", &["unterminated_string"]),
+            ("指标 甲 {\n  说明 \"转义的 \\\" 引号 {\"\n  指标 乙 {\n    得分 = 1\n指标 丙 {\n}\n", &[unclosed, unclosed]),
+            ("指标 甲 {\r\n\t得分 = 如果 x 则 (1 否则 2\r\n}\r\n", &[mismatched, unclosed]),
+            ("　指标 甲 {\n　　得分 = 1\n    }\n", &["indentation"]),
+            ("指标 甲 {\n  得分 = 1 ％ 】\n}\n", &[mismatched, unmatched]),
+        ];
+        for (text, codes) in cases {
+            let found = findings(text);
+            let found_codes: Vec<&str> =
+                found.iter().map(|f| f.split(' ').next().unwrap_or("").trim_start_matches("kaohe::syntax::")).collect();
+            assert_eq!(found_codes, codes, "{text:?}");
+            assert_eq!(found, findings(&format!("{text}{counted}")), "{text:?}");
+        }
+    }
 
     /// The quoted words of the grammar's rules whose names start with one of `rules`.
     fn grammar_words(rules: &[&str]) -> Vec<String> {
