@@ -1089,10 +1089,19 @@ impl TableLoader {
             return (RowOrder::Sorted(order), keys_apart);
         }
         let ranks = TextRanks::of(&self.columns, &columns, &ctx.strings);
+        // A unit's rows mostly differ in the first column already: where it
+        // is ranked, two ranks decide, and the whole order only breaks ties
+        // (it compares the unit, equal here, then that column first).
+        let first_ranks = columns.first().and_then(|&c| ranks.of_column(c));
+        let rank = |r: usize| first_ranks.and_then(|ranks| ranks.get(r)).copied().unwrap_or(0);
+        let in_unit = |a: Row, b: Row| {
+            let (a, b) = (a as usize, b as usize);
+            rank(a).cmp(&rank(b)).then_with(|| order_of(&ranks, a, b))
+        };
         let units = |rows: &mut [Row]| {
             for rows in rows.chunk_by_mut(|&a, &b| self.units[a as usize] == self.units[b as usize]) {
-                if !rows.is_sorted_by(|&a, &b| order_of(&ranks, a as usize, b as usize).is_lt()) {
-                    rows.sort_unstable_by(|&a, &b| order_of(&ranks, a as usize, b as usize));
+                if !rows.is_sorted_by(|&a, &b| in_unit(a, b).is_lt()) {
+                    rows.sort_unstable_by(|&a, &b| in_unit(a, b));
                 }
             }
         };
@@ -1592,9 +1601,14 @@ impl TextRanks {
         TextRanks(ranks)
     }
 
+    /// Each row's rank in column `c`, where it is ranked.
+    fn of_column(&self, c: usize) -> Option<&[u32]> {
+        self.0.get(c)?.as_deref()
+    }
+
     /// Rows `a` and `b` compared on column `c`, where it is ranked.
     fn compare(&self, c: usize, a: usize, b: usize) -> Option<Ordering> {
-        let ranks = self.0.get(c)?.as_ref()?;
+        let ranks = self.of_column(c)?;
         // Rows past a column's cells are empty, as `TextCells::get` has them.
         let rank = |r: usize| ranks.get(r).copied().unwrap_or(0);
         Some(rank(a).cmp(&rank(b)))

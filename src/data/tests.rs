@@ -765,3 +765,59 @@ fn text_cells_keep_empty_cells_apart_from_texts() {
     cells.truncate(2);
     assert_eq!(cells.iter().collect::<Vec<_>>(), [Some(0), None]);
 }
+
+/// A unit's rows follow a text column of few texts (compared by rank, see
+/// `TableLoader::sorted`), then the next column, whatever the file's order.
+#[test]
+fn a_units_rows_follow_a_text_column_of_few_texts_then_the_next() {
+    let source = r#"方案 "细则顺序" {
+    年度 2013
+}
+数据表 单位 键 名称 {
+    名称: 文本
+}
+考核对象 单位 { 标识 名称 }
+数据表 评分 {
+    名称: 文本
+    细则: 文本
+    分值: 数值
+}
+指标 廉政 100% {
+    得分 = count(评分 where 细则 = "党风廉政建设")
+}
+等次 {
+    合格
+}
+"#;
+    let checked = check_source(SourceFile::new("order.kh", source));
+    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    // Two texts in 24 rows (ranked), written with the later text first.
+    let mut rows = Vec::new();
+    for unit in ["乙", "甲"] {
+        for k in (0..6).rev() {
+            rows.push(format!("{unit},效能建设,{k}"));
+            rows.push(format!("{unit},党风廉政建设,{}", 10 - k));
+        }
+    }
+    let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
+    let dir = folder("ranked-order");
+    write_csv(&dir, "单位.csv", "名称", &["甲", "乙"], &[0, 1]);
+    write_csv(&dir, "评分.csv", "名称,细则,分值", &rows, &permutation(rows.len(), 5));
+    let (data, diags) = load(&scheme, &dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!diags.has_errors(), "{:?}", diags.iter().map(|d| &d.message.en).collect::<Vec<_>>());
+    let table = &data.tables[1];
+    let (Column::Text(rules), Column::Number(points)) = (&table.columns[1], &table.columns[2]) else { panic!("columns") };
+    let shown: Vec<String> = (0..rows.len())
+        .map(|r| {
+            format!("{} {}", rules.get(r).map_or("", |s| data.strings.resolve(s)), points.get(r).map(|d| d.to_string()).unwrap_or_default())
+        })
+        .collect();
+    // "党" (U+515A) comes before "效" (U+6548); then by points.
+    let unit: Vec<String> = ["5", "6", "7", "8", "9", "10"]
+        .iter()
+        .map(|p| format!("党风廉政建设 {p}"))
+        .chain(["0", "1", "2", "3", "4", "5"].iter().map(|p| format!("效能建设 {p}")))
+        .collect();
+    assert_eq!(shown, [unit.clone(), unit].concat());
+}
