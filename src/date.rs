@@ -26,8 +26,8 @@ impl Date {
     /// Parses `2014-01-01`, `2014/1/1`, `2014.1.1` or `2014年1月1日`.
     pub fn parse(text: &str) -> Option<Date> {
         let text = text.trim();
-        let parts: Vec<&str> = text.split(['-', '/', '.', '年', '月', '日', '号']).filter(|p| !p.is_empty()).collect();
-        let [y, m, d] = parts.as_slice() else { return None };
+        let mut parts = text.split(['-', '/', '.', '年', '月', '日', '号']).filter(|p| !p.is_empty());
+        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else { return None };
         if y.len() != 4 || m.len() > 2 || d.len() > 2 {
             return None;
         }
@@ -104,6 +104,10 @@ mod tests {
         assert_eq!(Date::parse("2013-02-29"), None);
         assert_eq!(Date::parse("2012-02-29"), Date::new(2012, 2, 29));
         assert_eq!(Date::parse("14-1-1"), None);
+        // Exactly three parts.
+        assert_eq!(Date::parse("2014-1"), None);
+        assert_eq!(Date::parse("2014-1-1-1"), None);
+        assert_eq!(Date::parse("2014年1月1日8时"), None);
     }
 
     #[test]
