@@ -44,7 +44,12 @@ const SCHEME: &str = r#"方案 "顺序无关" {
 "#;
 
 fn scheme() -> Scheme {
-    let checked = check_source(SourceFile::new("test.kh", SCHEME));
+    checked("test.kh", SCHEME)
+}
+
+/// The checked scheme of `source`, which must have no errors.
+fn checked(name: &str, source: &str) -> Scheme {
+    let checked = check_source(SourceFile::new(name, source));
     checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()))
 }
 
@@ -268,8 +273,7 @@ fn rows_know_their_units_from_where_each_unit_starts() {
 #[test]
 fn lines_are_kept_for_rows_a_deduction_cites() {
     let source = SCHEME.replace("等次 {", "扣分 约谈 {\n    每条 督查记录 其中 类别 = \"约谈\" 扣 分值\n}\n等次 {");
-    let checked = check_source(SourceFile::new("test.kh", source));
-    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let scheme = checked("test.kh", &source);
     let dir = folder("cited");
     write_mixed(&dir, 50);
     let (data, _) = load(&scheme, &dir, &LoadOptions::default());
@@ -433,8 +437,7 @@ fn text_columns_nothing_reads_are_checked_not_kept() {
     诫勉
 }
 "#;
-    let checked = check_source(SourceFile::new("unread.kh", source));
-    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let scheme = checked("unread.kh", source);
     let read = |t: usize| scheme.tables[t].columns.iter().map(|c| (c.name.as_str(), c.read)).collect::<Vec<_>>();
     // The key and the group by their place, 区号 and 事由 by a formula, 记录's unit column by its place.
     assert_eq!(read(0), [("名称", true), ("简称", false), ("类型", true), ("书记", false), ("区号", true)]);
@@ -584,8 +587,7 @@ fn empty_number_cells_hold_their_defaults_however_read() {
     其他
 }
 "#;
-    let checked = check_source(SourceFile::new("empty.kh", text));
-    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let scheme = checked("empty.kh", text);
     let index = unit_index(["海陵区", "高港区"]);
     let rows = "名称,次数,分值,备注值,必填\n海陵区,,,,1\n海陵区,2,,3.25,1\n高港区,,0.5,,2\n高港区,1,2,3,\n";
     let both = read_both(&scheme, 1, rows, Some(&index));
@@ -789,8 +791,7 @@ fn a_units_rows_follow_a_text_column_of_few_texts_then_the_next() {
     合格
 }
 "#;
-    let checked = check_source(SourceFile::new("order.kh", source));
-    let scheme = checked.scheme.unwrap_or_else(|| panic!("{:?}", checked.diagnostics.iter().map(|d| &d.message.en).collect::<Vec<_>>()));
+    let scheme = checked("order.kh", source);
     // Two texts in 24 rows (ranked), written with the later text first.
     let mut rows = Vec::new();
     for unit in ["乙", "甲"] {
