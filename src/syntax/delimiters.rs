@@ -422,8 +422,9 @@ fn char_at(text: &str, at: usize) -> Option<char> {
 /// The bytes that may begin something the pass reads, outside a line's
 /// indentation and with words not counted: a line break, a comment, a
 /// string, an ASCII bracket, and the first byte of `“` and of the
-/// full-width brackets (`｛｝（）【】`). Every other byte is passed over;
-/// no character that matters has one of them inside it (UTF-8).
+/// full-width brackets (`｛｝（）【】`). Every other byte is passed over.
+/// UTF-8 never puts an ASCII byte or a first byte inside a character, so
+/// the pass stops only where a character starts.
 const MAY_MATTER: [bool; 256] = {
     let mut table = [false; 256];
     let bytes = b"\n#\"{}()[]";
