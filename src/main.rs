@@ -30,8 +30,7 @@ mod allocator {
     use mimalloc::MiMalloc;
 
     /// Blocks of this size or more come from mimalloc. Below it the system
-    /// allocator keeps freed blocks in its heap (it maps blocks of 128 KB and
-    /// more on their own until it has seen them freed).
+    /// allocator keeps freed blocks in its heap (see [`keep_small_blocks_in_heap`]).
     pub const LARGE: usize = 256 << 10;
 
     /// Has the system allocator keep every block it is sent in its heap.
@@ -54,9 +53,9 @@ mod allocator {
             unsafe extern "C" {
                 fn mallopt(param: c_int, value: c_int) -> c_int;
             }
-            // SAFETY: `mallopt` only sets the allocator's parameters, and is
-            // called before any thread starts. A refused setting leaves
-            // glibc's default, which is only slower.
+            // SAFETY: `mallopt` only sets the allocator's parameters, under
+            // glibc's own lock. A refused setting leaves glibc's default,
+            // which is only slower.
             unsafe {
                 mallopt(M_MMAP_THRESHOLD, LARGE as c_int);
                 mallopt(M_TRIM_THRESHOLD, 2 * LARGE as c_int);
@@ -151,20 +150,21 @@ mod allocator {
         /// How many blocks glibc has mapped on their own, now.
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
         fn mapped_blocks() -> usize {
-            /// glibc's `struct mallinfo2` (`malloc.h`, glibc 2.33 and later).
+            /// glibc's `struct mallinfo` (`malloc.h`; `mallinfo2`, with
+            /// wider fields, needs glibc 2.33).
             #[repr(C)]
-            struct MallInfo2 {
-                arena: usize,
-                ordblks: usize,
-                smblks: usize,
-                hblks: usize,
-                rest: [usize; 6],
+            struct MallInfo {
+                arena: std::ffi::c_int,
+                ordblks: std::ffi::c_int,
+                smblks: std::ffi::c_int,
+                hblks: std::ffi::c_int,
+                rest: [std::ffi::c_int; 6],
             }
             unsafe extern "C" {
-                fn mallinfo2() -> MallInfo2;
+                fn mallinfo() -> MallInfo;
             }
-            // SAFETY: `mallinfo2` only reads the allocator's counts.
-            unsafe { mallinfo2() }.hblks
+            // SAFETY: `mallinfo` only reads the allocator's counts.
+            usize::try_from(unsafe { mallinfo() }.hblks).unwrap_or(0)
         }
 
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
