@@ -108,23 +108,53 @@ impl Scope {
     }
 }
 
-impl Engine<'_> {
-    /// Number of values in a scope.
-    fn len(&self, scope: Scope) -> usize {
-        match scope {
-            Scope::Units { subset: None, .. } => self.unit_keys.len(),
-            Scope::Units { subset: Some(s), .. } | Scope::Rows { subset: Some(s), .. } => self.subsets.get(s as usize).map_or(0, Vec::len),
-            Scope::Rows { table, subset: None, .. } => self.tables.get(table).map_or(0, |t| t.len()),
+/// The table rows (or units) that the values of a scope stand for, in order.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum RowsOf<'a> {
+    /// The first this many: every row of the table, or every unit.
+    All(usize),
+    /// These rows (or units) only.
+    Only(&'a [u32]),
+}
+
+impl<'a> RowsOf<'a> {
+    /// Number of values.
+    pub fn len(self) -> usize {
+        match self {
+            RowsOf::All(n) => n,
+            RowsOf::Only(rows) => rows.len(),
         }
     }
 
-    /// The table row of the `i`-th value of a row scope (the unit of a units scope).
-    pub(super) fn row(&self, scope: Scope, i: usize) -> usize {
+    /// The row (or unit) of the `i`-th value.
+    pub fn get(self, i: usize) -> usize {
+        match self {
+            RowsOf::All(_) => i,
+            RowsOf::Only(rows) => rows.get(i).map_or(i, |&r| r as usize),
+        }
+    }
+
+    /// The rows (or units) of the values, in order.
+    pub fn iter(self) -> impl ExactSizeIterator<Item = usize> + Clone + 'a {
+        (0..self.len()).map(move |i| self.get(i))
+    }
+}
+
+impl Engine<'_> {
+    /// Number of values in a scope.
+    fn len(&self, scope: Scope) -> usize {
+        self.rows_of(scope).len()
+    }
+
+    /// The table rows (the units, of a units scope) that a scope's values
+    /// stand for: looked up once, not for each value.
+    pub(super) fn rows_of(&self, scope: Scope) -> RowsOf<'_> {
         match scope {
+            Scope::Units { subset: None, .. } => RowsOf::All(self.unit_keys.len()),
             Scope::Units { subset: Some(s), .. } | Scope::Rows { subset: Some(s), .. } => {
-                self.subsets.get(s as usize).and_then(|rows| rows.get(i)).map_or(i, |&r| r as usize)
+                RowsOf::Only(self.subsets.get(s as usize).map_or(&[], Vec::as_slice))
             }
-            _ => i,
+            Scope::Rows { table, subset: None, .. } => RowsOf::All(self.tables.get(table).map_or(0, |t| t.len())),
         }
     }
 
@@ -146,7 +176,7 @@ impl Engine<'_> {
             }
             Scope::Rows { table, .. } => {
                 let units = self.row_units(table);
-                per_unit.gather((0..self.len(scope)).map(|i| units.get(self.row(scope, i)).map(|&u| u as usize)))
+                per_unit.gather(self.rows_of(scope).iter().map(|r| units.get(r).map(|&u| u as usize)))
             }
         }
     }
@@ -172,7 +202,7 @@ impl Engine<'_> {
             ExprKind::Param(p) => self.param(*p, scope),
             ExprKind::Column { table, column } => self.column(*table, *column, scope),
             ExprKind::Indicator(i) => match (self.scores.get(*i), scope) {
-                (Some(Some(s)), Scope::Units { .. }) => Values::Numbers(Numbers::from_column(s, (0..n).map(|i| self.row(scope, i)))),
+                (Some(Some(s)), Scope::Units { .. }) => Values::Numbers(Numbers::from_column(s, self.rows_of(scope).iter())),
                 (Some(Some(s)), Scope::Rows { .. }) => self.spread(Values::Numbers(Numbers::from_column(s, 0..s.len())), scope),
                 _ => Values::Same(Value::Null),
             },
@@ -304,7 +334,7 @@ impl Engine<'_> {
         // A missing cell, as `compare` finds it.
         let missing = self.binary(op, &Value::Null, &text).is_ok_and(|v| v.truthy());
         let equal = op == BinOp::Eq;
-        Some((0..self.len(scope)).map(|i| cells.get(self.row(scope, i)).map_or(missing, |s| (s == sym) == equal)).collect())
+        Some(self.rows_of(scope).iter().map(|r| cells.get(r).map_or(missing, |s| (s == sym) == equal)).collect())
     }
 
     /// A comparison over two vectors (a missing value satisfies none).
@@ -382,8 +412,9 @@ impl Engine<'_> {
         if matches!(scope, Scope::Rows { .. }) {
             return self.masked(scope, used.to_vec(), |this| f(this, scope));
         }
+        let rows = self.rows_of(scope);
         let units: Vec<u32> =
-            used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| u32::try_from(self.row(scope, i)).unwrap_or(u32::MAX)).collect();
+            used.iter().enumerate().filter(|(_, u)| **u).map(|(i, _)| u32::try_from(rows.get(i)).unwrap_or(u32::MAX)).collect();
         let (id, count) = (self.subsets.len(), units.len());
         self.subsets.push(units);
         let subset = Scope::Units { period: scope.period(), subset: Some(u32::try_from(id).unwrap_or(u32::MAX)) };
@@ -509,7 +540,7 @@ impl Engine<'_> {
             // date, declared after it, is not when the event happened).
             if let Some(first) = date_columns.first() {
                 if let Some(DataColumn::Date(dates)) = self.tables.get(table).and_then(|t| t.columns.get(*first)) {
-                    let dates: Vec<Option<Date>> = (0..self.len(scope)).map(|i| dates.get(self.row(scope, i)).copied().flatten()).collect();
+                    let dates: Vec<Option<Date>> = self.rows_of(scope).iter().map(|r| dates.get(r).copied().flatten()).collect();
                     return Values::from_vec(dates.into_iter().map(|d| at(self, d.unwrap_or(default_date))).collect());
                 }
             }
@@ -543,7 +574,7 @@ impl Engine<'_> {
             _ => None,
         };
         if matches!(scope, Scope::Rows { table: t, .. } if t == table) {
-            let rows = (0..self.len(scope)).map(|i| self.row(scope, i));
+            let rows = self.rows_of(scope).iter();
             return match numbers {
                 Some(v) => Values::Numbers(Numbers::from_cells(v, rows)),
                 None => Values::Mixed(rows.map(cell).collect()),
@@ -703,7 +734,7 @@ impl Engine<'_> {
         if self.tables.get(table).is_none() {
             return vec![None; n];
         }
-        let units = self.row_units(table);
+        let (units, row_of) = (self.row_units(table), self.rows_of(rows));
         let mut out = vec![None; n];
         let mut picked: Vec<Decimal> = Vec::new();
         let mut empty = Vec::new();
@@ -712,7 +743,7 @@ impl Engine<'_> {
         for (u, slot) in out.iter_mut().enumerate() {
             picked.clear();
             let mut count = 0u32;
-            while i < n_rows && units.get(self.row(rows, i)).is_some_and(|&x| x as usize == u) {
+            while i < n_rows && units.get(row_of.get(i)).is_some_and(|&x| x as usize == u) {
                 if keep.is_none_or(|keep| keep[i]) {
                     count += 1;
                     if let Some(v) = values.as_ref().and_then(|vs| vs.values.num(i)) {
@@ -1065,6 +1096,15 @@ mod tests {
 
     fn num(s: &str) -> Value {
         Value::Num(s.parse().unwrap_or_default())
+    }
+
+    #[test]
+    fn a_scopes_values_stand_for_its_rows_in_order() {
+        let collected = |rows: RowsOf<'_>| (rows.len(), rows.iter().collect::<Vec<_>>());
+        assert_eq!(collected(RowsOf::All(3)), (3, vec![0, 1, 2]));
+        assert_eq!(collected(RowsOf::Only(&[4, 0, 7])), (3, vec![4, 0, 7]));
+        assert_eq!(RowsOf::Only(&[4, 0, 7]).get(2), 7);
+        assert_eq!(collected(RowsOf::Only(&[])), (0, vec![]));
     }
 
     #[test]

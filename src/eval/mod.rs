@@ -1088,8 +1088,8 @@ impl<'a> Engine<'a> {
     /// The unit of a value in a scope.
     fn unit_of(&self, scope: Scope, index: usize) -> usize {
         match scope {
-            Scope::Units { .. } => self.row(scope, index),
-            Scope::Rows { table, .. } => self.row_units(table).get(self.row(scope, index)).map_or(0, |&u| u as usize),
+            Scope::Units { .. } => self.rows_of(scope).get(index),
+            Scope::Rows { table, .. } => self.row_units(table).get(self.rows_of(scope).get(index)).map_or(0, |&u| u as usize),
         }
     }
 
