@@ -269,21 +269,22 @@ pub fn run(cli: Cli) -> i32 {
                 printer.general(&format!("no unit `{unit}` in the data{hint}"));
                 return 1;
             };
-            match format {
-                Format::Text => print!("{}", crate::report::explain::explain(&scheme, &assessment, result, lang)),
-                Format::Json => println!("{}", serde_json::to_string_pretty(&result).unwrap_or_default()),
-            }
-            i32::from(failed)
+            let text = match format {
+                Format::Text => crate::report::explain::explain(&scheme, &assessment, result, lang),
+                Format::Json => serde_json::to_string_pretty(&result).unwrap_or_default() + "\n",
+            };
+            print_out(&text).max(i32::from(failed))
         }
     }
 }
 
 fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bool, lang: Lang, color: ColorArg) -> i32 {
     let mut all: Vec<Diagnostic> = Vec::new();
+    let mut unwritten = 0;
     for file in files {
         let checked = check_scheme(file, root, Tests::Read);
         if let (true, Some(scheme), Format::Text) = (outline, &checked.scheme, format) {
-            print!("{}", scheme.outline());
+            unwritten = unwritten.max(print_out(&scheme.outline()));
         }
         all.extend(checked.diagnostics);
     }
@@ -296,7 +297,7 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
                 "errors": errors,
                 "warnings": warnings,
             });
-            println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+            unwritten = print_out(&(serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"));
         }
         Format::Text => {
             let colored = color.on_stderr();
@@ -315,7 +316,7 @@ fn run_check(files: &[PathBuf], format: Format, root: Option<&Path>, outline: bo
             let _ = writeln!(out, "{summary}");
         }
     }
-    i32::from(errors > 0)
+    i32::from(errors > 0).max(unwritten)
 }
 
 /// Checks a scheme; schemes it extends must lie under `root`, by default its
@@ -569,10 +570,7 @@ fn run_diff(printer: &Printer, inputs: DiffInputs, format: DiffFormat, output: O
                 }
             }
         }
-        None => {
-            print!("{text}");
-            failed
-        }
+        None => print_out(&text).max(failed),
     }
 }
 
@@ -615,7 +613,7 @@ impl Printer {
     }
 
     fn general(&self, message: &str) {
-        let _ = writeln!(std::io::stderr(), "error: {message}");
+        general_error(message);
     }
 }
 
@@ -655,10 +653,36 @@ fn evaluate(
     Some((scheme, assessment, failed))
 }
 
-/// Writes to standard output, buffered.
+/// Writes to standard output, buffered. A reader that stops reading early
+/// (`kaohe eval ... | head`) has what it wanted: its closed pipe is not an
+/// error, and the rest is not written.
 fn write_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<(), String> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    write(&mut out).and_then(|()| out.flush()).map_err(|e| format!("cannot write the results: {e}"))
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the results: {e}")),
+        // Dropping the buffer would try its bytes once more.
+        _ => {
+            let _ = out.into_parts();
+            Ok(())
+        }
+    }
+}
+
+/// Prints `text` on standard output (see [`write_stdout`]): the exit code
+/// it adds, 1 when it could not be written (and why, on standard error).
+fn print_out(text: &str) -> i32 {
+    match write_stdout(|out| out.write_all(text.as_bytes())) {
+        Ok(()) => 0,
+        Err(message) => {
+            general_error(&message);
+            1
+        }
+    }
+}
+
+/// Reports an error that is not about a scheme or data file.
+fn general_error(message: &str) {
+    let _ = writeln!(std::io::stderr(), "error: {message}");
 }
 
 /// Writes to `path` through a temporary file and a rename, so a reader

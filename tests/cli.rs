@@ -166,3 +166,52 @@ fn output_through_a_link_or_into_a_pipe_keeps_it() {
     assert_eq!(reader.wait_with_output().expect("cat").stdout, shown);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs kaohe with standard output into `stdout`, standard error captured.
+#[expect(clippy::expect_used, reason = "a test that cannot start the binary must fail")]
+fn kaohe_into(args: &[&str], stdout: impl Into<std::process::Stdio>) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kaohe"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("NO_COLOR", "1")
+        .stdout(stdout)
+        .output()
+        .expect("run kaohe")
+}
+
+/// Each command that prints its results on standard output.
+const PRINTING: [&[&str]; 5] = [
+    &["eval", "rules/taizhou_district.kh", "--data", "examples/taizhou_district"],
+    &["eval", "rules/taizhou_district.kh", "--data", "examples/taizhou_district", "--format", "json"],
+    &["explain", "rules/taizhou_district.kh", "--data", "examples/taizhou_district", "--unit", "海陵区"],
+    &["check", "--outline", "rules/taizhou_district.kh"],
+    &["diff", "rules/taizhou_district.kh", "rules/taizhou_district.kh", "--data", "examples/taizhou_district"],
+];
+
+/// `kaohe ... | head`: a reader that has stopped reading has what it
+/// wanted. kaohe stops writing, exits as it would have, and says nothing.
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    for args in PRINTING {
+        let (reader, writer) = std::io::pipe().expect("pipe");
+        // Closed before kaohe starts, so its first write already finds no reader.
+        drop(reader);
+        let out = kaohe_into(args, writer);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("error") && !err.contains("panicked"), "{args:?}: {err}");
+    }
+}
+
+/// Any other failure to write the results is an error, and says why.
+#[test]
+#[cfg(target_os = "linux")]
+fn results_that_cannot_be_written_are_an_error() {
+    for args in PRINTING {
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").expect("/dev/full");
+        let out = kaohe_into(args, full);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("cannot write the results") && !err.contains("panicked"), "{args:?}: {err}");
+    }
+}
