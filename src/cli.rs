@@ -580,17 +580,22 @@ struct Printer {
     colored: bool,
     /// When the last stage ended, if timings were asked for (`KAOHE_TIMINGS=1`).
     stage_start: std::cell::Cell<Option<std::time::Instant>>,
+    /// The process's processor time then, where the system says (Linux).
+    stage_cpu: std::cell::Cell<Option<std::time::Duration>>,
 }
 
 impl Printer {
     fn new(lang: Lang, color: ColorArg) -> Self {
         let colored = color.on_stderr();
         let timed = std::env::var_os("KAOHE_TIMINGS").is_some_and(|v| v != "0");
-        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)) }
+        let stage_cpu = std::cell::Cell::new(if timed { cpu_time() } else { None });
+        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)), stage_cpu }
     }
 
     /// With `KAOHE_TIMINGS=1` in the environment, prints how long the stage
-    /// just ended took (wall time, a guide for `docs/performance.md`).
+    /// just ended took (wall time, a guide for `docs/performance.md`), and
+    /// the processor time of all its threads: twice the wall time is both
+    /// cores busy throughout.
     fn lap(&self, stage: &str) {
         if let Some(start) = self.stage_start.get() {
             // Memory in use after the stage, where the system says (Linux).
@@ -599,8 +604,18 @@ impl Printer {
                 .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_string()))
                 .map(|kb| format!(", resident {kb}"))
                 .unwrap_or_default();
-            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {:.1?}{resident}", start.elapsed());
+            let now_cpu = cpu_time();
+            let took = start.elapsed();
+            // Counted in hundredths of a second: shown for stages long enough to tell.
+            let cpu = match (self.stage_cpu.get(), now_cpu) {
+                (Some(before), Some(now)) if took.as_millis() >= 100 => {
+                    format!(" (processor {:.2} s)", now.saturating_sub(before).as_secs_f32())
+                }
+                _ => String::new(),
+            };
+            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {took:.1?}{cpu}{resident}");
             self.stage_start.set(Some(std::time::Instant::now()));
+            self.stage_cpu.set(now_cpu);
         }
     }
 
@@ -680,6 +695,23 @@ fn print_out(text: &str) -> i32 {
     }
 }
 
+/// The processor time the process has used, user and system, all threads
+/// (Linux; elsewhere none).
+fn cpu_time() -> Option<std::time::Duration> {
+    processor_time(&std::fs::read_to_string("/proc/self/stat").ok()?)
+}
+
+/// The user and system time a `/proc/PID/stat` line gives, which counts in
+/// hundredths of a second.
+fn processor_time(stat: &str) -> Option<std::time::Duration> {
+    // The command's name, in parentheses, may hold spaces and parentheses: count fields after its end.
+    let mut after_name = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
+    // utime and stime are the 14th and 15th fields; the 3rd is the first after the name.
+    let user: u64 = after_name.nth(11)?.parse().ok()?;
+    let system: u64 = after_name.next()?.parse().ok()?;
+    Some(std::time::Duration::from_millis((user + system) * 10))
+}
+
 /// Reports an error that is not about a scheme or data file.
 fn general_error(message: &str) {
     let _ = writeln!(std::io::stderr(), "error: {message}");
@@ -732,5 +764,13 @@ mod tests {
     fn counts_are_grouped_by_thousands() {
         let shown: Vec<String> = [0, 7, 999, 1_000, 40_960, 1_000_000, 12_345_678].into_iter().map(super::thousands).collect();
         assert_eq!(shown, ["0", "7", "999", "1,000", "40,960", "1,000,000", "12,345,678"]);
+    }
+
+    #[test]
+    fn processor_time_is_user_and_system_time_after_the_name() {
+        // A name with a space and a parenthesis; utime 2331, stime 154 hundredths.
+        let stat = "4242 (kao he) x) R 1 4242 4242 0 -1 4194304 80000 0 0 0 2331 154 0 0 20 0 3 0 1000 5000000 600 18446744073709551615";
+        assert_eq!(super::processor_time(stat), Some(std::time::Duration::from_millis(24_850)));
+        assert_eq!(super::processor_time("no fields"), None);
     }
 }
