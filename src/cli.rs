@@ -581,15 +581,15 @@ struct Printer {
     /// When the last stage ended, if timings were asked for (`KAOHE_TIMINGS=1`).
     stage_start: std::cell::Cell<Option<std::time::Instant>>,
     /// The process's processor time then, where the system says (Linux).
-    stage_cpu: std::cell::Cell<Option<std::time::Duration>>,
+    stage_processor: std::cell::Cell<Option<std::time::Duration>>,
 }
 
 impl Printer {
     fn new(lang: Lang, color: ColorArg) -> Self {
         let colored = color.on_stderr();
         let timed = std::env::var_os("KAOHE_TIMINGS").is_some_and(|v| v != "0");
-        let stage_cpu = std::cell::Cell::new(if timed { cpu_time() } else { None });
-        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)), stage_cpu }
+        let stage_processor = std::cell::Cell::new(if timed { processor_time() } else { None });
+        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)), stage_processor }
     }
 
     /// With `KAOHE_TIMINGS=1` in the environment, prints how long the stage
@@ -604,18 +604,16 @@ impl Printer {
                 .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_string()))
                 .map(|kb| format!(", resident {kb}"))
                 .unwrap_or_default();
-            let now_cpu = cpu_time();
+            let processor_now = processor_time();
             let took = start.elapsed();
             // Counted in hundredths of a second: shown for stages long enough to tell.
-            let cpu = match (self.stage_cpu.get(), now_cpu) {
-                (Some(before), Some(now)) if took.as_millis() >= 100 => {
-                    format!(" (processor {:.2} s)", now.saturating_sub(before).as_secs_f32())
-                }
+            let processor = match (self.stage_processor.get(), processor_now) {
+                (Some(before), Some(now)) if took.as_millis() >= 100 => format!(" (processor {:.2?})", now.saturating_sub(before)),
                 _ => String::new(),
             };
-            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {took:.1?}{cpu}{resident}");
+            let _ = writeln!(std::io::stderr(), "kaohe: {stage} {took:.1?}{processor}{resident}");
             self.stage_start.set(Some(std::time::Instant::now()));
-            self.stage_cpu.set(now_cpu);
+            self.stage_processor.set(processor_now);
         }
     }
 
@@ -697,19 +695,19 @@ fn print_out(text: &str) -> i32 {
 
 /// The processor time the process has used, user and system, all threads
 /// (Linux; elsewhere none).
-fn cpu_time() -> Option<std::time::Duration> {
-    processor_time(&std::fs::read_to_string("/proc/self/stat").ok()?)
+fn processor_time() -> Option<std::time::Duration> {
+    processor_time_in(&std::fs::read_to_string("/proc/self/stat").ok()?)
 }
 
 /// The user and system time a `/proc/PID/stat` line gives, which counts in
 /// hundredths of a second.
-fn processor_time(stat: &str) -> Option<std::time::Duration> {
+fn processor_time_in(stat: &str) -> Option<std::time::Duration> {
     // The command's name, in parentheses, may hold spaces and parentheses: count fields after its end.
     let mut after_name = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
     // utime and stime are the 14th and 15th fields; the 3rd is the first after the name.
     let user: u64 = after_name.nth(11)?.parse().ok()?;
     let system: u64 = after_name.next()?.parse().ok()?;
-    Some(std::time::Duration::from_millis((user + system) * 10))
+    Some(std::time::Duration::from_millis(user.saturating_add(system).saturating_mul(10)))
 }
 
 /// Reports an error that is not about a scheme or data file.
@@ -770,7 +768,7 @@ mod tests {
     fn processor_time_is_user_and_system_time_after_the_name() {
         // A name with a space and a parenthesis; utime 2331, stime 154 hundredths.
         let stat = "4242 (kao he) x) R 1 4242 4242 0 -1 4194304 80000 0 0 0 2331 154 0 0 20 0 3 0 1000 5000000 600 18446744073709551615";
-        assert_eq!(super::processor_time(stat), Some(std::time::Duration::from_millis(24_850)));
-        assert_eq!(super::processor_time("no fields"), None);
+        assert_eq!(super::processor_time_in(stat), Some(std::time::Duration::from_millis(24_850)));
+        assert_eq!(super::processor_time_in("no fields"), None);
     }
 }
