@@ -10,8 +10,9 @@ and on the same files:
   3. installs the DuckDB CLI (PyPI package `duckdb-cli`) and pandas into a
      virtual environment under the work folder, unless there already;
   4. runs `kaohe eval --format csv`, the floor, `duckdb` on national.sql and
-     national_pandas.py, each K times, keeping the fastest wall time and
-     the largest peak resident memory (from wait4, per process);
+     national_pandas.py K times, taking turns (one run of each per round),
+     keeping each one's fastest wall time, every run's time, and the
+     largest peak resident memory (from wait4, per process);
   5. compares the outputs person by person: kaohe and the floor must agree
      on every figure and byte (else exit 1); a figure of DuckDB or pandas
      that is not the exact one is counted and marked (they compute in binary
