@@ -25,17 +25,19 @@
 //! does not fit is looked up in a hash index built on first need, so any
 //! order gives the same result, only slower.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
 use std::time::Instant;
 
 /// Bytes read from a file at a time (whole lines are processed, the rest carried over).
 const BLOCK: usize = 32 << 20;
-/// Units formatted per output block (split between the two threads).
-const OUT_BLOCK: usize = 1 << 16;
+/// Units formatted per output block, on one thread (the blocks on all).
+const OUT_BLOCK: usize = 8192;
 
 type Res<T> = Result<T, String>;
 
@@ -967,49 +969,107 @@ fn write_results(
     let mut file = File::create(path).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     let header = "\u{FEFF}排名,组内排名,单位,分组1,总分,等次,一票否决,可评先,关键绩效,关键绩效.质量,关键绩效.时限,关键绩效.满意度,关键绩效.成本,月总结,季测评,季测评.领导评价,季测评.同事评价,季测评.服务对象评价,年度考核,年度考核.德,年度考核.能,年度考核.勤,年度考核.廉\r\n";
     file.write_all(header.as_bytes()).map_err(|e| e.to_string())?;
-    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); threads];
-    for block in order.chunks(OUT_BLOCK) {
-        let parts: Vec<&[u32]> = block.chunks(block.len().div_ceil(threads)).collect();
-        std::thread::scope(|s| {
-            for (part, buf) in parts.iter().zip(buffers.iter_mut()) {
-                s.spawn(move || {
-                    buf.clear();
-                    for &u in *part {
-                        format_row(buf, u as usize, units, scores, adjust, rank, group_rank, grade);
+    // Blocks are formatted on every thread while this one writes the blocks
+    // before them, in order: writing a block does not wait for the next to
+    // be formatted, nor formatting for writing (as kaohe does it).
+    let blocks: Vec<&[u32]> = order.chunks(OUT_BLOCK).collect();
+    let next = AtomicUsize::new(0);
+    let (done, finished) = mpsc::channel::<(usize, Vec<u8>)>();
+    let mut written = Ok(());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            let (done, next, blocks) = (done.clone(), &next, &blocks);
+            s.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(block) = blocks.get(i) else { break };
+                    let rows: Vec<Row> =
+                        block.iter().map(|&u| gather_row(u as usize, units, scores, adjust, rank, group_rank, grade)).collect();
+                    let mut buf = Vec::with_capacity(block.len() * 192);
+                    for row in &rows {
+                        format_row(&mut buf, row);
                     }
-                });
-            }
-        });
-        for buf in &buffers[..parts.len()] {
-            file.write_all(buf).map_err(|e| e.to_string())?;
+                    if done.send((i, buf)).is_err() {
+                        break;
+                    }
+                }
+            });
         }
-    }
-    Ok(())
+        drop(done);
+        let (mut waiting, mut at) = (BTreeMap::new(), 0);
+        for (i, buf) in finished {
+            waiting.insert(i, buf);
+            while let Some(buf) = waiting.remove(&at) {
+                if written.is_ok() {
+                    written = file.write_all(&buf).map_err(|e| e.to_string());
+                }
+                at += 1;
+            }
+        }
+    });
+    written
+}
+
+/// What one output row shows of a unit. A block's rows are gathered in a
+/// loop of loads only, before any is formatted: in rank order the units'
+/// places are scattered, and loads that do not wait on formatting overlap.
+/// Formatting straight from the scattered arrays took the output 10 s of a
+/// 23 s run at 8,000,000.
+struct Row<'a> {
+    rank: u32,
+    group_rank: u32,
+    key: &'a [u8],
+    department: &'a [u8],
+    /// In hundredths.
+    total: i64,
+    grade: u8,
+    veto: u8,
+    kpi: i64,
+    panel: i64,
+    annual_score: i64,
+    leaves: [i32; 8],
+    annual: [i32; 4],
 }
 
 #[allow(clippy::too_many_arguments)]
-fn format_row(
-    out: &mut Vec<u8>,
+fn gather_row<'a>(
     u: usize,
-    units: &Units,
+    units: &'a Units,
     scores: &Scores,
     adjust: &Adjustments,
     rank: &[u32],
     group_rank: &[u32],
     grade: &[u8],
-) {
+) -> Row<'a> {
+    Row {
+        rank: rank[u],
+        group_rank: group_rank[u],
+        key: units.key(u),
+        department: &units.departments[units.department[u] as usize],
+        total: scores.total[u],
+        grade: grade[u],
+        veto: adjust.veto[u],
+        kpi: scores.kpi[u],
+        panel: scores.panel[u],
+        annual_score: scores.annual[u],
+        leaves: scores.leaves[u],
+        annual: units.annual[u],
+    }
+}
+
+fn format_row(out: &mut Vec<u8>, row: &Row) {
     // One reservation per row, so that the pushes below never reallocate.
     out.reserve(512);
-    put_int(out, i64::from(rank[u]));
+    put_int(out, i64::from(row.rank));
     out.push(b',');
-    put_int(out, i64::from(group_rank[u]));
+    put_int(out, i64::from(row.group_rank));
     out.push(b',');
-    put_cell(out, units.key(u));
+    put_cell(out, row.key);
     out.push(b',');
-    put_cell(out, &units.departments[units.department[u] as usize]);
+    put_cell(out, row.department);
     out.push(b',');
     // The total with exactly 2 decimals (kaohe rescales the rounded total to 2 places).
-    let t = scores.total[u];
+    let t = row.total;
     if t < 0 {
         out.push(b'-');
     }
@@ -1017,33 +1077,31 @@ fn format_row(
     out.push(b'.');
     put_padded(out, (t.abs() % 100) as u64, 2);
     out.push(b',');
-    out.extend_from_slice(GRADES[grade[u] as usize].as_bytes());
+    out.extend_from_slice(GRADES[row.grade as usize].as_bytes());
     out.push(b',');
-    out.extend_from_slice(match adjust.veto[u] {
+    out.extend_from_slice(match row.veto {
         0 => "".as_bytes(),
         1 => "受处分".as_bytes(),
         2 => "立案侦查".as_bytes(),
         _ => "受处分、立案侦查".as_bytes(),
     });
     out.push(b',');
-    out.extend_from_slice(if adjust.veto[u] == 0 { "是".as_bytes() } else { "否".as_bytes() });
-    let l = scores.leaves[u];
-    let annual = units.annual[u];
+    out.extend_from_slice(if row.veto == 0 { "是".as_bytes() } else { "否".as_bytes() });
     out.push(b',');
-    put_normalized::<8>(out, scores.kpi[u]);
-    for v in &l[..5] {
+    put_normalized::<8>(out, row.kpi);
+    for v in &row.leaves[..5] {
         out.push(b',');
         put_normalized::<6>(out, i64::from(*v));
     }
     out.push(b',');
-    put_normalized::<8>(out, scores.panel[u]);
-    for v in &l[5..] {
+    put_normalized::<8>(out, row.panel);
+    for v in &row.leaves[5..] {
         out.push(b',');
         put_normalized::<6>(out, i64::from(*v));
     }
     out.push(b',');
-    put_normalized::<8>(out, scores.annual[u]);
-    for v in annual {
+    put_normalized::<8>(out, row.annual_score);
+    for v in row.annual {
         out.push(b',');
         put_normalized::<4>(out, i64::from(v));
     }
