@@ -568,12 +568,22 @@ impl NumberCells {
 
     /// The entries in `range` (as far as they exist).
     pub fn slice(&self, range: std::ops::Range<usize>) -> NumberCells {
+        self.runs(std::slice::from_ref(&range))
+    }
+
+    /// The entries of `runs`, one run after the other.
+    pub fn runs(&self, runs: &[std::ops::Range<usize>]) -> NumberCells {
+        fn words<W: Copy>(all: &[W], runs: &[std::ops::Range<usize>]) -> Vec<W> {
+            let mut some = Vec::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
+            runs.iter().for_each(|run| some.extend_from_slice(all.get(run.clone()).unwrap_or_default()));
+            some
+        }
         match self {
-            NumberCells::Tiny(words) => NumberCells::Tiny(words.get(range).unwrap_or_default().to_vec()),
-            NumberCells::Short(words) => NumberCells::Short(words.get(range).unwrap_or_default().to_vec()),
+            NumberCells::Tiny(all) => NumberCells::Tiny(words(all, runs)),
+            NumberCells::Short(all) => NumberCells::Short(words(all, runs)),
             NumberCells::Long(column) => {
-                let mut some = Decimals::with_capacity(range.len());
-                some.push_run(column.run(range));
+                let mut some = Decimals::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
+                runs.iter().for_each(|run| some.push_run(column.run(run.clone())));
                 NumberCells::Long(some)
             }
         }

@@ -59,20 +59,27 @@ fn value(data: &Dataset, column: &Column, ty: &ColumnType, row: usize) -> String
 fn summary(scheme: &Scheme, data: &Dataset) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "units: {}", data.unit_keys().iter().collect::<Vec<_>>().join(", "));
+    // The rows as the evaluator reads them: sorted by unit (a table whose
+    // file lists the units in another order is kept as read).
+    let sorted = data.tables_sorted_by_unit();
     for (t, table) in scheme.tables.iter().enumerate() {
-        let rows = &data.tables[t];
+        let rows = &*sorted[t];
         let source = if rows.source.is_empty() { "no file" } else { rows.source.as_str() };
         let _ = writeln!(out, "table {} ({source}): {} row(s)", table.name, rows.len());
-        // The invariants the evaluator relies on.
-        assert_eq!(rows.unit_starts.len(), data.units + 1, "unit_starts of {}", table.name);
-        assert_eq!(rows.columns.len(), table.columns.len());
-        assert_eq!(rows.lines.len(), rows.len());
-        let row_units = rows.row_units();
-        assert_eq!(row_units.len(), rows.len());
-        for u in 0..data.units {
-            let unit = u32::try_from(u).unwrap_or(u32::MAX);
-            assert!(rows.rows_of(unit).all(|r| row_units[r] == unit), "rows_of({u}) of {}", table.name);
+        // The invariants the evaluator relies on, as kept and as read.
+        for rows in [&data.tables[t], rows] {
+            assert_eq!(rows.unit_starts.len(), data.units + 1, "unit_starts of {}", table.name);
+            assert_eq!(rows.columns.len(), table.columns.len());
+            assert_eq!(rows.lines.len(), rows.len());
+            let row_units = rows.row_units();
+            assert_eq!(row_units.len(), rows.len());
+            for u in 0..data.units {
+                let unit = u32::try_from(u).unwrap_or(u32::MAX);
+                assert!(rows.rows_of(unit).all(|r| row_units[r] == unit), "rows_of({u}) of {}", table.name);
+            }
         }
+        assert!(rows.sorted_by_unit());
+        let row_units = rows.row_units();
         // The unit column of a table other than the units table is kept only for a formula that reads it; it
         // holds the rows' units (a unit's symbol is its id), so it is shown as that when it is not kept.
         let unit_column_kept = !matches!(&rows.columns[table.unit_column], Column::Text(v) if v.is_empty());

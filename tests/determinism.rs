@@ -51,8 +51,26 @@ fn shuffle<T>(items: &mut [T], seed: u64) {
     }
 }
 
+/// The records in runs of the same first field (a unit's rows, in most
+/// tables), the runs shuffled and each kept in order: the order of a file
+/// listed unit by unit, the units in no order (not their keys').
+fn shuffle_runs(rows: &mut Vec<Vec<u8>>, seed: u64) {
+    let first_field = |r: &Vec<u8>| r.split(|&b| b == b',').next().unwrap_or_default().to_vec();
+    let mut runs: Vec<Vec<Vec<u8>>> = Vec::new();
+    for r in rows.drain(..) {
+        match runs.last_mut() {
+            Some(run) if run.last().map(first_field) == Some(first_field(&r)) => run.push(r),
+            _ => runs.push(vec![r]),
+        }
+    }
+    shuffle(&mut runs, seed);
+    rows.extend(runs.into_iter().flatten());
+}
+
+/// Copies the example folder `from` to `to`, the records of each CSV file
+/// put in another order by `reorder` (given a seed of its own).
 #[expect(clippy::expect_used, reason = "a test that cannot copy its fixtures must fail")]
-fn shuffled_copy(from: &Path, to: &Path) {
+fn shuffled_copy(from: &Path, to: &Path, reorder: fn(&mut Vec<Vec<u8>>, u64)) {
     std::fs::create_dir_all(to).expect("temp folder");
     let mut entries: Vec<PathBuf> = std::fs::read_dir(from).expect("example folder").filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
@@ -68,7 +86,7 @@ fn shuffled_copy(from: &Path, to: &Path) {
                     r.extend_from_slice(b"\r\n");
                 }
             }
-            shuffle(&mut rows, 0x9E37_79B9 + n as u64);
+            reorder(&mut rows, 0x9E37_79B9 + n as u64);
             let mut out = header;
             for r in rows {
                 out.extend(r);
@@ -82,11 +100,26 @@ fn shuffled_copy(from: &Path, to: &Path) {
 
 #[test]
 fn shuffled_rows_give_identical_results() {
-    let temp = std::env::temp_dir().join(format!("kaohe-shuffle-{}", std::process::id()));
-    for scheme in ["taizhou_district", "taizhou_department", "qingdao_individual"] {
+    same_results_when_reordered("shuffle", &["taizhou_district", "taizhou_department", "qingdao_individual"], |rows, seed| {
+        shuffle(rows, seed)
+    });
+}
+
+/// A file listing each unit's rows together but the units in no order is
+/// read as it lies (see `data::TableData::group_at`); the results are the same.
+#[test]
+fn units_listed_in_another_order_with_their_rows_together_give_identical_results() {
+    same_results_when_reordered("runs", &["national_individual", "qingdao_individual", "taizhou_district"], shuffle_runs);
+}
+
+/// Evaluates each scheme on its example data and on a copy whose records
+/// `reorder` put in another order, and checks that the outputs are the same.
+fn same_results_when_reordered(name: &str, schemes: &[&str], reorder: fn(&mut Vec<Vec<u8>>, u64)) {
+    let temp = std::env::temp_dir().join(format!("kaohe-{name}-{}", std::process::id()));
+    for scheme in schemes {
         let original = format!("examples/{scheme}");
         let copy = temp.join(scheme);
-        shuffled_copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(&original), &copy);
+        shuffled_copy(&Path::new(env!("CARGO_MANIFEST_DIR")).join(&original), &copy, reorder);
         let rules = format!("rules/{scheme}.kh");
         for format in ["table", "csv"] {
             let (a, code_a) = kaohe(&["eval", &rules, "--data", &original, "--format", format]);

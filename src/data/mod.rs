@@ -106,16 +106,37 @@ pub struct TableData {
     /// defaults. Empty when no deduction or bonus cites the rows
     /// (`model::Table::rows_cited`).
     pub lines: Vec<u32>,
-    /// For each unit, the range of its rows (rows are sorted by unit):
-    /// `rows_of[u]..rows_of[u + 1]`. The rows' units are not kept besides
-    /// (4 bytes a row): [`TableData::row_units`] makes them.
+    /// For each unit, the range of its rows were they sorted by unit:
+    /// `unit_starts[u]..unit_starts[u + 1]` (so also how many it has). The
+    /// rows' units are not kept besides (4 bytes a row):
+    /// [`TableData::row_units`] makes them.
     pub unit_starts: Vec<u32>,
+    /// Empty when the rows are sorted by unit (as `unit_starts` says). Else
+    /// they lie as read, each unit's rows together and in order but the
+    /// units in another order than their ids' (a file listed region by
+    /// region): unit `u`'s rows start at `group_at[u]`. Only the loader
+    /// makes such tables; [`TableData::of_units`] gives the rows sorted.
+    pub group_at: Vec<u32>,
 }
 
 impl Dataset {
     /// The units' keys.
     pub fn unit_keys(&self) -> UnitKeys<'_> {
         UnitKeys { strings: &self.strings, first: 0, len: self.units }
+    }
+
+    /// The tables, each with its rows sorted by unit, as the evaluator
+    /// reads them: borrowed, but for a table whose file lists the units in
+    /// another order than their keys' (see [`TableData::group_at`]).
+    pub fn tables_sorted_by_unit(&self) -> Vec<std::borrow::Cow<'_, TableData>> {
+        let units = self.units;
+        self.tables
+            .iter()
+            .map(|t| match t.sorted_by_unit() {
+                true => std::borrow::Cow::Borrowed(t),
+                false => std::borrow::Cow::Owned(t.of_units(0..units)),
+            })
+            .collect()
     }
 }
 
@@ -174,12 +195,17 @@ impl TableData {
         self.len() == 0
     }
 
+    /// Whether the rows are sorted by unit (see [`TableData::group_at`]).
+    pub fn sorted_by_unit(&self) -> bool {
+        self.group_at.is_empty()
+    }
+
     /// The unit of each row.
     pub fn row_units(&self) -> Vec<UnitId> {
-        let mut units = Vec::with_capacity(self.len());
-        for (u, rows) in self.unit_starts.windows(2).enumerate() {
+        let mut units = vec![0; self.len()];
+        for u in 0..self.unit_starts.len().saturating_sub(1) {
             let unit = UnitId::try_from(u).unwrap_or(UnitId::MAX);
-            units.extend(std::iter::repeat_n(unit, rows[1].saturating_sub(rows[0]) as usize));
+            units.get_mut(self.rows_of(unit)).unwrap_or_default().fill(unit);
         }
         units
     }
@@ -187,38 +213,74 @@ impl TableData {
     /// The rows of one unit.
     pub fn rows_of(&self, unit: UnitId) -> std::ops::Range<usize> {
         let u = unit as usize;
-        let start = self.unit_starts.get(u).copied().unwrap_or(0) as usize;
-        let end = self.unit_starts.get(u + 1).copied().unwrap_or(start as u32) as usize;
-        start..end
+        let sorted_start = self.unit_starts.get(u).copied().unwrap_or(0);
+        let count = self.unit_starts.get(u + 1).copied().unwrap_or(sorted_start).saturating_sub(sorted_start) as usize;
+        let start = self.group_at.get(u).copied().unwrap_or(sorted_start) as usize;
+        start..start + count
     }
 
-    /// The rows of the units `units` only, those units numbered from 0.
+    /// The rows of the units `units` only, those units numbered from 0,
+    /// sorted by unit.
     pub fn of_units(&self, units: std::ops::Range<usize>) -> TableData {
-        let at = |u: usize| self.unit_starts.get(u).or(self.unit_starts.last()).map_or(0, |&s| s as usize);
-        let (first, end) = (at(units.start), at(units.end));
-        let rows = first..end.max(first);
-        let shift = |n: u32, by: usize| n.saturating_sub(u32::try_from(by).unwrap_or(u32::MAX));
+        let runs = self.runs_of(units.clone());
+        let first = self.unit_starts.get(units.start).or(self.unit_starts.last()).map_or(0, |&s| s);
+        let lines = match self.lines.is_empty() {
+            true => Vec::new(),
+            false => runs.iter().flat_map(|run| self.lines.get(run.clone()).unwrap_or_default()).copied().collect(),
+        };
         TableData {
             source: self.source.clone(),
-            columns: self.columns.iter().map(|c| c.rows(rows.clone())).collect(),
-            lines: self.lines.get(rows.clone()).unwrap_or_default().to_vec(),
-            unit_starts: self.unit_starts.get(units.start..=units.end).unwrap_or_default().iter().map(|&s| shift(s, first)).collect(),
+            columns: self.columns.iter().map(|c| c.runs(&runs)).collect(),
+            lines,
+            unit_starts: self
+                .unit_starts
+                .get(units.start..=units.end)
+                .unwrap_or_default()
+                .iter()
+                .map(|&s| s.saturating_sub(first))
+                .collect(),
+            group_at: Vec::new(),
         }
+    }
+
+    /// The rows of the units `units`, as runs of rows that lie one after
+    /// the other: one run when the rows are sorted by unit, a few more for
+    /// consecutive units when they are not (the units of a region lie
+    /// together in a file listed region by region).
+    fn runs_of(&self, units: std::ops::Range<usize>) -> Vec<std::ops::Range<usize>> {
+        let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+        if self.sorted_by_unit() {
+            let at = |u: usize| self.unit_starts.get(u).or(self.unit_starts.last()).map_or(0, |&s| s as usize);
+            let (first, end) = (at(units.start), at(units.end));
+            runs.push(first..end.max(first));
+            return runs;
+        }
+        for u in units {
+            let rows = self.rows_of(UnitId::try_from(u).unwrap_or(UnitId::MAX));
+            match runs.last_mut() {
+                Some(run) if run.end == rows.start => run.end = rows.end,
+                _ if rows.is_empty() => {}
+                _ => runs.push(rows),
+            }
+        }
+        runs
     }
 }
 
 impl Column {
-    /// The cells of `rows`.
-    fn rows(&self, rows: std::ops::Range<usize>) -> Column {
-        fn cells<T: Clone>(all: &[T], rows: std::ops::Range<usize>) -> Vec<T> {
-            all.get(rows).unwrap_or_default().to_vec()
+    /// The cells of `runs`, one run after the other.
+    fn runs(&self, runs: &[std::ops::Range<usize>]) -> Column {
+        fn cells<T: Clone>(all: &[T], runs: &[std::ops::Range<usize>]) -> Vec<T> {
+            let mut some = Vec::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
+            runs.iter().for_each(|run| some.extend_from_slice(all.get(run.clone()).unwrap_or_default()));
+            some
         }
         match self {
-            Column::Number(all) => Column::Number(all.slice(rows)),
-            Column::Text(all) => Column::Text(TextCells(cells(&all.0, rows))),
-            Column::Date(all) => Column::Date(cells(all, rows)),
-            Column::Bool(all) => Column::Bool(cells(all, rows)),
-            Column::Period(all) => Column::Period(cells(all, rows)),
+            Column::Number(all) => Column::Number(all.runs(runs)),
+            Column::Text(all) => Column::Text(TextCells(cells(&all.0, runs))),
+            Column::Date(all) => Column::Date(cells(all, runs)),
+            Column::Bool(all) => Column::Bool(cells(all, runs)),
+            Column::Period(all) => Column::Period(cells(all, runs)),
         }
     }
 }
@@ -1148,10 +1210,23 @@ fn read_table(ctx: &mut Ctx<'_>, tid: TableId, source: Source, workbook: &str) -
 /// table's unit column holds its rows' unit keys, whose symbols are their
 /// ids, if it is kept.
 fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize, keep_unit_column: bool) -> TableData {
-    let Rows { source, columns, units: row_units, lines, unit_col } = rows;
+    let Rows { source, columns, units: row_units, lines, unit_col, grouped } = rows;
+    let (unit_starts, group_at) =
+        if grouped { unit_groups(&row_units, units) } else { (sorted_unit_starts(&row_units, units), Vec::new()) };
+    let mut table = TableData { source, columns: Vec::new(), lines, unit_starts, group_at };
     // The symbol of each loading symbol, once interned.
     let mut renumber = vec![Sym::MAX; loading.len()];
-    let columns = columns
+    let mut symbol = |sym: Sym| match renumber.get_mut(sym as usize) {
+        Some(new) if *new != Sym::MAX => *new,
+        known => {
+            let new = strings.intern(loading.resolve(sym));
+            if let Some(slot) = known {
+                *slot = new;
+            }
+            new
+        }
+    };
+    table.columns = columns
         .into_iter()
         .enumerate()
         .map(|(c, column)| match column {
@@ -1159,22 +1234,25 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize, k
             Column::Text(_) if c == unit_col && !keep_unit_column => Column::Text(TextCells::default()),
             Column::Text(_) if c == unit_col => Column::Text(TextCells(row_units.clone())),
             Column::Text(mut syms) => {
-                syms.renumber(|sym| match renumber.get_mut(sym as usize) {
-                    Some(new) if *new != Sym::MAX => *new,
-                    known => {
-                        let new = strings.intern(loading.resolve(sym));
-                        if let Some(slot) = known {
-                            *slot = new;
-                        }
-                        new
-                    }
-                });
+                // Interned in the order of the units' rows, as when they are
+                // sorted: the symbols do not depend on the units' order in the file.
+                if !table.sorted_by_unit() {
+                    let rows = (0..units).flat_map(|u| table.rows_of(UnitId::try_from(u).unwrap_or(UnitId::MAX)));
+                    rows.filter_map(|r| syms.0.get(r).copied().filter(|&s| s != NO_TEXT)).for_each(|s| {
+                        symbol(s);
+                    });
+                }
+                syms.renumber(&mut symbol);
                 Column::Text(syms)
             }
             other => other,
         })
         .collect();
-    // Rows are sorted by unit: where each unit's rows start, in one pass.
+    table
+}
+
+/// Where each unit's rows start, for rows sorted by unit, in one pass.
+fn sorted_unit_starts(row_units: &[UnitId], units: usize) -> Vec<u32> {
     let mut unit_starts = Vec::with_capacity(units + 1);
     let mut at = 0;
     for u in 0..=units {
@@ -1183,5 +1261,26 @@ fn build(rows: Rows, loading: &Interner, strings: &mut Interner, units: usize, k
         }
         unit_starts.push(u32::try_from(at).unwrap_or(u32::MAX));
     }
-    TableData { source, columns, lines, unit_starts }
+    unit_starts
+}
+
+/// For rows lying together unit by unit, the units in any order: where
+/// each unit's rows would start were they sorted by unit, and where they
+/// start as they lie (see [`TableData::group_at`]).
+fn unit_groups(row_units: &[UnitId], units: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut unit_starts = vec![0u32; units + 1];
+    let mut group_at = vec![0u32; units];
+    for (r, &u) in row_units.iter().enumerate() {
+        let u = u as usize;
+        if let (Some(at), Some(count)) = (group_at.get_mut(u), unit_starts.get_mut(u + 1)) {
+            if *count == 0 {
+                *at = u32::try_from(r).unwrap_or(u32::MAX);
+            }
+            *count += 1;
+        }
+    }
+    for u in 0..units {
+        unit_starts[u + 1] += unit_starts[u];
+    }
+    (unit_starts, group_at)
 }

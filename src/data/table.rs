@@ -368,6 +368,10 @@ pub(crate) struct Rows {
     pub lines: Vec<u32>,
     /// The column naming each row's unit.
     pub unit_col: usize,
+    /// Whether the rows are as read, each unit's rows together and in
+    /// order but the units not in the order of their ids (see
+    /// [`RowOrder::Grouped`]); else they are sorted by unit.
+    pub grouped: bool,
 }
 
 /// In [`TableLoader::last_unit`]: no unit found yet.
@@ -988,9 +992,17 @@ impl TableLoader {
         if !ctx.scheme.tables[self.tid].rows_cited {
             self.lines = Vec::new();
         }
-        // Files exported in order need no copy.
+        // Files exported in order, or in order unit by unit, need no copy.
+        let grouped = matches!(order, RowOrder::Grouped(_));
         let RowOrder::Sorted(order) = order else {
-            return Rows { source: self.source, columns: self.columns, units: self.units, lines: self.lines, unit_col: self.unit_col };
+            return Rows {
+                source: self.source,
+                columns: self.columns,
+                units: self.units,
+                lines: self.lines,
+                unit_col: self.unit_col,
+                grouped,
+            };
         };
         // The rows' units and lines first, each let go once copied, then the columns one by one.
         let units = order.iter().map(|&r| self.units[r as usize]).collect();
@@ -998,7 +1010,7 @@ impl TableLoader {
         let lines = if self.lines.is_empty() { Vec::new() } else { order.iter().map(|&r| self.lines[r as usize]).collect() };
         self.lines = Vec::new();
         let columns = in_order_of(self.columns, &order);
-        Rows { source: self.source, columns, units, lines, unit_col: self.unit_col }
+        Rows { source: self.source, columns, units, lines, unit_col: self.unit_col, grouped: false }
     }
 
     /// The value of row `r` in column `c`.
@@ -1081,6 +1093,11 @@ impl TableLoader {
             return (RowOrder::AsRead(rows), keys_apart);
         }
         in_order_by_unit = in_order_by_unit && units_together(&self.units);
+        // Each unit's rows together and in order, the units not: left as
+        // read (the units table's rows are the units, put in their order).
+        if in_order_by_unit && keys_apart && !self.is_units_table {
+            return (RowOrder::Grouped(rows), keys_apart);
+        }
         // By unit first, in one pass (keeping the order of each unit's
         // rows); then each unit's few rows by the whole order (which
         // compares units first), unless they were in order.
@@ -1667,6 +1684,13 @@ enum RowOrder {
     /// The rows as read, so many of them: they were in order already, as
     /// exported files usually are (no list of millions of row numbers).
     AsRead(usize),
+    /// The rows as read, so many of them: each unit's rows lie together and
+    /// in order, but the units do not follow one another in the order of
+    /// their ids (their keys'), as in a file listed region by region. Left
+    /// so, not copied into order: at national scale putting the 32,000,000
+    /// quarter rows in order, and letting go of them as read, took 2 s on
+    /// one core. Only returned when no two rows share a key.
+    Grouped(usize),
     /// The rows read, in this order (some left out: duplicates).
     Sorted(Vec<Row>),
 }
@@ -1685,7 +1709,7 @@ impl RowOrder {
     /// How many rows.
     fn len(&self) -> usize {
         match self {
-            RowOrder::AsRead(rows) => *rows,
+            RowOrder::AsRead(rows) | RowOrder::Grouped(rows) => *rows,
             RowOrder::Sorted(order) => order.len(),
         }
     }
@@ -1693,7 +1717,7 @@ impl RowOrder {
     /// The row read at place `i`.
     fn row(&self, i: usize) -> usize {
         match self {
-            RowOrder::AsRead(_) => i,
+            RowOrder::AsRead(_) | RowOrder::Grouped(_) => i,
             RowOrder::Sorted(order) => order[i] as usize,
         }
     }

@@ -159,6 +159,64 @@ fn rows_are_grouped_by_unit_and_ordered_by_key_then_values() {
     assert_eq!(points.get(gaogang.start).map(|d| d.to_string()), Some("2".to_string()));
 }
 
+/// A file listing each unit's rows together and in order, but the units
+/// in another order than their keys', is kept as read, not copied into
+/// order; its rows come out sorted by unit as from a file in order.
+#[test]
+fn rows_listed_unit_by_unit_out_of_key_order_are_kept_as_read() {
+    let scheme = scheme();
+    let dir = folder("unit-by-unit");
+    // Each unit's four quarters together, the units in the order 海陵区, 高港区, 靖江市, 兴化市.
+    let progress = progress_rows();
+    let progress: Vec<&str> = progress.iter().map(String::as_str).collect();
+    write_csv(&dir, "市区.csv", "名称,类型", &UNITS, &[0, 1, 2, 3]);
+    write_csv(&dir, "季度进度.csv", "名称,季度,完成率", &progress, &(0..progress.len()).collect::<Vec<_>>());
+    write_csv(&dir, "督查记录.csv", "名称,日期,类别,分值", &CHECKS, &[0, 1, 2, 3, 4, 5]);
+    let (mut data, diags) = load(&scheme, &dir, &LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!diags.has_errors(), "{:?}", diags.iter().map(|d| &d.message.en).collect::<Vec<_>>());
+    for t in &mut data.tables {
+        t.source.clear();
+    }
+    let as_read = &data.tables[1];
+    assert!(!as_read.sorted_by_unit());
+    // 兴化市, the first unit in key order, is listed last.
+    assert_eq!([0, 1, 2, 3].map(|u| as_read.rows_of(u)), [12..16, 0..4, 8..12, 4..8]);
+    let units = as_read.row_units();
+    assert!((0..4).all(|u| as_read.rows_of(u).all(|r| units[r] == u)));
+    // Sorted by unit, the rows are those of a file in order, and so is any run of units.
+    let in_order = &load_shuffled(&scheme, 3).tables[1];
+    assert_eq!(as_read.of_units(0..4), *in_order);
+    assert_eq!(as_read.of_units(1..3), in_order.of_units(1..3));
+    let sorted = data.tables_sorted_by_unit();
+    assert!(sorted.iter().all(|t| t.sorted_by_unit()));
+    assert_eq!(*sorted[1], *in_order);
+}
+
+/// The rows of units taken from a table kept as read come in runs, with
+/// their lines.
+#[test]
+fn units_rows_taken_from_where_they_lie() {
+    // Unit 0's rows lie last, unit 1's first, then unit 2's.
+    let column = Column::Period(vec![Some(3), Some(0), Some(1), Some(2), None]);
+    let table = TableData {
+        columns: vec![column],
+        lines: vec![10, 11, 12, 13, 14],
+        unit_starts: vec![0, 2, 3, 5],
+        group_at: vec![3, 0, 1],
+        ..TableData::default()
+    };
+    assert_eq!(table.row_units(), [1, 2, 2, 0, 0]);
+    assert_eq!([0, 1, 2].map(|u| table.rows_of(u)), [3..5, 0..1, 1..3]);
+    let sorted = table.of_units(0..3);
+    assert!(sorted.sorted_by_unit());
+    assert_eq!(sorted.columns, [Column::Period(vec![Some(2), None, Some(3), Some(0), Some(1)])]);
+    assert_eq!(sorted.lines, [13, 14, 10, 11, 12]);
+    assert_eq!(sorted.unit_starts, [0, 2, 3, 5]);
+    let last_two = table.of_units(1..3);
+    assert_eq!((last_two.lines, last_two.unit_starts), (vec![10, 11, 12], vec![0, 1, 3]));
+}
+
 #[test]
 fn json_rows_load_like_csv_rows() {
     let scheme = scheme();

@@ -15,6 +15,8 @@
 
 use super::{Derivation, Engine, Faults, Scored};
 use crate::cores;
+use std::borrow::Cow;
+
 use crate::data::{Dataset, TableData};
 use crate::model::{ExprKind, Scheme};
 
@@ -34,7 +36,8 @@ pub(super) fn score(
     let units = data.units;
     let batch_units = batch_units.max(1);
     if units <= batch_units || looks_across_units(scheme) {
-        let mut engine = Engine::new(scheme, data.unit_keys(), &data.tables, &data.strings);
+        let tables = data.tables_sorted_by_unit();
+        let mut engine = Engine::new(scheme, data.unit_keys(), &tables, &data.strings);
         let scored = engine.score(derivation);
         return (scored, engine.faults);
     }
@@ -44,7 +47,7 @@ pub(super) fn score(
         cores::Work::Batches,
         batches,
         |range| {
-            let tables: Vec<TableData> = data.tables.iter().map(|t| t.of_units(range.clone())).collect();
+            let tables: Vec<Cow<TableData>> = data.tables.iter().map(|t| Cow::Owned(t.of_units(range.clone()))).collect();
             let mut engine = Engine::new(scheme, data.unit_keys().slice(range), &tables, &data.strings);
             let scored = engine.score(derivation);
             (scored, engine.faults)

@@ -25,6 +25,8 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
+use std::borrow::Cow;
+
 use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, NumberCells, Run};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
@@ -124,7 +126,8 @@ fn evaluate_in_batches(
 
 /// Ranks, grades and publishes the units scored, with the faults found so far and since.
 fn publish(scheme: &Scheme, data: &Dataset, scored: Scored, mut faults: Faults) -> (Assessment, Diagnostics) {
-    let mut engine = Engine::new(scheme, data.unit_keys(), &data.tables, &data.strings);
+    let tables = data.tables_sorted_by_unit();
+    let mut engine = Engine::new(scheme, data.unit_keys(), &tables, &data.strings);
     let assessment = engine.publish(scored);
     faults.append(engine.faults);
     (assessment, faults.finish())
@@ -137,7 +140,7 @@ pub struct Engine<'a> {
     /// The key of each unit evaluated.
     unit_keys: crate::data::UnitKeys<'a>,
     /// The rows of those units, one entry per table of the scheme.
-    tables: &'a [TableData],
+    tables: &'a [Cow<'a, TableData>],
     /// The unit of each row of each table ([`TableData::row_units`]), made
     /// when first read: publishing reads none.
     row_units: Vec<std::cell::OnceCell<Vec<crate::data::UnitId>>>,
@@ -503,7 +506,7 @@ fn touched_by<'c>(clauses: impl Iterator<Item = &'c Applied>, units: impl Fn(&'c
 
 impl<'a> Engine<'a> {
     /// An engine for the units `unit_keys`, whose rows are `tables`.
-    fn new(scheme: &'a Scheme, unit_keys: crate::data::UnitKeys<'a>, tables: &'a [TableData], strings: &'a Interner) -> Self {
+    fn new(scheme: &'a Scheme, unit_keys: crate::data::UnitKeys<'a>, tables: &'a [Cow<'a, TableData>], strings: &'a Interner) -> Self {
         Engine {
             scheme,
             unit_keys,

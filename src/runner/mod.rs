@@ -199,6 +199,7 @@ pub fn dataset(scheme: &Scheme, test: &Test) -> Dataset {
                 columns,
                 lines: rows.iter().map(|(_, _, l)| *l).collect(),
                 unit_starts,
+                group_at: Vec::new(),
             }
         })
         .collect();
