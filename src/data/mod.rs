@@ -132,10 +132,7 @@ impl Dataset {
         let units = self.units;
         self.tables
             .iter()
-            .map(|t| match t.sorted_by_unit() {
-                true => std::borrow::Cow::Borrowed(t),
-                false => std::borrow::Cow::Owned(t.of_units(0..units)),
-            })
+            .map(|t| if t.sorted_by_unit() { std::borrow::Cow::Borrowed(t) } else { std::borrow::Cow::Owned(t.of_units(0..units)) })
             .collect()
     }
 }
@@ -224,10 +221,7 @@ impl TableData {
     pub fn of_units(&self, units: std::ops::Range<usize>) -> TableData {
         let runs = self.runs_of(units.clone());
         let first = self.unit_starts.get(units.start).or(self.unit_starts.last()).map_or(0, |&s| s);
-        let lines = match self.lines.is_empty() {
-            true => Vec::new(),
-            false => runs.iter().flat_map(|run| self.lines.get(run.clone()).unwrap_or_default()).copied().collect(),
-        };
+        let lines = runs.iter().flat_map(|run| self.lines.get(run.clone()).unwrap_or_default()).copied().collect();
         TableData {
             source: self.source.clone(),
             columns: self.columns.iter().map(|c| c.runs(&runs)).collect(),
