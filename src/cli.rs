@@ -580,22 +580,23 @@ struct Printer {
     colored: bool,
     /// When the last stage ended, if timings were asked for (`KAOHE_TIMINGS=1`).
     stage_start: std::cell::Cell<Option<std::time::Instant>>,
-    /// The process's processor time then, where the system says (Linux).
-    stage_processor: std::cell::Cell<Option<std::time::Duration>>,
+    /// What the process had used then, where the system says (Linux).
+    stage_use: std::cell::Cell<Option<ProcessUse>>,
 }
 
 impl Printer {
     fn new(lang: Lang, color: ColorArg) -> Self {
         let colored = color.on_stderr();
         let timed = std::env::var_os("KAOHE_TIMINGS").is_some_and(|v| v != "0");
-        let stage_processor = std::cell::Cell::new(if timed { processor_time() } else { None });
-        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)), stage_processor }
+        let stage_use = std::cell::Cell::new(if timed { ProcessUse::now() } else { None });
+        Printer { lang, colored, stage_start: std::cell::Cell::new(timed.then(std::time::Instant::now)), stage_use }
     }
 
     /// With `KAOHE_TIMINGS=1` in the environment, prints how long the stage
     /// just ended took (wall time, a guide for `docs/performance.md`), and
-    /// the processor time of all its threads: twice the wall time is both
-    /// cores busy throughout.
+    /// the processor time of all its threads (twice the wall time is both
+    /// cores busy throughout), how much of it the system's, and the pages
+    /// it touched for the first time (page faults, most of that system time).
     fn lap(&self, stage: &str) {
         if let Some(start) = self.stage_start.get() {
             // Memory in use after the stage, where the system says (Linux).
@@ -604,16 +605,21 @@ impl Printer {
                 .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).map(|l| l.trim_start_matches("VmRSS:").trim().to_string()))
                 .map(|kb| format!(", resident {kb}"))
                 .unwrap_or_default();
-            let processor_now = processor_time();
+            let use_now = ProcessUse::now();
             let took = start.elapsed();
             // Counted in hundredths of a second: shown for stages long enough to tell.
-            let processor = match (self.stage_processor.get(), processor_now) {
-                (Some(before), Some(now)) if took.as_millis() >= 100 => format!(" (processor {:.2?})", now.saturating_sub(before)),
+            let processor = match (self.stage_use.get(), use_now) {
+                (Some(before), Some(now)) if took.as_millis() >= 100 => format!(
+                    " (processor {:.2?}, system {:.2?}, {} page faults)",
+                    (now.user + now.system).saturating_sub(before.user + before.system),
+                    now.system.saturating_sub(before.system),
+                    now.page_faults.saturating_sub(before.page_faults)
+                ),
                 _ => String::new(),
             };
             let _ = writeln!(std::io::stderr(), "kaohe: {stage} {took:.1?}{processor}{resident}");
             self.stage_start.set(Some(std::time::Instant::now()));
-            self.stage_processor.set(processor_now);
+            self.stage_use.set(use_now);
         }
     }
 
@@ -657,9 +663,15 @@ fn evaluate(
         return None;
     }
     let mut line = ProgressLine::new(printer.lang, ("scoring", "评分"), ("units", "个单位"));
-    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, dataset, derivation, &mut |done, all| line.show(done, all));
+    let (assessment, faults) = crate::eval::evaluate_reporting(&scheme, dataset, derivation, &mut |done, all| {
+        line.show(done, all);
+        // Scoring ends here; ranking, grading and gathering the results follow.
+        if done == all {
+            printer.lap("score");
+        }
+    });
     line.clear();
-    printer.lap("evaluate");
+    printer.lap("publish");
     let faults = faults.into_sorted();
     printer.print(&faults);
     let failed = faults.iter().any(|d| d.severity == Severity::Error);
@@ -693,21 +705,32 @@ fn print_out(text: &str) -> i32 {
     }
 }
 
-/// The processor time the process has used, user and system, all threads
-/// (Linux; elsewhere none).
-fn processor_time() -> Option<std::time::Duration> {
-    processor_time_in(&std::fs::read_to_string("/proc/self/stat").ok()?)
+/// What the process has used so far, all threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ProcessUse {
+    /// Processor time in the program.
+    user: std::time::Duration,
+    /// Processor time in the system on its behalf.
+    system: std::time::Duration,
+    /// Page faults that read nothing from disk: mostly memory touched for the first time.
+    page_faults: u64,
 }
 
-/// The user and system time a `/proc/PID/stat` line gives, which counts in
-/// hundredths of a second.
-fn processor_time_in(stat: &str) -> Option<std::time::Duration> {
-    // The command's name, in parentheses, may hold spaces and parentheses: count fields after its end.
-    let mut after_name = stat.get(stat.rfind(')')? + 1..)?.split_whitespace();
-    // utime and stime are the 14th and 15th fields; the 3rd is the first after the name.
-    let user: u64 = after_name.nth(11)?.parse().ok()?;
-    let system: u64 = after_name.next()?.parse().ok()?;
-    Some(std::time::Duration::from_millis(user.saturating_add(system).saturating_mul(10)))
+impl ProcessUse {
+    /// Now (Linux; elsewhere none).
+    fn now() -> Option<ProcessUse> {
+        ProcessUse::in_stat(&std::fs::read_to_string("/proc/self/stat").ok()?)
+    }
+
+    /// What a `/proc/PID/stat` line gives; its times count in hundredths of a second.
+    fn in_stat(stat: &str) -> Option<ProcessUse> {
+        // The command's name, in parentheses, may hold spaces and parentheses: count fields after its end.
+        let fields: Vec<&str> = stat.get(stat.rfind(')')? + 1..)?.split_whitespace().collect();
+        // minflt, utime and stime are the 10th, 14th and 15th fields; the 3rd is the first after the name.
+        let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
+        let hundredths = |n: usize| field(n).map(|t| std::time::Duration::from_millis(t.saturating_mul(10)));
+        Some(ProcessUse { user: hundredths(14)?, system: hundredths(15)?, page_faults: field(10)? })
+    }
 }
 
 /// Reports an error that is not about a scheme or data file.
@@ -765,10 +788,15 @@ mod tests {
     }
 
     #[test]
-    fn processor_time_is_user_and_system_time_after_the_name() {
-        // A name with a space and a parenthesis; utime 2331, stime 154 hundredths.
-        let stat = "4242 (kao he) x) R 1 4242 4242 0 -1 4194304 80000 0 0 0 2331 154 0 0 20 0 3 0 1000 5000000 600 18446744073709551615";
-        assert_eq!(super::processor_time_in(stat), Some(std::time::Duration::from_millis(24_850)));
-        assert_eq!(super::processor_time_in("no fields"), None);
+    fn process_use_is_read_from_the_fields_after_the_name() {
+        // A name with a space and a parenthesis; minflt 80000, utime 2331, stime 154 hundredths.
+        let stat = "4242 (kao he) x) R 1 4242 4242 0 -1 4194304 80000 0 7 0 2331 154 0 0 20 0 3 0 1000 5000000 600 18446744073709551615";
+        let expected = super::ProcessUse {
+            user: std::time::Duration::from_millis(23_310),
+            system: std::time::Duration::from_millis(1_540),
+            page_faults: 80_000,
+        };
+        assert_eq!(super::ProcessUse::in_stat(stat), Some(expected));
+        assert_eq!(super::ProcessUse::in_stat("no fields"), None);
     }
 }
