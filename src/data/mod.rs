@@ -493,6 +493,15 @@ impl Interner {
         offset
     }
 
+    /// Room for the texts of `more` rows appended unindexed (as
+    /// [`Interner::append`] appends them), were they like the texts of the
+    /// `rows` so far.
+    pub(crate) fn reserve_unindexed_like(&mut self, rows: usize, more: usize) {
+        let like = |held: usize| usize::try_from(held as u128 * more as u128 / rows.max(1) as u128).unwrap_or(usize::MAX);
+        self.ends.reserve(like(self.ends.len()));
+        self.bytes.reserve(like(self.bytes.len()));
+    }
+
     /// Appends a text without indexing it, as [`Interner::append`] does:
     /// a list of texts, for the keys of the units table while it is read.
     pub(crate) fn push_unindexed(&mut self, text: &str) -> Sym {

@@ -466,6 +466,22 @@ fn distinct_texts_interned_at_once_are_interned_as_one_by_one() {
     assert_eq!(strings.resolve(1), "靖江市");
 }
 
+#[test]
+fn room_for_texts_appended_later_is_made_like_the_texts_so_far() {
+    // Two rows' texts, 2 texts and 15 bytes: 6 rows more are like 6 texts and 45 bytes more.
+    let mut strings = Interner::default();
+    strings.push_unindexed("110000001");
+    strings.push_unindexed("张伟");
+    strings.reserve_unindexed_like(2, 6);
+    assert!(strings.ends.capacity() >= 8, "{}", strings.ends.capacity());
+    assert!(strings.bytes.capacity() >= 60, "{}", strings.bytes.capacity());
+    assert_eq!(strings.resolve(1), "张伟");
+    // No rows yet: nothing to go by, and no room made.
+    let mut none = Interner::default();
+    none.reserve_unindexed_like(0, 1_000_000);
+    assert_eq!((none.ends.capacity(), none.bytes.capacity()), (0, 0));
+}
+
 /// What the checker marks read, and what loading keeps of a text column
 /// nothing reads: its cells are checked (an empty one without a default is
 /// still an error), but neither they nor its default are kept.
