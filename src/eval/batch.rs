@@ -39,6 +39,8 @@ pub(super) fn score(
         let tables = data.tables_sorted_by_unit();
         let mut engine = Engine::new(scheme, data.unit_keys(), &tables, &data.strings);
         let scored = engine.score(derivation);
+        // One batch, told as the others are.
+        progress(units, units);
         return (scored, engine.faults);
     }
     let batches = (0..units).step_by(batch_units).map(|start| start..units.min(start + batch_units));
@@ -196,6 +198,10 @@ mod tests {
         let _ = super::super::evaluate_in_batches(&scheme, &data, Derivation::Kept, 97, &mut |done, all| told.push((done, all)));
         let expected: Vec<(usize, usize)> = (1..=16).map(|b| ((b * 97).min(1500), 1500)).collect();
         assert_eq!(told, expected);
+        // In one batch, told once, at the end.
+        let mut told = Vec::new();
+        let _ = super::super::evaluate_in_batches(&scheme, &data, Derivation::Kept, usize::MAX, &mut |done, all| told.push((done, all)));
+        assert_eq!(told, [(1500, 1500)]);
         assert_eq!(whole.matches("\"unit\":").count(), 1500);
         assert!(whole.contains("\"occurrences\": [\n") && whole.contains("\"periods\": [\n"));
         assert!(whole == batched, "the batched results differ");
