@@ -342,6 +342,14 @@ fn long(short: u32) -> u64 {
     short as i32 as i64 as u64
 }
 
+/// The items of `runs` (as far as they exist), one run after the other:
+/// the rows of some units, copied out of a column.
+pub(crate) fn copy_runs<T: Clone>(all: &[T], runs: &[std::ops::Range<usize>]) -> Vec<T> {
+    let mut some = Vec::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
+    runs.iter().for_each(|run| some.extend_from_slice(all.get(run.clone()).unwrap_or_default()));
+    some
+}
+
 impl NumberCells {
     /// Makes room for `more` entries.
     pub fn reserve(&mut self, more: usize) {
@@ -566,21 +574,11 @@ impl NumberCells {
         }
     }
 
-    /// The entries in `range` (as far as they exist).
-    pub fn slice(&self, range: std::ops::Range<usize>) -> NumberCells {
-        self.runs(std::slice::from_ref(&range))
-    }
-
-    /// The entries of `runs`, one run after the other.
+    /// The entries of `runs` (as far as they exist), one run after the other.
     pub fn runs(&self, runs: &[std::ops::Range<usize>]) -> NumberCells {
-        fn words<W: Copy>(all: &[W], runs: &[std::ops::Range<usize>]) -> Vec<W> {
-            let mut some = Vec::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
-            runs.iter().for_each(|run| some.extend_from_slice(all.get(run.clone()).unwrap_or_default()));
-            some
-        }
         match self {
-            NumberCells::Tiny(all) => NumberCells::Tiny(words(all, runs)),
-            NumberCells::Short(all) => NumberCells::Short(words(all, runs)),
+            NumberCells::Tiny(all) => NumberCells::Tiny(copy_runs(all, runs)),
+            NumberCells::Short(all) => NumberCells::Short(copy_runs(all, runs)),
             NumberCells::Long(column) => {
                 let mut some = Decimals::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
                 runs.iter().for_each(|run| some.push_run(column.run(run.clone())));
@@ -970,7 +968,9 @@ mod tests {
             let joined = assert_widened(&short, &column, long);
             let picked = joined.select(&[before.len() * 2, 0, 99]);
             assert_eq!(shown(&picked), [shown(&column)[before.len()].clone(), before[0].clone(), None]);
-            assert_eq!(shown(&joined.slice(1..3)), shown(&joined)[1..3]);
+            let all = shown(&joined);
+            assert_eq!(shown(&joined.runs(&[1..2, 2..3])), all[1..3]);
+            assert_eq!(shown(&joined.runs(&[2..3, 0..1, 5..5])), [all[2].clone(), all[0].clone()]);
             let gathered = joined.gather([before.len() * 2, 1, 99].into_iter());
             assert_eq!(gathered.get(0).map(|d| d.serialize()), long.map(|d| d.serialize()));
             assert_eq!((gathered.get(1), gathered.get(2)), (joined.get(1), None));
@@ -1021,7 +1021,8 @@ mod tests {
         let picked = tiny.select(&[3, 99, 0]);
         assert!(matches!(picked, NumberCells::Tiny(_)));
         assert_eq!(shown(&picked), [expected[3].clone(), None, expected[0].clone()]);
-        assert_eq!(shown(&tiny.slice(1..3)), expected[1..3]);
+        assert_eq!(shown(&tiny.runs(&[1..2, 2..3])), expected[1..3]);
+        assert_eq!(shown(&tiny.runs(&[3..4, 0..2])), [expected[3].clone(), expected[0].clone(), expected[1].clone()]);
         let gathered = tiny.gather([1, 99, 3].into_iter());
         assert_eq!((gathered.get(0), gathered.get(1), gathered.get(2)), (tiny.get(1), None, tiny.get(3)));
     }

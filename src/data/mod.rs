@@ -66,7 +66,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::date::Date;
-use crate::decimals::NumberCells;
+use crate::decimals::{NumberCells, copy_runs};
 use crate::diagnostics::Diagnostics;
 use crate::model::{Scheme, TableId, TableShape};
 use table::{Ctx, DataFile, Place, Rows, TableLoader};
@@ -264,17 +264,12 @@ impl TableData {
 impl Column {
     /// The cells of `runs`, one run after the other.
     fn runs(&self, runs: &[std::ops::Range<usize>]) -> Column {
-        fn cells<T: Clone>(all: &[T], runs: &[std::ops::Range<usize>]) -> Vec<T> {
-            let mut some = Vec::with_capacity(runs.iter().map(ExactSizeIterator::len).sum());
-            runs.iter().for_each(|run| some.extend_from_slice(all.get(run.clone()).unwrap_or_default()));
-            some
-        }
         match self {
             Column::Number(all) => Column::Number(all.runs(runs)),
-            Column::Text(all) => Column::Text(TextCells(cells(&all.0, runs))),
-            Column::Date(all) => Column::Date(cells(all, runs)),
-            Column::Bool(all) => Column::Bool(cells(all, runs)),
-            Column::Period(all) => Column::Period(cells(all, runs)),
+            Column::Text(all) => Column::Text(TextCells(copy_runs(&all.0, runs))),
+            Column::Date(all) => Column::Date(copy_runs(all, runs)),
+            Column::Bool(all) => Column::Bool(copy_runs(all, runs)),
+            Column::Period(all) => Column::Period(copy_runs(all, runs)),
         }
     }
 }

@@ -13,10 +13,10 @@
 //! processor's cache between one node of the formula and the next, and only
 //! one batch's working columns a core are alive at a time.
 
-use super::{Derivation, Engine, Faults, Scored};
-use crate::cores;
 use std::borrow::Cow;
 
+use super::{Derivation, Engine, Faults, Scored};
+use crate::cores;
 use crate::data::{Dataset, TableData};
 use crate::model::{ExprKind, Scheme};
 

@@ -21,11 +21,10 @@ pub mod ops;
 mod rank;
 mod values;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use rust_decimal::Decimal;
-
-use std::borrow::Cow;
 
 use crate::data::{Dataset, Interner, Sym, TableData};
 use crate::decimals::{Decimals, Entry, Fixed, NumberCells, Run};
