@@ -27,7 +27,7 @@ use std::sync::Arc;
 use rust_decimal::Decimal;
 
 use crate::data::{Dataset, Interner, Sym, TableData};
-use crate::decimals::{Decimals, Entry, Fixed, NumberCells, Run};
+use crate::decimals::{Decimals, Entry, Fixed, NumberCells};
 use crate::diagnostics::{Diagnostic, Diagnostics, codes};
 use crate::flags::Flags;
 use crate::model::{Adjustment, AmountRule, ExprKind, IndicatorId, Scheme, Target, VetoEffect, Weight};
@@ -553,7 +553,7 @@ impl<'a> Engine<'a> {
             periods: vec![PeriodScores::default(); indicators],
         });
         for id in self.order() {
-            let (score, before, per_period) = self.indicator(id, &applies, &deductions, &bonuses);
+            let (score, before, per_period) = self.indicator(id, &applies, &deductions, &bonuses, kept.is_some());
             if let Some(kept) = &mut kept {
                 kept.periods[id] = per_period;
                 // A score that could not be computed counts 0 before adjustments.
@@ -785,6 +785,7 @@ impl<'a> Engine<'a> {
         applies: &[Vec<bool>],
         deductions: &[Applied],
         bonuses: &[Applied],
+        keep_periods: bool,
     ) -> (Decimals, Option<Decimals>, PeriodScores) {
         let n = self.units();
         let ind = &self.scheme.indicators[id];
@@ -803,16 +804,17 @@ impl<'a> Engine<'a> {
                 }
                 Some(periods) => {
                     let count = periods.kind.per_year();
-                    let columns: Vec<values::Values> = (0..count)
+                    // As columns, so that a constant score is taken apart once, not once a unit.
+                    let columns: Vec<Decimals> = (0..count)
                         .map(|index| {
                             let scope = Scope::every_unit(Some(Period { kind: periods.kind, index }));
-                            self.masked(scope, applicable.clone(), |this| this.values(&formula, scope))
+                            self.masked(scope, applicable.clone(), |this| this.values(&formula, scope)).into_numbers(n)
                         })
                         .collect();
-                    per_period = PeriodScores::new(n, columns);
-                    let weights = PeriodWeights::of(periods.weights.as_deref());
-                    let mut combined = Decimals::with_capacity(n);
-                    (0..n).for_each(|u| combined.push_entry(weights.combine(per_period.of(u))));
+                    let combined = PeriodWeights::of(periods.weights.as_deref()).combine_columns(&columns, n);
+                    if keep_periods {
+                        per_period = PeriodScores::new(n, &columns);
+                    }
                     combined
                 }
             }
@@ -1224,11 +1226,8 @@ struct PeriodScores {
 
 impl PeriodScores {
     /// The scores of each unit from one column of scores per period.
-    fn new(units: usize, columns: Vec<values::Values>) -> PeriodScores {
-        let count = columns.len();
-        // As columns, so that a constant score is taken apart once, not once a unit.
-        let columns: Vec<Decimals> = columns.into_iter().map(|c| c.into_numbers(units)).collect();
-        PeriodScores { count, scores: Decimals::interleave(&columns, units) }
+    fn new(units: usize, columns: &[Decimals]) -> PeriodScores {
+        PeriodScores { count: columns.len(), scores: Decimals::interleave(columns, units) }
     }
 
     /// Puts the scores of `next`'s units after these (the count of periods
@@ -1245,12 +1244,6 @@ impl PeriodScores {
             return (0..units * count).map(|_| None).collect();
         }
         self.scores
-    }
-
-    /// A unit's scores: one per period, or none.
-    fn of(&self, u: usize) -> Run<'_> {
-        let start = u * self.count;
-        if self.scores.is_present(start) { self.scores.run(start..start + self.count) } else { Run::empty() }
     }
 }
 
@@ -1315,47 +1308,109 @@ impl<'a> PeriodWeights<'a> {
         PeriodWeights { weights, fixed }
     }
 
-    /// One unit's per-period scores combined (empty for a unit without its
-    /// scores, or on overflow).
-    fn combine(&self, scores: Run<'_>) -> Entry {
-        if scores.is_empty() {
+    /// Each unit's per-period scores, one column a period, combined (empty
+    /// for a unit without the score of any one period, or on overflow). Read
+    /// straight from the columns: only a kept derivation needs the scores
+    /// interleaved unit by unit.
+    fn combine_columns(&self, columns: &[Decimals], units: usize) -> Decimals {
+        // One weight a period (checking sees to it); any other count is left to `in_decimal`.
+        let weights = self.fixed.as_deref().filter(|weights| weights.len() == columns.len());
+        let sums = weights.map(|weights| weighted_in_fixed_point(columns, weights, units)).unwrap_or_default();
+        let mut combined = Decimals::with_capacity(units);
+        let mut scores: Vec<Entry> = Vec::with_capacity(columns.len());
+        for u in 0..units {
+            match sums.get(u).copied().flatten() {
+                Some(sum) => combined.push_fixed(sum),
+                None => {
+                    scores.clear();
+                    scores.extend(columns.iter().map(|c| c.entry(u)));
+                    combined.push_entry(self.in_decimal(&scores));
+                }
+            }
+        }
+        combined
+    }
+
+    /// One unit's per-period scores combined with `rust_decimal`, for a unit
+    /// the fixed-point lane left.
+    fn in_decimal(&self, scores: &[Entry]) -> Entry {
+        if scores.is_empty() || scores.contains(&Entry::Empty) {
             return Entry::Empty;
         }
-        if let Some(sum) = self.fixed.as_deref().and_then(|ws| weighted_in_fixed_point(scores, ws)) {
-            return Entry::Narrow(sum);
-        }
+        let mut figures = scores.iter().map(|s| s.figure());
         Entry::of_option(match self.weights {
-            Some(ws) => scores.figures().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
-            None => scores
-                .figures()
-                .try_fold(Decimal::ZERO, |a, s| a.checked_add(s))
-                .and_then(|sum| sum.checked_div(Decimal::from(scores.len()))),
+            Some(ws) => figures.zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
+            None => figures.try_fold(Decimal::ZERO, |a, s| a.checked_add(s)).and_then(|sum| sum.checked_div(Decimal::from(scores.len()))),
         })
     }
 }
 
-/// `Σ score × weight` in fixed point, when every step is certain to give
-/// `rust_decimal`'s digits (else `None`, and [`PeriodWeights::combine`] uses `Decimal`).
-/// The sum stays a `Fixed` from step to step: folding with [`figures`] gives
-/// the same digits but wraps every step's result as an entry, which cost 2%
-/// of a whole run's instructions.
-fn weighted_in_fixed_point(scores: Run<'_>, weights: &[Fixed]) -> Option<Fixed> {
-    let mut sum: Option<Fixed> = None;
-    for (score, &weight) in scores.entries().zip(weights) {
-        let Entry::Narrow(score) = score else { return None };
-        let part = fixed::mul(score, weight)?;
-        // `Decimal::ZERO + part` is `part` as it is: the first part starts the sum.
-        sum = Some(match sum {
-            None => part,
-            Some(s) => fixed::add(s, part)?,
-        });
+/// Each unit's `Σ score × weight` in fixed point, period after period (a
+/// tight loop over the units for each), where every step is certain to give
+/// `rust_decimal`'s digits; `None` for a unit that leaves the lane (an empty
+/// or wide score, an overflow), which [`PeriodWeights::in_decimal`] then
+/// combines. The sums stay `Fixed` from step to step: folding with
+/// [`figures`] gives the same digits but wraps every step's result as an
+/// entry, which cost 2% of a whole run's instructions.
+fn weighted_in_fixed_point(columns: &[Decimals], weights: &[Fixed], units: usize) -> Vec<Option<Fixed>> {
+    let part = |column: &Decimals, weight: Fixed, u: usize| column.narrow(u).and_then(|s| fixed::mul(s, weight));
+    let mut periods = columns.iter().zip(weights.iter().copied());
+    let Some((first, weight)) = periods.next() else { return vec![None; units] };
+    // `Decimal::ZERO + part` is `part` as it is: the first part starts the sum.
+    let mut sums: Vec<Option<Fixed>> = (0..units).map(|u| part(first, weight, u)).collect();
+    for (column, weight) in periods {
+        for (u, sum) in sums.iter_mut().enumerate() {
+            *sum = sum.zip(part(column, weight, u)).and_then(|(s, p)| fixed::add(s, p));
+        }
     }
-    sum
+    sums
 }
 
 #[cfg(test)]
 mod tests {
-    use super::Distinct;
+    use rust_decimal::Decimal;
+
+    use super::{Distinct, PeriodWeights};
+    use crate::decimals::Decimals;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap_or_else(|_| panic!("{s} is not a decimal"))
+    }
+
+    /// `Σ score × weight` (or the mean) with `Decimal` alone, empty when a period's score is.
+    fn in_decimal(scores: &[Option<Decimal>], weights: Option<&[Decimal]>) -> Option<Decimal> {
+        let scores: Vec<Decimal> = scores.iter().copied().collect::<Option<_>>()?;
+        match weights {
+            Some(ws) => scores.iter().zip(ws).try_fold(Decimal::ZERO, |a, (s, w)| a.checked_add(s.checked_mul(*w)?)),
+            None => scores.iter().try_fold(Decimal::ZERO, |a, s| a.checked_add(*s))?.checked_div(Decimal::from(scores.len())),
+        }
+    }
+
+    #[test]
+    fn period_scores_combine_column_by_column_as_decimal_does() {
+        let big = d("7922816251426433759354395033");
+        // One row a unit, one column a period: narrow scores, a wide quotient,
+        // an empty period, a product past 28 digits, a `-0`, scales that differ.
+        let units: Vec<[Option<Decimal>; 4]> = vec![
+            [Some(d("90")), Some(d("85.5")), Some(d("100")), Some(d("77.25"))],
+            [Some(d("88.333333333333333333333333")), Some(d("90")), Some(d("90")), Some(d("90"))],
+            [Some(d("90")), None, Some(d("90")), Some(d("90"))],
+            [Some(big), Some(big), Some(d("1")), Some(d("1"))],
+            [Some(-d("0.00")), Some(d("0")), Some(d("0.000")), Some(d("0"))],
+            [Some(d("1.5")), Some(d("2.25")), Some(d("-3")), Some(d("4.125"))],
+        ];
+        let columns: Vec<Decimals> = (0..4).map(|q| units.iter().map(|u| u[q]).collect()).collect();
+        for weights in [Some(vec![d("0.1"), d("0.2"), d("0.30"), d("0.4")]), Some(vec![d("0.25"); 4]), None] {
+            let combined = PeriodWeights::of(weights.as_deref()).combine_columns(&columns, units.len());
+            for (u, scores) in units.iter().enumerate() {
+                let expected = in_decimal(scores, weights.as_deref());
+                let got = combined.get(u);
+                assert_eq!(got, expected, "unit {u}, weights {weights:?}");
+                // Scale for scale, as `Decimal` gives it.
+                assert_eq!(got.map(|g| g.to_string()), expected.map(|e| e.to_string()), "unit {u}, weights {weights:?}");
+            }
+        }
+    }
 
     #[test]
     fn distinct_texts_are_numbered_in_order_of_first_appearance() {
