@@ -753,11 +753,6 @@ impl<'a> Run<'a> {
     pub fn entries(self) -> impl Iterator<Item = Entry> + 'a {
         (self.start..self.end).map(move |i| self.column.entry(i))
     }
-
-    /// The entries as figures (an empty entry is 0).
-    pub fn figures(self) -> impl Iterator<Item = Decimal> + 'a {
-        (self.start..self.end).map(move |i| self.column.figure(i))
-    }
 }
 
 /// The decimal of a word when it is narrow (`None` when it is empty or kept aside whole).
@@ -933,7 +928,7 @@ mod tests {
             assert_eq!(column.get(0).map(|d| d.serialize()), Some(made.serialize()), "{digits} {scale} {negative}");
         }
         let run = whole.run(3..9);
-        assert_eq!((run.len(), run.figures().collect::<Vec<_>>()), (2, vec![other, Decimal::TWO]));
+        assert_eq!((run.len(), run.entries().map(Entry::figure).collect::<Vec<_>>()), (2, vec![other, Decimal::TWO]));
         let mut runs = Decimals::default();
         runs.push_run(whole.run(0..2));
         runs.push_run(Run::empty());
